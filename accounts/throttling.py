@@ -1,0 +1,56 @@
+"""Per-workspace plan limits, counted in the cache (Redis in production) with fixed windows.
+
+API calls: basic 100/hour, pro 500/hour, enterprise 2000/hour (settings.PLAN_LIMITS).
+Scheduled posts per day: counted by `consume_scheduled_post` from the scheduling service.
+Anonymous requests (register, login, refresh) are limited per client IP."""
+
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from rest_framework.exceptions import Throttled
+from rest_framework.throttling import BaseThrottle
+
+from .context import request_workspace
+
+ANON_LIMIT_PER_MINUTE = 30
+
+
+def _hit(key, limit, window_seconds):
+    """Count one hit in the current window; returns seconds to wait when over the limit, else None."""
+    now = time.time()
+    window_start = int(now // window_seconds) * window_seconds
+    bucket = f"throttle:{key}:{window_start}"
+    cache.add(bucket, 0, timeout=window_seconds + 5)
+    try:
+        count = cache.incr(bucket)
+    except ValueError:  # expired between add and incr
+        cache.set(bucket, 1, timeout=window_seconds + 5)
+        count = 1
+    if count > limit:
+        return max(1, int(window_start + window_seconds - now) + 1)
+    return None
+
+
+def consume_scheduled_post(workspace):
+    """Count one post scheduled today (UTC); raises Throttled past the plan's daily limit."""
+    if not settings.THROTTLING_ENABLED:
+        return
+    wait = _hit(f"sched:{workspace.pk}", workspace.limits["scheduled_posts_per_day"], 86400)
+    if wait is not None:
+        raise Throttled(wait=wait, detail=f"Your {workspace.plan} plan allows {workspace.limits['scheduled_posts_per_day']} scheduled posts per day.")
+
+
+class WorkspacePlanThrottle(BaseThrottle):
+    def allow_request(self, request, view):
+        if not settings.THROTTLING_ENABLED:
+            return True
+        if request.user and request.user.is_authenticated:
+            workspace = request_workspace(request)
+            self.wait_seconds = _hit(f"api:{workspace.pk}", workspace.limits["api_calls_per_hour"], 3600)
+        else:
+            self.wait_seconds = _hit(f"anon:{self.get_ident(request)}", ANON_LIMIT_PER_MINUTE, 60)
+        return self.wait_seconds is None
+
+    def wait(self):
+        return self.wait_seconds

@@ -1,0 +1,209 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+from config.encryption import EncryptedTextField
+
+from .platforms.registry import PLATFORM_CHOICES
+
+
+class ConnectedAccount(models.Model):
+    workspace = models.ForeignKey("accounts.Workspace", on_delete=models.CASCADE, related_name="accounts")
+    platform = models.CharField(max_length=20, choices=PLATFORM_CHOICES, db_index=True)
+    platform_user_id = models.CharField(max_length=255)
+    platform_username = models.CharField(max_length=255)
+    display_name = models.CharField(max_length=255, blank=True)
+    access_token = EncryptedTextField(blank=True, default="")
+    refresh_token = EncryptedTextField(blank=True, default="")
+    token_expires_at = models.DateTimeField(null=True, blank=True)
+    instance_url = models.URLField(blank=True, help_text="Mastodon instance or Bluesky PDS / service URL.")
+    # Limits read from the network (e.g. Mastodon max_characters) and other per-account settings.
+    platform_settings = models.JSONField(default=dict, blank=True)
+    limits_refreshed_at = models.DateTimeField(null=True, blank=True)
+    is_active = models.BooleanField(default=True)
+    needs_reconnect = models.BooleanField(default=False)
+    last_error = models.TextField(blank=True)
+    connected_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "platform", "platform_user_id"], name="unique_account_per_workspace")
+        ]
+
+    def __str__(self):
+        return f"{self.get_platform_display()} @{self.platform_username}"
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SCHEDULED = "scheduled", "Scheduled"
+    QUEUED = "queued", "Queued"
+    PUBLISHING = "publishing", "Publishing"
+    POSTED = "posted", "Posted"
+    PARTIALLY_POSTED = "partially_posted", "Partially posted (some targets failed)"
+    FAILED = "failed", "Failed"
+    CANCELLED = "cancelled", "Cancelled"
+    UNCONFIRMED = "unconfirmed", "Unconfirmed"
+
+
+# A post may be edited or cancelled only while every target is in one of these.
+EDITABLE_STATUSES = {Status.DRAFT, Status.SCHEDULED}
+FINAL_TARGET_STATUSES = {Status.POSTED, Status.FAILED, Status.CANCELLED}
+
+
+def summarize_status(target_statuses):
+    """The post's status, derived from its targets' statuses."""
+    statuses = set(target_statuses)
+    if not statuses:
+        return None
+    if len(statuses) == 1:
+        return statuses.pop()
+    for active in (Status.PUBLISHING, Status.QUEUED, Status.SCHEDULED):
+        if active in statuses:
+            return active
+    if Status.UNCONFIRMED in statuses:
+        return Status.UNCONFIRMED
+    if Status.POSTED in statuses:
+        return Status.PARTIALLY_POSTED if Status.FAILED in statuses else Status.POSTED
+    if Status.FAILED in statuses:
+        return Status.FAILED
+    return Status.CANCELLED
+
+
+class Post(models.Model):
+    workspace = models.ForeignKey("accounts.Workspace", on_delete=models.CASCADE, related_name="posts")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="posts")
+    content = models.TextField(max_length=5000, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    scheduled_time = models.DateTimeField(null=True, blank=True)
+    posted_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    media = models.ManyToManyField("media.MediaFile", through="PostMedia", related_name="posts", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "scheduled_time"])]
+
+    def __str__(self):
+        return f"Post {self.pk}: {self.content[:40]}"
+
+
+class PostMedia(models.Model):
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="post_media")
+    media = models.ForeignKey("media.MediaFile", on_delete=models.PROTECT, related_name="post_links")
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "id"]
+        constraints = [models.UniqueConstraint(fields=["post", "media"], name="unique_media_per_post")]
+
+
+class PostTarget(models.Model):
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="targets")
+    account = models.ForeignKey(ConnectedAccount, on_delete=models.CASCADE, related_name="targets")
+    custom_content = models.TextField(blank=True, max_length=5000)
+    platform_specific_settings = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    platform_post_id = models.CharField(max_length=255, blank=True)
+    platform_post_url = models.URLField(blank=True, max_length=500)
+    error_message = models.TextField(blank=True)
+    retry_count = models.PositiveSmallIntegerField(default=0)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    posted_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # Engine bookkeeping: when the next attempt is due, when it was handed to a worker, claimed.
+    idempotency_key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    dispatched_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["post", "account"], name="unique_target_per_account")]
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+
+    def __str__(self):
+        return f"Target {self.pk} ({self.account}) {self.status}"
+
+    @property
+    def content(self):
+        return self.custom_content or self.post.content
+
+
+class PublishAttempt(models.Model):
+    class Outcome(models.TextChoices):
+        SUCCESS = "success", "Success"
+        RETRY = "retry", "Will retry"
+        FAILED = "failed", "Failed"
+        UNCONFIRMED = "unconfirmed", "Outcome unknown"
+
+    target = models.ForeignKey(PostTarget, on_delete=models.CASCADE, related_name="attempts")
+    attempt_number = models.PositiveSmallIntegerField()
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
+    error_class = models.CharField(max_length=100, blank=True)
+    http_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    message = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["target_id", "attempt_number", "id"]
+
+
+class PostQueue(models.Model):
+    workspace = models.ForeignKey("accounts.Workspace", on_delete=models.CASCADE, related_name="queues")
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    target_accounts = models.ManyToManyField(ConnectedAccount, related_name="queues", blank=True)
+    # {"monday": ["09:00", "15:00"], ...} in `timezone`.
+    posting_schedule = models.JSONField(default=dict)
+    timezone = models.CharField(max_length=64, default="UTC")
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self):
+        return self.name
+
+
+class QueuedPost(models.Model):
+    queue = models.ForeignKey(PostQueue, on_delete=models.CASCADE, related_name="entries")
+    post = models.OneToOneField(Post, on_delete=models.CASCADE, related_name="queue_entry")
+    position = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["queue_id", "position", "id"]
+
+
+class OAuthApp(models.Model):
+    """Client credentials we registered on an instance (Mastodon registers one app per instance)."""
+
+    platform = models.CharField(max_length=20, choices=PLATFORM_CHOICES)
+    instance_url = models.URLField()
+    client_id = models.CharField(max_length=255)
+    client_secret = EncryptedTextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["platform", "instance_url"], name="unique_oauth_app")]
+
+
+class OAuthState(models.Model):
+    """A pending authorization: single-use, bound to user + workspace, expires after 10 minutes."""
+
+    state = models.CharField(max_length=64, unique=True)
+    platform = models.CharField(max_length=20, choices=PLATFORM_CHOICES)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    workspace = models.ForeignKey("accounts.Workspace", on_delete=models.CASCADE, related_name="+")
+    code_verifier = EncryptedTextField(blank=True, default="")
+    instance_url = models.URLField(blank=True)
+    redirect_uri = models.URLField(max_length=500)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(db_index=True)

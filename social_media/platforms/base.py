@@ -1,0 +1,195 @@
+"""The adapter contract every network implements, its result types and its error hierarchy.
+
+An adapter wraps one network's client library. It is built for one ConnectedAccount
+(`PlatformFactory.get_platform(account)`) and never touches the database itself except through the
+account object it was given (the engine saves it). Everything a network can answer is translated, in
+one place per adapter, into the exceptions below; the engine decides retries from the class alone.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Sequence
+
+
+# --- Errors ---------------------------------------------------------------------------------
+class PlatformError(Exception):
+    """Base: `message` is shown to the user as the target's error; `http_status` when known."""
+
+    retryable = False
+
+    def __init__(self, message: str, *, http_status: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.http_status = http_status
+
+
+class RateLimited(PlatformError):
+    """The network asked us to slow down; retry no sooner than `retry_after` seconds."""
+
+    retryable = True
+
+    def __init__(self, message="The network's rate limit was reached.", *, retry_after: float | None = None, http_status=429):
+        super().__init__(message, http_status=http_status)
+        self.retry_after = retry_after
+
+
+class TransientError(PlatformError):
+    """Network down, 5xx, connection refused before anything was sent: safe to retry with backoff."""
+
+    retryable = True
+
+
+class TokenExpired(PlatformError):
+    """The access token is no longer valid; refresh it and retry once."""
+
+
+class AccountDisconnected(PlatformError):
+    """Permanent: credentials revoked or account gone. The account needs to be reconnected."""
+
+
+class InvalidContent(PlatformError):
+    """Permanent: the post itself is wrong for this network. `errors` lists every problem found."""
+
+    def __init__(self, message: str, *, errors: Sequence[str] = (), http_status=None):
+        super().__init__(message, http_status=http_status)
+        self.errors = list(errors) or [message]
+
+
+class OutcomeUnknown(PlatformError):
+    """The request may have reached the network (timeout after sending, reset mid-response):
+    reconcile before any retry; never repost blindly."""
+
+
+# --- Results --------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class PublishResult:
+    platform_post_id: str
+    url: str
+    published_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Metrics:
+    likes: int = 0
+    reposts: int = 0
+    replies: int = 0
+    impressions: int = 0
+    clicks: int = 0
+    raw: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TokenSet:
+    access_token: str
+    refresh_token: str = ""  # empty: the network did not send a new one; keep the stored one
+    expires_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class AccountProfile:
+    """What a connect flow learns about the account."""
+
+    platform_user_id: str
+    platform_username: str
+    display_name: str = ""
+    instance_url: str = ""
+    tokens: TokenSet | None = None
+    platform_settings: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class MediaItem:
+    """One attachment as the adapter sees it: bytes are read lazily from storage."""
+
+    media_id: int
+    media_type: str  # image | gif | video
+    mime_type: str
+    file_size: int
+    width: int | None
+    height: int | None
+    duration: float | None
+    alt_text: str
+    open: callable  # () -> binary file object
+
+
+@dataclass(frozen=True)
+class Reconciliation:
+    """Answer of `reconcile`: `found` with the result, `not_found` (safe to retry), or neither (unknown)."""
+
+    found: PublishResult | None = None
+    not_found: bool = False
+
+
+# --- OAuth helpers shared by adapters -------------------------------------------------------
+def pkce_pair() -> tuple[str, str]:
+    """(code_verifier, code_challenge) for OAuth 2.0 PKCE with S256."""
+    verifier = secrets.token_urlsafe(64)[:96]
+    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+    return verifier, challenge
+
+
+# --- The contract ---------------------------------------------------------------------------
+class PlatformAdapter:
+    """Base class. `platform` is the registry key. Subclasses implement the methods that raise
+    NotImplementedError; `connect_oauth`-style networks implement `authorization_url` and
+    `exchange_code`, password-style networks implement `connect_with_password`."""
+
+    platform: str = ""
+    # Whether the network lets us make publish idempotent (record key / Idempotency-Key header).
+    idempotent_publish: bool = False
+    # Conservative posting limit for the per-account token bucket: (posts, per seconds).
+    posting_rate: tuple[int, int] = (300, 3 * 3600)
+
+    def __init__(self, account):
+        self.account = account
+
+    # Validation: return a list of user-facing error strings; empty means valid.
+    def validate(self, content: str, media: Sequence[MediaItem]) -> list[str]:
+        raise NotImplementedError
+
+    def publish(self, target, content: str, media: Sequence[MediaItem]) -> PublishResult:
+        """Publish `content` with `media` for `target` (a PostTarget; use target.idempotency_key)."""
+        raise NotImplementedError
+
+    def delete(self, platform_post_id: str) -> None:
+        raise NotImplementedError
+
+    def fetch_metrics(self, platform_post_id: str) -> Metrics:
+        raise NotImplementedError
+
+    def refresh_access_token(self) -> TokenSet:
+        """Return fresh tokens (the engine stores them atomically). Raise AccountDisconnected when the
+        refresh is refused permanently (invalid_grant), TransientError when it merely failed."""
+        raise NotImplementedError
+
+    def reconcile(self, target) -> Reconciliation:
+        """Did this target's post already land? Called after OutcomeUnknown and for stuck targets."""
+        return Reconciliation()
+
+    def verify_credentials(self) -> AccountProfile:
+        """Check the stored credentials against the network; read limits into platform_settings."""
+        raise NotImplementedError
+
+    def token_needs_refresh(self, within_seconds: int) -> bool:
+        from django.utils import timezone
+
+        expires = self.account.token_expires_at
+        return bool(expires and self.account.refresh_token and (expires - timezone.now()).total_seconds() < within_seconds)
+
+    # Connect flows (classmethods: there is no account yet).
+    @classmethod
+    def authorization_url(cls, *, state: str, redirect_uri: str, code_challenge: str, instance_url: str = "", oauth_app=None) -> str:
+        raise NotImplementedError
+
+    @classmethod
+    def exchange_code(cls, *, code: str, redirect_uri: str, code_verifier: str, instance_url: str = "", oauth_app=None) -> AccountProfile:
+        raise NotImplementedError
+
+    @classmethod
+    def connect_with_password(cls, *, identifier: str, password: str, service_url: str) -> AccountProfile:
+        raise NotImplementedError

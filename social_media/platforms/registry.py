@@ -1,0 +1,10 @@
+"""The explicit platform registry: key -> (label, adapter class path). Adapters import lazily on first
+use; the ConnectedAccount `platform` choices come from this same dict."""
+
+PLATFORMS = {
+    "x": ("X", "social_media.platforms.x.XAdapter"),
+    "bluesky": ("Bluesky", "social_media.platforms.bluesky.BlueskyAdapter"),
+    "mastodon": ("Mastodon", "social_media.platforms.mastodon.MastodonAdapter"),
+}
+
+PLATFORM_CHOICES = [(key, label) for key, (label, _path) in PLATFORMS.items()]

@@ -1,0 +1,39 @@
+import pytest
+from django.core.cache import cache
+
+from tests.factories import *  # noqa: F401,F403
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    cache.clear()
+    yield
+
+
+@pytest.fixture
+def api():
+    from rest_framework.test import APIClient
+
+    return APIClient()
+
+
+@pytest.fixture
+def user(db):
+    from tests.factories import UserFactory
+
+    return UserFactory()
+
+
+@pytest.fixture
+def workspace(user):
+    return user.personal_workspace
+
+
+@pytest.fixture
+def auth_api(api, user):
+    """An API client logged in (JWT) as `user`, acting in their personal workspace."""
+    from rest_framework_simplejwt.tokens import RefreshToken
+
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {RefreshToken.for_user(user).access_token}")
+    api.user = user
+    return api
