@@ -6,6 +6,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from .models import Membership
 
 HEADER = "HTTP_X_WORKSPACE"
+MAX_ID = 2**63 - 1  # largest bigint; a larger id cannot exist
 
 
 def request_membership(request):
@@ -16,15 +17,37 @@ def request_membership(request):
     raw = request.META.get(HEADER, "").strip()
     memberships = Membership.objects.select_related("workspace").filter(user=request.user)
     if raw:
-        if not raw.isdigit():
+        if not (raw.isascii() and raw.isdigit()):
             raise ValidationError({"X-Workspace": ["Must be a workspace id."]})
-        membership = memberships.filter(workspace_id=int(raw)).first()
+        workspace_id = parse_id(raw)
+        membership = memberships.filter(workspace_id=workspace_id).first() if workspace_id is not None else None
     else:
-        membership = memberships.filter(workspace__personal_owner=request.user).first() or memberships.order_by("id").first()
+        membership = default_membership(request.user)
     if membership is None:
         raise NotFound("Workspace not found.")
     request._workspace_membership = membership
     return membership
+
+
+def parse_id(raw):
+    """A row id from text, or None when the text cannot name a row (not ASCII digits, beyond bigint).
+    isascii: str.isdigit() accepts digits such as "²" that int() rejects."""
+    raw = str(raw)
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > len(str(MAX_ID)):
+        return None
+    value = int(raw)
+    return value if value <= MAX_ID else None
+
+
+def default_membership(user):
+    """The membership a request without X-Workspace acts in: the personal workspace, else the oldest
+    membership; None for a user who belongs to no workspace (e.g. made with createsuperuser)."""
+    memberships = Membership.objects.select_related("workspace").filter(user=user)
+    return memberships.filter(workspace__personal_owner=user).first() or memberships.order_by("id").first()
+
+
+def has_workspace_header(request):
+    return bool(request.META.get(HEADER, "").strip())
 
 
 def request_workspace(request):

@@ -1,6 +1,37 @@
+"""Users, workspaces and memberships. The API, the admin and management commands all call these.
+
+Rules that depend on who acts take `actor` (a User) and raise typed errors:
+`RoleRequired` (the actor's role does not allow it) and `WorkspaceConflict` (the workspace's state
+forbids it: last owner, personal workspace). Invalid input raises Django's ValidationError with
+field errors. Mutations of a workspace's memberships lock the workspace row, so two owners demoting
+each other at the same time cannot leave it without an owner.
+"""
+
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from .models import Membership, User, Workspace
+
+Role = Membership.Role
+
+
+class AccountsError(Exception):
+    """Base for errors a caller shows to the user as they are."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+class RoleRequired(AccountsError):
+    """The actor's role (or staff status) does not allow this action."""
+
+
+class WorkspaceConflict(AccountsError):
+    """The workspace's current state does not allow this (last owner, personal workspace)."""
+
+
+# --- Users ------------------------------------------------------------------------------------
 
 
 @transaction.atomic
@@ -9,13 +40,139 @@ def user_register(*, username, email, password, timezone="UTC", is_staff=False, 
     user = User(username=username, email=email, timezone=timezone, is_staff=is_staff, is_superuser=is_superuser)
     user.set_password(password)
     user.save()
-    workspace = Workspace.objects.create(name=f"{username}'s workspace", personal_owner=user)
-    Membership.objects.create(user=user, workspace=workspace, role=Membership.Role.OWNER)
+    personal_workspace_create(user=user)
     return user
+
+
+@transaction.atomic
+def personal_workspace_create(*, user):
+    """Give `user` their personal workspace (registration does this; so does the admin for users it adds)."""
+    workspace = Workspace.objects.create(name=f"{user.username}'s workspace", personal_owner=user)
+    Membership.objects.create(user=user, workspace=workspace, role=Role.OWNER)
+    return workspace
+
+
+def user_update(*, user, timezone=None):
+    fields = []
+    if timezone is not None:
+        user.timezone = timezone
+        fields.append("timezone")
+    if fields:
+        user.full_clean(exclude=[f.name for f in User._meta.fields if f.name not in fields])
+        user.save(update_fields=fields)
+    return user
+
+
+# --- Workspaces -------------------------------------------------------------------------------
 
 
 @transaction.atomic
 def workspace_create(*, owner, name, plan=Workspace.Plan.BASIC):
     workspace = Workspace.objects.create(name=name, plan=plan)
-    Membership.objects.create(user=owner, workspace=workspace, role=Membership.Role.OWNER)
+    Membership.objects.create(user=owner, workspace=workspace, role=Role.OWNER)
     return workspace
+
+
+def _actor_membership(workspace, actor):
+    membership = Membership.objects.filter(workspace=workspace, user=actor).first()
+    if membership is None:
+        raise RoleRequired("You are not a member of this workspace.")
+    return membership
+
+
+def _require(workspace, actor, role, action):
+    membership = _actor_membership(workspace, actor)
+    if not membership.has_role(role):
+        raise RoleRequired(f"Only a workspace {role} or above can {action}.")
+    return membership
+
+
+def workspace_update(*, workspace, actor, name=None, plan=None):
+    """Rename (admin+) or change the plan (staff only: plans are billing)."""
+    _require(workspace, actor, Role.ADMIN, "change its settings")
+    fields = []
+    if plan is not None and plan != workspace.plan:
+        if not actor.is_staff:
+            raise RoleRequired("Only staff can change a workspace's plan.")
+        workspace.plan = plan
+        fields.append("plan")
+    if name is not None and name != workspace.name:
+        workspace.name = name
+        fields.append("name")
+    if fields:
+        workspace.full_clean(exclude=[f.name for f in Workspace._meta.fields if f.name not in fields])
+        workspace.save(update_fields=fields)
+    return workspace
+
+
+@transaction.atomic
+def workspace_delete(*, workspace, actor):
+    """Delete a workspace and everything in it (owner only; never a personal workspace)."""
+    workspace = Workspace.objects.select_for_update().get(pk=workspace.pk)
+    _require(workspace, actor, Role.OWNER, "delete it")
+    if workspace.personal_owner_id is not None:
+        raise WorkspaceConflict("A personal workspace cannot be deleted.")
+    workspace.delete()
+
+
+# --- Memberships ------------------------------------------------------------------------------
+
+
+def _lock(workspace):
+    return Workspace.objects.select_for_update().get(pk=workspace.pk)
+
+
+def owner_kept_check(*, workspace, membership, action):
+    """Refuse (WorkspaceConflict) to take the owner role away from a personal workspace's owner or
+    from a workspace's last owner. `membership` is as stored, before the change."""
+    if membership.role != Role.OWNER:
+        return
+    if workspace.personal_owner_id == membership.user_id:
+        raise WorkspaceConflict(f"The owner of a personal workspace cannot be {action}.")
+    owners = Membership.objects.filter(workspace=workspace, role=Role.OWNER).count()
+    if owners <= 1:
+        raise WorkspaceConflict(f"The last owner cannot be {action}; make another member an owner first.")
+
+
+@transaction.atomic
+def member_add(*, workspace, actor, email, role=Role.EDITOR):
+    """Add the user with this email (admin+; only an owner may add an owner)."""
+    workspace = _lock(workspace)
+    _require(workspace, actor, Role.ADMIN, "add members")
+    if role == Role.OWNER:
+        _require(workspace, actor, Role.OWNER, "grant the owner role")
+    user = User.objects.filter(email__iexact=email.strip()).first()
+    if user is None:
+        raise ValidationError({"email": ["No user has this email address."]})
+    if Membership.objects.filter(workspace=workspace, user=user).exists():
+        raise ValidationError({"email": ["This user is already a member of the workspace."]})
+    return Membership.objects.create(workspace=workspace, user=user, role=role)
+
+
+@transaction.atomic
+def member_change_role(*, membership, actor, role):
+    """Change a member's role (admin+; granting or revoking owner needs an owner)."""
+    workspace = _lock(membership.workspace)
+    membership = Membership.objects.select_related("user").get(pk=membership.pk)
+    _require(workspace, actor, Role.ADMIN, "change roles")
+    if Role.OWNER in (role, membership.role) and role != membership.role:
+        _require(workspace, actor, Role.OWNER, "grant or revoke the owner role")
+    if role == membership.role:
+        return membership
+    owner_kept_check(workspace=workspace, membership=membership, action="demoted")
+    membership.role = role
+    membership.save(update_fields=["role"])
+    return membership
+
+
+@transaction.atomic
+def member_remove(*, membership, actor):
+    """Remove a member (admin+; an owner only by an owner), or leave (any member removes themselves)."""
+    workspace = _lock(membership.workspace)
+    membership = Membership.objects.get(pk=membership.pk)
+    if membership.user_id != actor.pk:
+        _require(workspace, actor, Role.ADMIN, "remove members")
+        if membership.role == Role.OWNER:
+            _require(workspace, actor, Role.OWNER, "remove an owner")
+    owner_kept_check(workspace=workspace, membership=membership, action="removed")
+    membership.delete()

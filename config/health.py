@@ -1,8 +1,24 @@
-"""GET /health/: checks the database, the cache and the Celery broker; 503 when one is down."""
+"""GET /health/: checks the database, the cache and the Celery broker; 503 naming the failed checks.
 
+Answers without authentication or throttling (load balancers and container healthchecks call it) and
+names only the exception class of a failure, never its message: messages can carry URLs with passwords.
+
+`python -m config.health` is the container healthcheck: it calls /health/ on this host with a Host
+header from ALLOWED_HOSTS and exits 0 when it answered 200, else 1.
+"""
+
+import os
+import sys
+import time
+
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+BROKER_TIMEOUT_SECONDS = 2
 
 
 def _check_db():
@@ -19,20 +35,58 @@ def _check_cache():
 def _check_broker():
     from config.celery import app
 
-    with app.connection_for_write() as conn:
-        conn.ensure_connection(max_retries=1, timeout=2)
+    # The URL is read from settings at call time (not the app's conf captured at start-up) so this
+    # checks what the deployment is configured with; transport options still come from the app.
+    with app.connection_for_write(url=settings.CELERY_BROKER_URL) as conn:
+        conn.ensure_connection(max_retries=0, timeout=BROKER_TIMEOUT_SECONDS)
 
 
 CHECKS = {"database": _check_db, "cache": _check_cache, "broker": _check_broker}
 
 
-def health(request):
-    results, healthy = {}, True
+def run_checks():
+    """{check name: "ok" | "error: <ExceptionClass>"}, with how long each took in milliseconds."""
+    results, timings = {}, {}
     for name, check in CHECKS.items():
+        started = time.monotonic()
         try:
             check()
             results[name] = "ok"
-        except Exception as exc:  # any failure of a dependency is a 503, with its reason
-            healthy = False
+        except Exception as exc:  # any failure of a dependency is a 503 naming it
             results[name] = f"error: {exc.__class__.__name__}"
-    return JsonResponse({"status": "ok" if healthy else "unavailable", "checks": results}, status=200 if healthy else 503)
+        timings[name] = round((time.monotonic() - started) * 1000, 1)
+    return results, timings
+
+
+@never_cache
+@require_safe
+def health(request):
+    results, timings = run_checks()
+    failed = [name for name, outcome in results.items() if outcome != "ok"]
+    body = {"status": "unavailable" if failed else "ok", "checks": results, "failed": failed, "ms": timings}
+    return JsonResponse(body, status=503 if failed else 200)
+
+
+def probe_host():
+    """A Host header the site accepts: the first ALLOWED_HOSTS entry (wildcards made concrete)."""
+    hosts = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "").split(",") if h.strip()]
+    host = hosts[0] if hosts else "localhost"
+    return "localhost" if host == "*" else host.lstrip(".")
+
+
+def probe(url, *, host=None, timeout=5.0):
+    """True when GET `url` answers 200. Sends X-Forwarded-Proto: https, as the TLS proxy in front would."""
+    import urllib.error
+    import urllib.request
+
+    request = urllib.request.Request(url, headers={"Host": host or probe_host(), "X-Forwarded-Proto": "https"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status == 200
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+if __name__ == "__main__":
+    port = os.environ.get("PORT", "8000")
+    sys.exit(0 if probe(f"http://127.0.0.1:{port}/health/") else 1)

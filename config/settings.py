@@ -125,9 +125,12 @@ CELERY_TASK_ROUTES = {
     "media.tasks.*": {"queue": CeleryQueue.MEDIA.value},
 }
 CELERY_TIMEZONE = "UTC"
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# django-celery-beat's DatabaseScheduler, seeding missing entries without resetting admin edits.
+CELERY_BEAT_SCHEDULER = "config.beat:Scheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_TRANSPORT = None  # taken from the URL's scheme
 if CELERY_BROKER_URL.startswith("filesystem://"):
+    CELERY_BROKER_TRANSPORT = "config.broker:Transport"  # kombu's, with atomic writes (see config/broker.py)
     _broker_dir = VAR_DIR / "broker"
     for _sub in ("out", "processed"):
         (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
@@ -218,6 +221,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "config.exceptions.api_exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # Proxies in front that append to X-Forwarded-For; unset: the per-IP limit uses REMOTE_ADDR only.
+    "NUM_PROXIES": env_int("NUM_PROXIES", 0) if os.environ.get("NUM_PROXIES") else None,
 }
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env_int("JWT_ACCESS_MINUTES", 15)),
@@ -250,8 +255,11 @@ X_CLIENT_ID = os.environ.get("X_CLIENT_ID", "")
 X_CLIENT_SECRET = os.environ.get("X_CLIENT_SECRET", "")
 X_API_BASE_URL = os.environ.get("X_API_BASE_URL", "https://api.x.com")
 X_AUTHORIZE_URL = os.environ.get("X_AUTHORIZE_URL", "https://x.com/i/oauth2/authorize")
+# Seconds to wait for X to answer one request (connect timeout is capped at 10 s).
+X_TIMEOUT_SECONDS = float(os.environ.get("X_TIMEOUT_SECONDS", 30))
 BLUESKY_ENABLED = env_bool("BLUESKY_ENABLED", True)
 BLUESKY_DEFAULT_SERVICE = os.environ.get("BLUESKY_DEFAULT_SERVICE", "https://bsky.social")
+BLUESKY_TIMEOUT_SECONDS = float(os.environ.get("BLUESKY_TIMEOUT_SECONDS", 20))
 MASTODON_ENABLED = env_bool("MASTODON_ENABLED", True)
 MASTODON_APP_NAME = os.environ.get("MASTODON_APP_NAME", "Scheduler")
 # Allow http:// network endpoints (local test servers). Never in production.
@@ -288,5 +296,5 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "httpx": {"level": "WARNING"}, "httpcore": {"level": "WARNING"}},
 }

@@ -37,3 +37,9 @@ def auth_api(api, user):
     api.credentials(HTTP_AUTHORIZATION=f"Bearer {RefreshToken.for_user(user).access_token}")
     api.user = user
     return api
+
+
+# Local network servers (session-scoped; each starts only when a test asks for it).
+from tests.platforms.conftest_bluesky import *  # noqa: E402,F401,F403
+from tests.platforms.conftest_mastodon import *  # noqa: E402,F401,F403
+from tests.platforms.conftest_x import *  # noqa: E402,F401,F403

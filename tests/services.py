@@ -59,6 +59,7 @@ def postgres():
         _as_pg_user([str(PG_BIN / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(root / "log"), "-w", "start"]),
         check=True, stdout=subprocess.DEVNULL,
     )
+    subprocess.run(_as_pg_user([str(PG_BIN / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "scheduler"]), check=True)
     try:
         yield f"postgres://postgres@127.0.0.1:{port}/scheduler"
     finally:

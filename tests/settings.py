@@ -10,3 +10,7 @@ os.environ.setdefault("ENCRYPTION_KEYS", "Q2hhbmdlTWVDaGFuZ2VNZUNoYW5nZU1lQ2hhbm
 os.environ.setdefault("VAR_DIR", "/tmp/scheduler-test-var")
 
 from config.settings import *  # noqa: E402,F401,F403
+
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405 - whitenoise warns when it is missing
+# Real-strength hashing costs ~0.3 s per user; tests create hundreds.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,1 +1,15 @@
-urlpatterns = []
+from django.urls import path
+
+from .views import MemberViewSet, WorkspaceViewSet
+
+workspace_list = WorkspaceViewSet.as_view({"get": "list", "post": "create"})
+workspace_detail = WorkspaceViewSet.as_view({"get": "retrieve", "patch": "partial_update", "delete": "destroy"})
+member_list = MemberViewSet.as_view({"get": "list", "post": "create"})
+member_detail = MemberViewSet.as_view({"get": "retrieve", "patch": "partial_update", "delete": "destroy"})
+
+urlpatterns = [
+    path("workspaces/", workspace_list, name="workspace-list"),
+    path("workspaces/<str:pk>/", workspace_detail, name="workspace-detail"),
+    path("workspaces/<str:workspace_pk>/members/", member_list, name="workspace-member-list"),
+    path("workspaces/<str:workspace_pk>/members/<str:user_id>/", member_detail, name="workspace-member-detail"),
+]

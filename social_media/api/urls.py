@@ -1,1 +1,26 @@
-urlpatterns = []
+"""/api/v1/accounts/, /api/v1/posts/, /api/v1/queues/ (config/api_urls.py includes this at /api/v1/).
+ViewSets on one router, so workflow endpoints are @action methods on them."""
+
+from rest_framework.routers import DefaultRouter
+
+from .account_views import ConnectedAccountViewSet
+from .queue_views import PostQueueViewSet
+from .views import PostViewSet
+
+router = DefaultRouter()
+router.include_root_view = False
+router.register("accounts", ConnectedAccountViewSet, basename="account")
+router.register("posts", PostViewSet, basename="post")
+router.register("queues", PostQueueViewSet, basename="queue")
+
+urlpatterns = router.urls
+
+# Connect flows (social_media/api/connect_views.py).
+from django.urls import path  # noqa: E402
+
+from .connect_views import CallbackView, ConnectView  # noqa: E402
+
+urlpatterns += [
+    path("accounts/connect/<str:platform>/", ConnectView.as_view(), name="account-connect"),
+    path("accounts/callback/<str:platform>/", CallbackView.as_view(), name="account-callback"),
+]

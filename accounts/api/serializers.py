@@ -1,0 +1,134 @@
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from accounts import services
+from accounts.models import Membership, User, Workspace
+
+
+class UserWorkspaceSerializer(serializers.ModelSerializer):
+    """One of the user's workspaces, seen through their membership."""
+
+    id = serializers.IntegerField(source="workspace.id")
+    name = serializers.CharField(source="workspace.name")
+    plan = serializers.CharField(source="workspace.plan")
+    is_personal = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Membership
+        fields = ["id", "name", "plan", "role", "is_personal"]
+
+    def get_is_personal(self, membership) -> bool:
+        return membership.workspace.personal_owner_id == membership.user_id
+
+
+class UserSerializer(serializers.ModelSerializer):
+    workspaces = serializers.SerializerMethodField()
+
+    class Meta:
+        model = User
+        fields = ["id", "username", "email", "timezone", "workspaces"]
+        read_only_fields = ["id", "username", "email"]
+
+    @extend_schema_field(UserWorkspaceSerializer(many=True))
+    def get_workspaces(self, user):
+        memberships = user.memberships.select_related("workspace").order_by("workspace_id")
+        return UserWorkspaceSerializer(memberships, many=True).data
+
+
+class MeUpdateSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = User
+        fields = ["timezone"]
+
+
+class RegisterSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    email = serializers.EmailField(max_length=254)
+    password = serializers.CharField(write_only=True, max_length=128, trim_whitespace=False, style={"input_type": "password"})
+    timezone = serializers.CharField(max_length=64, required=False, default="UTC")
+
+    def validate_username(self, value):
+        User.username_validator(value)
+        if User.objects.filter(username__iexact=value).exists():
+            raise serializers.ValidationError("A user with this username already exists.")
+        return value
+
+    def validate_email(self, value):
+        value = User.objects.normalize_email(value)
+        if User.objects.filter(email__iexact=value).exists():
+            raise serializers.ValidationError("A user with this email already exists.")
+        return value
+
+    def validate_timezone(self, value):
+        User._meta.get_field("timezone").run_validators(value)
+        return value
+
+    def validate_password(self, value):
+        # Field-level, so password problems are reported together with the other fields' errors;
+        # the similarity check compares against the submitted username and email.
+        candidate = User(username=self.initial_data.get("username"), email=self.initial_data.get("email"))
+        try:
+            password_validation.validate_password(value, user=candidate)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(list(exc.messages)) from exc
+        return value
+
+    def create(self, validated_data):
+        try:
+            return services.user_register(**validated_data)
+        except IntegrityError as exc:  # a concurrent registration took the name or email
+            raise serializers.ValidationError({"username": ["A user with this username or email already exists."]}) from exc
+
+
+class WorkspaceSerializer(serializers.ModelSerializer):
+    role = serializers.SerializerMethodField()
+    is_personal = serializers.SerializerMethodField()
+    plan = serializers.ChoiceField(choices=Workspace.Plan.choices, required=False)
+
+    class Meta:
+        model = Workspace
+        fields = ["id", "name", "plan", "is_personal", "role", "created_at"]
+        read_only_fields = ["id", "created_at"]
+
+    def validate_name(self, value):
+        value = value.strip()
+        if not value:
+            raise serializers.ValidationError("This field may not be blank.")
+        return value
+
+    @extend_schema_field(serializers.ChoiceField(choices=Membership.Role.choices, allow_null=True))
+    def get_role(self, workspace):
+        """The caller's role: annotated as `caller_role` on lists, else looked up."""
+        if hasattr(workspace, "caller_role"):
+            return workspace.caller_role
+        request = self.context.get("request")
+        if request is None or not request.user.is_authenticated:
+            return None
+        return Membership.objects.filter(workspace=workspace, user=request.user).values_list("role", flat=True).first()
+
+    def get_is_personal(self, workspace) -> bool:
+        return workspace.personal_owner_id is not None
+
+
+class MemberSerializer(serializers.ModelSerializer):
+    user_id = serializers.IntegerField(source="user.id", read_only=True)
+    username = serializers.CharField(source="user.username", read_only=True)
+    email = serializers.EmailField(source="user.email", read_only=True)
+    joined_at = serializers.DateTimeField(source="created_at", read_only=True)
+
+    class Meta:
+        model = Membership
+        fields = ["user_id", "username", "email", "role", "joined_at"]
+        read_only_fields = fields
+
+
+class MemberAddSerializer(serializers.Serializer):
+    email = serializers.EmailField(max_length=254)
+    role = serializers.ChoiceField(choices=Membership.Role.choices, default=Membership.Role.EDITOR)
+
+
+class MemberRoleSerializer(serializers.Serializer):
+    role = serializers.ChoiceField(choices=Membership.Role.choices)

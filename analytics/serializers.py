@@ -1,0 +1,105 @@
+from rest_framework import serializers
+
+
+class WindowSerializer(serializers.Serializer):
+    """Optional ?since=&until= (ISO 8601 date or date-time; since inclusive, until exclusive)."""
+
+    since = serializers.DateTimeField(required=False, default=None)
+    until = serializers.DateTimeField(required=False, default=None)
+
+    def validate(self, attrs):
+        since, until = attrs.get("since"), attrs.get("until")
+        if since is not None and until is not None and since >= until:
+            raise serializers.ValidationError({"until": ["Must be later than since."]})
+        return attrs
+
+
+def window_from(request):
+    serializer = WindowSerializer(data=request.query_params)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data["since"], serializer.validated_data["until"]
+
+
+class MetricsSerializer(serializers.Serializer):
+    likes = serializers.IntegerField()
+    reposts = serializers.IntegerField()
+    replies = serializers.IntegerField()
+    impressions = serializers.IntegerField()
+    clicks = serializers.IntegerField()
+
+
+class TargetMetricsSerializer(MetricsSerializer):
+    platform_metrics = serializers.JSONField()
+    updated_at = serializers.DateTimeField()
+
+
+class AccountRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    platform_username = serializers.CharField()
+
+
+class TargetSummarySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    platform = serializers.CharField()
+    account = AccountRefSerializer()
+    status = serializers.CharField()
+    platform_post_url = serializers.CharField()
+    posted_at = serializers.DateTimeField(allow_null=True)
+
+
+class PlatformOverviewSerializer(MetricsSerializer):
+    platform = serializers.CharField()
+    label = serializers.CharField()
+    targets = serializers.IntegerField()
+    posted = serializers.IntegerField()
+    failed = serializers.IntegerField()
+
+
+class PostCountsSerializer(serializers.Serializer):
+    total = serializers.IntegerField()
+    by_status = serializers.DictField(child=serializers.IntegerField())
+
+
+class TargetCountsSerializer(serializers.Serializer):
+    total = serializers.IntegerField()
+    posted = serializers.IntegerField()
+    failed = serializers.IntegerField()
+
+
+class OverviewSerializer(serializers.Serializer):
+    since = serializers.DateTimeField(allow_null=True)
+    until = serializers.DateTimeField(allow_null=True)
+    posts = PostCountsSerializer()
+    targets = TargetCountsSerializer()
+    engagement = MetricsSerializer()
+    platforms = PlatformOverviewSerializer(many=True)
+
+
+class PostRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = serializers.CharField()
+    posted_at = serializers.DateTimeField(allow_null=True, required=False)
+
+
+class TargetWithMetricsSerializer(TargetSummarySerializer):
+    metrics = TargetMetricsSerializer(allow_null=True)
+
+
+class PostMetricsSerializer(serializers.Serializer):
+    post = PostRefSerializer()
+    totals = MetricsSerializer()
+    targets = TargetWithMetricsSerializer(many=True)
+
+
+class SnapshotSerializer(serializers.Serializer):
+    captured_at = serializers.DateTimeField()
+    data = serializers.JSONField()
+
+
+class TargetHistorySerializer(TargetSummarySerializer):
+    snapshots = SnapshotSerializer(many=True)
+
+
+class PostHistorySerializer(serializers.Serializer):
+    post = PostRefSerializer()
+    targets = TargetHistorySerializer(many=True)

@@ -1,0 +1,193 @@
+from django.contrib import admin
+from django.db.models import Count
+from django.utils.text import Truncator
+
+from ..models import Post, PostMedia, PostQueue, PostTarget, PublishAttempt, QueuedPost, Status
+from ..services.posts import post_cancel, target_retry
+from .common import ACTIVE_STATUSES, ReadOnlyMixin, run_per_object, without_account_secrets
+
+
+class PostTargetInline(admin.TabularInline):
+    model = PostTarget
+    extra = 0
+    can_delete = False
+    show_change_link = True
+    fields = ["account", "status", "platform_post_url", "retry_count", "next_attempt_at", "posted_at", "error_message"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return without_account_secrets(super().get_queryset(request), "account")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class PostMediaInline(admin.TabularInline):
+    model = PostMedia
+    extra = 0
+    fields = ["media", "order"]
+    readonly_fields = ["media"]
+    can_delete = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("media")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Post)
+class PostAdmin(admin.ModelAdmin):
+    list_display = ["id", "summary", "workspace", "author", "status", "scheduled_time", "posted_at", "target_count", "created_at"]
+    list_filter = ["status", "targets__account__platform", "created_at"]
+    search_fields = ["content", "workspace__name", "author__username"]
+    list_select_related = ["workspace", "author"]
+    date_hierarchy = "created_at"
+    fields = ["workspace", "author", "content", "status", "scheduled_time", "posted_at", "created_at", "updated_at"]
+    readonly_fields = ["workspace", "author", "status", "scheduled_time", "posted_at", "created_at", "updated_at"]
+    inlines = [PostTargetInline, PostMediaInline]
+    actions = ["cancel"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(n_targets=Count("targets", distinct=True))
+
+    def has_add_permission(self, request):
+        return False  # posts are validated per network when created through the API
+
+    def has_delete_permission(self, request, obj=None):
+        # One at a time, and never while a target is waiting for or in the hands of a worker.
+        return super().has_delete_permission(request, obj) and (obj is None or obj.status not in ACTIVE_STATUSES)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # bulk delete would skip the per-post check above
+        return actions
+
+    def has_change_permission(self, request, obj=None):
+        # Content is editable only while nothing of the post is scheduled or on its way out.
+        return super().has_change_permission(request, obj) and (obj is None or obj.status == Status.DRAFT)
+
+    @admin.display(description="content")
+    def summary(self, post):
+        return Truncator(post.content).chars(60)
+
+    @admin.display(description="targets", ordering="n_targets")
+    def target_count(self, post):
+        return post.n_targets
+
+    def has_cancel_permission(self, request):
+        return request.user.has_perm("social_media.change_post")
+
+    @admin.action(description="Cancel (scheduled targets only)", permissions=["cancel"])
+    def cancel(self, request, queryset):
+        run_per_object(self, request, queryset, lambda post: post_cancel(post=post), "post(s) cancelled")
+
+
+class PublishAttemptInline(admin.TabularInline):
+    model = PublishAttempt
+    extra = 0
+    can_delete = False
+    fields = ["attempt_number", "started_at", "finished_at", "outcome", "error_class", "http_status", "message"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PostTarget)
+class PostTargetAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["id", "post", "account", "status", "retry_count", "last_attempt_at", "posted_at", "short_error"]
+    list_filter = ["status", "account__platform"]
+    search_fields = ["platform_post_id", "post__content", "account__platform_username", "error_message"]
+    list_select_related = ["post", "account"]
+    readonly_fields = [
+        "post", "account", "status", "custom_content", "platform_specific_settings", "platform_post_id", "platform_post_url",
+        "error_message", "retry_count", "last_attempt_at", "next_attempt_at", "dispatched_at", "claimed_at", "posted_at",
+        "idempotency_key",
+    ]
+    inlines = [PublishAttemptInline]
+    actions = ["retry"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # cancel the post or retry the target instead
+
+    def get_queryset(self, request):
+        return without_account_secrets(super().get_queryset(request).select_related("post"), "account")
+
+    @admin.display(description="error")
+    def short_error(self, target):
+        return Truncator(target.error_message).chars(80)
+
+    def has_retry_permission(self, request):
+        # The form is read-only for everyone; retrying needs the model's change permission.
+        return request.user.has_perm("social_media.change_posttarget")
+
+    @admin.action(description="Retry now (failed or unconfirmed targets)", permissions=["retry"])
+    def retry(self, request, queryset):
+        run_per_object(self, request, queryset, lambda target: target_retry(target=target), "target(s) scheduled for retry")
+
+
+@admin.register(PublishAttempt)
+class PublishAttemptAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["id", "target", "attempt_number", "outcome", "error_class", "http_status", "started_at", "finished_at"]
+    list_filter = ["outcome", "error_class"]
+    search_fields = ["message", "error_class", "target__platform_post_id"]
+    list_select_related = ["target"]
+    readonly_fields = ["target", "attempt_number", "started_at", "finished_at", "outcome", "error_class", "http_status", "message"]
+    date_hierarchy = "started_at"
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # the audit trail of what was sent
+
+    def get_queryset(self, request):
+        return without_account_secrets(super().get_queryset(request), "target__account")
+
+
+@admin.register(PostMedia)
+class PostMediaAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["id", "post", "media", "order"]
+    list_filter = ["post__status", "media__media_type"]
+    search_fields = ["post__content", "media__original_filename"]
+    list_select_related = ["post", "media"]
+    readonly_fields = ["post", "media", "order"]
+
+
+class QueuedPostInline(admin.TabularInline):
+    model = QueuedPost
+    extra = 0
+    fields = ["position", "post", "created_at"]
+    readonly_fields = ["post", "created_at"]
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PostQueue)
+class PostQueueAdmin(admin.ModelAdmin):
+    list_display = ["name", "workspace", "timezone", "is_active", "entry_count", "created_at"]
+    list_filter = ["is_active", "timezone"]
+    search_fields = ["name", "description", "workspace__name"]
+    list_select_related = ["workspace"]
+    raw_id_fields = ["workspace", "target_accounts"]
+    readonly_fields = ["created_at"]
+    inlines = [QueuedPostInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(n_entries=Count("entries", distinct=True))
+
+    @admin.display(description="posts queued", ordering="n_entries")
+    def entry_count(self, queue):
+        return queue.n_entries
+
+
+@admin.register(QueuedPost)
+class QueuedPostAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["id", "queue", "post", "position", "created_at"]
+    list_filter = ["queue"]
+    search_fields = ["queue__name", "post__content"]
+    list_select_related = ["queue", "post"]
+    readonly_fields = ["queue", "post", "position", "created_at"]

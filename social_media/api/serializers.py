@@ -1,0 +1,168 @@
+"""Serializers of the posts, queues and connected-accounts API. Read serializers render rows; write
+serializers only validate input, and the views hand it to the services."""
+
+import re
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from media.models import MediaFile
+from media.serializers import MediaFileSerializer
+from social_media.models import ConnectedAccount, Post, PostQueue, PostTarget, QueuedPost
+from social_media.services.posts import SCHEDULED_STATUSES
+from social_media.services.queues import clean_posting_schedule, clean_timezone
+
+from .fields import MAX_ID, AwareFutureDateTimeField, WorkspaceObjectsField
+
+
+def active_accounts(workspace):
+    return ConnectedAccount.objects.filter(workspace=workspace, is_active=True)
+
+
+def upcoming_entries(entries):
+    """Queue entries whose post still waits for its slot, in the order they go out."""
+    return entries.filter(post__status__in=SCHEDULED_STATUSES).select_related("post").order_by("position", "id")
+
+
+# --- Connected accounts ---------------------------------------------------------------------
+SECRET_KEY_PATTERN = re.compile(r"token|secret|password|jwt|session|cookie", re.IGNORECASE)
+
+
+class ConnectedAccountSerializer(serializers.ModelSerializer):
+    """An account as the API shows it. Tokens are never part of it (not even write-only), and
+    platform_settings keys that look like credentials are left out should an adapter ever store one."""
+
+    platform_settings = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ConnectedAccount
+        fields = [
+            "id", "platform", "platform_user_id", "platform_username", "display_name", "instance_url",
+            "is_active", "needs_reconnect", "last_error", "token_expires_at", "platform_settings",
+            "limits_refreshed_at", "created_at", "updated_at",
+        ]
+        read_only_fields = [f for f in fields if f not in ("display_name", "is_active")]
+
+    def get_platform_settings(self, account) -> dict:
+        return {key: value for key, value in (account.platform_settings or {}).items() if not SECRET_KEY_PATTERN.search(key)}
+
+
+# --- Posts ----------------------------------------------------------------------------------
+class PostTargetSerializer(serializers.ModelSerializer):
+    platform = serializers.CharField(source="account.platform", read_only=True)
+    account_username = serializers.CharField(source="account.platform_username", read_only=True)
+
+    class Meta:
+        model = PostTarget
+        fields = [
+            "id", "account", "platform", "account_username", "custom_content", "status", "platform_post_id",
+            "platform_post_url", "error_message", "retry_count", "last_attempt_at", "next_attempt_at", "posted_at",
+        ]
+        read_only_fields = fields
+
+
+class PostMediaSerializer(MediaFileSerializer):
+    """One attachment of a post (a PostMedia row): the media file and its position."""
+
+    order = serializers.IntegerField(read_only=True)
+
+    class Meta(MediaFileSerializer.Meta):
+        fields = [*MediaFileSerializer.Meta.fields, "order"]
+        read_only_fields = fields
+
+    def to_representation(self, link):
+        return {**MediaFileSerializer(link.media, context=self.context).data, "order": link.order}
+
+
+class PostSerializer(serializers.ModelSerializer):
+    targets = PostTargetSerializer(many=True, read_only=True)
+    media = PostMediaSerializer(source="post_media.all", many=True, read_only=True)
+    queue = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Post
+        fields = [
+            "id", "content", "status", "scheduled_time", "posted_at", "author", "queue", "targets", "media",
+            "created_at", "updated_at",
+        ]
+        read_only_fields = fields
+
+    def get_queue(self, post) -> int | None:
+        entry = getattr(post, "queue_entry", None)
+        return entry.queue_id if entry else None
+
+
+class PostWriteSerializer(serializers.Serializer):
+    """Input of POST (create) and PATCH (partial) on /posts/."""
+
+    content = serializers.CharField(max_length=5000, allow_blank=True, trim_whitespace=False, required=False)
+    target_accounts = WorkspaceObjectsField(queryset=active_accounts, noun="active connected account", required=False, max_length=100)
+    custom_content = serializers.DictField(
+        child=serializers.CharField(max_length=5000, allow_blank=True, trim_whitespace=False), required=False,
+        help_text='Per-target text keyed by account id: {"<account id>": "text"}. Replaces the whole mapping.',
+    )
+    media_ids = WorkspaceObjectsField(queryset=MediaFile.objects.all(), noun="media file", required=False, max_length=20)
+    scheduled_time = AwareFutureDateTimeField(
+        required=False, allow_null=True,
+        help_text="ISO 8601 with an offset, in the future. On PATCH, null takes the post back to draft.",
+    )
+
+    def validate(self, attrs):
+        if not self.partial and not attrs.get("content") and not attrs.get("media_ids"):
+            raise serializers.ValidationError({"content": ["Write something or attach media."]})
+        return attrs
+
+    def service_kwargs(self):
+        """validated_data named as the post services name them."""
+        names = {"target_accounts": "accounts", "media_ids": "media"}
+        return {names.get(key, key): value for key, value in self.validated_data.items()}
+
+
+class ScheduleSerializer(serializers.Serializer):
+    scheduled_time = AwareFutureDateTimeField()
+
+
+# --- Queues ---------------------------------------------------------------------------------
+class QueueEntrySerializer(serializers.ModelSerializer):
+    scheduled_time = serializers.DateTimeField(source="post.scheduled_time", read_only=True)
+    status = serializers.CharField(source="post.status", read_only=True)
+
+    class Meta:
+        model = QueuedPost
+        fields = ["post", "position", "scheduled_time", "status"]
+        read_only_fields = fields
+
+
+class PostQueueSerializer(serializers.ModelSerializer):
+    target_accounts = WorkspaceObjectsField(queryset=active_accounts, noun="active connected account", required=False, max_length=100)
+    upcoming = serializers.SerializerMethodField(help_text="The queue's scheduled posts, in the order they go out.")
+
+    class Meta:
+        model = PostQueue
+        fields = [
+            "id", "name", "description", "target_accounts", "posting_schedule", "timezone", "is_active",
+            "created_at", "upcoming",
+        ]
+        read_only_fields = ["id", "created_at", "upcoming"]
+        extra_kwargs = {"posting_schedule": {"required": True}}
+
+    @extend_schema_field(QueueEntrySerializer(many=True))
+    def get_upcoming(self, queue):
+        entries = getattr(queue, "upcoming_entries", None)  # prefetched by the view
+        if entries is None:
+            entries = upcoming_entries(queue.entries.all())
+        return QueueEntrySerializer(entries, many=True).data
+
+    def validate_posting_schedule(self, value):
+        return clean_posting_schedule(value)
+
+    def validate_timezone(self, value):
+        return clean_timezone(value)
+
+
+class AddPostSerializer(serializers.Serializer):
+    post_id = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+
+
+class ReorderSerializer(serializers.Serializer):
+    post_ids = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=MAX_ID), allow_empty=True, max_length=1000)

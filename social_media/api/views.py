@@ -1,0 +1,102 @@
+"""Posts API. Reads go through the request's workspace (another workspace's post is a 404); every
+change is a call to a service in social_media.services.posts."""
+
+from django.db.models import Prefetch
+from drf_spectacular.utils import extend_schema
+from rest_framework import status, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+
+from accounts.context import request_workspace
+from accounts.permissions import WorkspaceRole
+from analytics.serializers import PostMetricsSerializer
+from analytics.services import post_metrics
+from social_media.models import Post, PostMedia, PostTarget
+from social_media.services import posts as post_services
+
+from .filters import PostFilter
+from .serializers import PostSerializer, PostWriteSerializer, ScheduleSerializer
+
+
+class WorkspaceScopedMixin:
+    permission_classes = [IsAuthenticated, WorkspaceRole]
+    required_role = None  # an @action may set it (WorkspaceRole reads it)
+
+    @property
+    def workspace(self):
+        return request_workspace(self.request)
+
+
+def posts_of(workspace):
+    """The workspace's posts with everything the PostSerializer reads, in a constant number of queries."""
+    return (
+        Post.objects.filter(workspace=workspace)
+        .select_related("queue_entry")
+        .prefetch_related(
+            Prefetch("targets", queryset=PostTarget.objects.select_related("account").order_by("id")),
+            Prefetch("post_media", queryset=PostMedia.objects.select_related("media")),
+        )
+    )
+
+
+class PostViewSet(WorkspaceScopedMixin, viewsets.ModelViewSet):
+    """Compose, schedule and manage posts. Viewers read; editors write."""
+
+    serializer_class = PostSerializer
+    filterset_class = PostFilter
+    search_fields = ["content"]
+    ordering_fields = ["created_at", "scheduled_time"]
+    ordering = ["-created_at", "-id"]
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no request user
+            return Post.objects.none()
+        return posts_of(self.workspace)
+
+    def respond(self, post, status_code=status.HTTP_200_OK):
+        fresh = self.get_queryset().get(pk=post.pk)
+        return Response(PostSerializer(fresh, context=self.get_serializer_context()).data, status=status_code)
+
+    def write_data(self, *, partial):
+        data = PostWriteSerializer(data=self.request.data, partial=partial, context=self.get_serializer_context())
+        data.is_valid(raise_exception=True)
+        return data.service_kwargs()
+
+    @extend_schema(request=PostWriteSerializer, responses={201: PostSerializer})
+    def create(self, request, *args, **kwargs):
+        post = post_services.post_create(workspace=self.workspace, author=request.user, **self.write_data(partial=False))
+        return self.respond(post, status.HTTP_201_CREATED)
+
+    @extend_schema(request=PostWriteSerializer, responses=PostSerializer)
+    def partial_update(self, request, *args, **kwargs):
+        post = self.get_object()
+        post_services.post_update(post=post, **self.write_data(partial=True))
+        return self.respond(post)
+
+    def destroy(self, request, *args, **kwargs):
+        post_services.post_delete(post=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(request=ScheduleSerializer, responses=PostSerializer)
+    @action(detail=True, methods=["post"])
+    def schedule(self, request, pk=None):
+        post = self.get_object()
+        data = ScheduleSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        post_services.post_schedule(post=post, at=data.validated_data["scheduled_time"])
+        return self.respond(post)
+
+    @extend_schema(request=None, responses=PostSerializer)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        post = self.get_object()
+        post_services.post_cancel(post=post)
+        return self.respond(post)
+
+    @extend_schema(responses=PostMetricsSerializer)
+    @action(detail=True, methods=["get"])
+    def analytics(self, request, pk=None):
+        """Latest engagement figures of each target of the post, and their totals."""
+        return Response(PostMetricsSerializer(post_metrics(post=self.get_object())).data)

@@ -1,0 +1,88 @@
+"""The X adapter: tweepy 4.17's v2 Client with OAuth 2.0 user tokens, our own v2 media upload, and
+exact pre-publish validation. Modules: api (session, base URL, timeouts), errors (the one translation
+point), oauth (PKCE code flow, rotating refresh), media (upload), text (validation, matching),
+timeline (metrics, reconcile)."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import tweepy
+from django.utils import timezone
+
+from social_media.platforms.base import (
+    AccountProfile,
+    InvalidContent,
+    MediaItem,
+    Metrics,
+    OutcomeUnknown,
+    PlatformAdapter,
+    PlatformError,
+    PublishResult,
+    Reconciliation,
+    TokenSet,
+)
+
+from . import media as media_upload
+from . import oauth, text, timeline
+from .api import XApi
+from .errors import translated
+
+__all__ = ["XAdapter"]
+
+
+class XAdapter(PlatformAdapter):
+    platform = "x"
+    idempotent_publish = False  # X has no idempotency key: after OutcomeUnknown, reconcile() decides
+    posting_rate = (300, 3 * 3600)
+
+    def _api(self) -> XApi:
+        return XApi(self.account.access_token)
+
+    def validate(self, content: str, media: Sequence[MediaItem]) -> list[str]:
+        return text.validate(content, media, text.limits_for(self.account))
+
+    def publish(self, target, content: str, media: Sequence[MediaItem]) -> PublishResult:
+        errors = self.validate(content, media)
+        if errors:
+            raise InvalidContent(errors[0] if len(errors) == 1 else f"X would reject this post: {' '.join(errors)}", errors=errors)
+        api = self._api()
+        with translated(what="attachment"):
+            media_ids = [media_upload.upload(api, item) for item in media]
+        with translated(what="post", may_have_landed=True):
+            answer = api.client.create_tweet(text=content or "", media_ids=media_ids or None, user_auth=False)
+        post_id = str((answer.get("data") or {}).get("id") or "")
+        if not post_id:
+            raise OutcomeUnknown("X accepted the post without saying its id; checking before any retry.")
+        return PublishResult(platform_post_id=post_id, url=timeline.post_url(self.account.platform_username, post_id), published_at=timezone.now())
+
+    def delete(self, platform_post_id: str) -> None:
+        api = self._api()
+        with translated(what="post"):
+            try:
+                answer = api.client.delete_tweet(platform_post_id, user_auth=False)
+            except tweepy.NotFound:
+                return  # already gone
+        if not (answer.get("data") or {}).get("deleted"):
+            raise PlatformError("X did not delete the post.")
+
+    def fetch_metrics(self, platform_post_id: str) -> Metrics:
+        return timeline.fetch_metrics(self._api(), platform_post_id)
+
+    def reconcile(self, target) -> Reconciliation:
+        return timeline.find_post(self._api(), self.account, target)
+
+    def refresh_access_token(self) -> TokenSet:
+        return oauth.refresh(self.account.refresh_token)
+
+    def verify_credentials(self) -> AccountProfile:
+        return oauth.fetch_profile(self._api())
+
+    @classmethod
+    def authorization_url(cls, *, state: str, redirect_uri: str, code_challenge: str, instance_url: str = "", oauth_app=None) -> str:
+        return oauth.authorization_url(state=state, redirect_uri=redirect_uri, code_challenge=code_challenge)
+
+    @classmethod
+    def exchange_code(cls, *, code: str, redirect_uri: str, code_verifier: str, instance_url: str = "", oauth_app=None) -> AccountProfile:
+        tokens = oauth.exchange_code(code=code, redirect_uri=redirect_uri, code_verifier=code_verifier)
+        return oauth.fetch_profile(XApi(tokens.access_token), tokens)

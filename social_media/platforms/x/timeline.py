@@ -1,0 +1,77 @@
+"""Reads of posts on X: metrics of one post, and finding a target's post in the account's timeline.
+
+Both use the official spec's `post.fields` query parameter (tweepy would send `tweet.fields`), and read
+`repost_count` (spec) falling back to `retweet_count` (older answers).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta, timezone as dt_timezone
+
+from django.utils.dateparse import parse_datetime
+
+from social_media.platforms.base import Metrics, PlatformError, PublishResult, Reconciliation
+
+from .api import XApi
+from .errors import translated
+from .text import texts_match
+
+PAGE_SIZE = 100  # GET /2/users/{id}/tweets: max_results 5..100
+MAX_PAGES = 5
+CLAIM_MARGIN = timedelta(minutes=1)
+
+
+def post_url(username: str, post_id: str) -> str:
+    return f"https://x.com/{username or 'i'}/status/{post_id}"
+
+
+def fetch_metrics(api: XApi, post_id: str) -> Metrics:
+    with translated(what="post"):
+        answer = api.call("GET", f"/2/tweets/{post_id}", params={"post.fields": "public_metrics"})
+    data = answer.get("data")
+    if not data:
+        raise PlatformError(f"X could not find the post: {_first_error(answer)}", http_status=404)
+    counts = data.get("public_metrics") or {}
+    return Metrics(
+        likes=int(counts.get("like_count", 0)),
+        reposts=int(counts.get("repost_count", counts.get("retweet_count", 0))),
+        replies=int(counts.get("reply_count", 0)),
+        impressions=int(counts.get("impression_count", 0)),
+        raw=dict(counts),
+    )
+
+
+def find_post(api: XApi, account, target) -> Reconciliation:
+    """found: a post of the account whose text is the target's; not_found: X listed the account's
+    recent posts (since the claim, when known) and none matched; else unknown (any error)."""
+    params = {"max_results": PAGE_SIZE, "post.fields": "created_at"}
+    if target.claimed_at:
+        params["start_time"] = (target.claimed_at - CLAIM_MARGIN).astimezone(dt_timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    try:
+        for _page in range(MAX_PAGES):
+            with translated(what="timeline"):
+                answer = api.call("GET", f"/2/users/{account.platform_user_id}/tweets", params=params)
+            if "data" not in answer and answer.get("errors"):
+                return Reconciliation()
+            for post in answer.get("data") or []:
+                if texts_match(target.content, post.get("text", "")):
+                    return Reconciliation(found=_result(account, post))
+            next_token = (answer.get("meta") or {}).get("next_token")
+            if not next_token:
+                return Reconciliation(not_found=True)
+            params["pagination_token"] = next_token
+    except PlatformError:
+        return Reconciliation()
+    return Reconciliation()
+
+
+def _result(account, post: dict) -> PublishResult:
+    published_at = parse_datetime(post["created_at"]) if post.get("created_at") else None
+    return PublishResult(platform_post_id=str(post["id"]), url=post_url(account.platform_username, str(post["id"])), published_at=published_at)
+
+
+def _first_error(answer: dict) -> str:
+    for error in answer.get("errors") or []:
+        if isinstance(error, dict) and (error.get("detail") or error.get("message")):
+            return str(error.get("detail") or error.get("message"))
+    return "no such post"

@@ -1,0 +1,171 @@
+"""Connecting accounts: OAuth 2.0 (X with PKCE, Mastodon per instance) and app passwords (Bluesky).
+
+The OAuth state is 32 random bytes, single use, bound to the user and workspace that started the flow,
+and expires after settings.OAUTH_STATE_TTL_SECONDS. Tokens are encrypted by the model field before
+they are stored. Reconnecting an account updates it in place and never replaces a stored refresh token
+with an empty one.
+"""
+
+import ipaddress
+import secrets
+import socket
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from social_media.models import ConnectedAccount, OAuthApp, OAuthState
+from social_media.platforms import PlatformFactory
+from social_media.platforms.base import AccountProfile, PlatformError, pkce_pair
+
+OAUTH_PLATFORMS = {"x", "mastodon"}
+PASSWORD_PLATFORMS = {"bluesky"}
+
+
+class ConnectError(Exception):
+    """A connect flow failed; `message` is for the user, `field` names the input at fault."""
+
+    def __init__(self, message, *, field="non_field_errors"):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+def callback_url(platform):
+    return f"{settings.PUBLIC_BASE_URL}/api/v1/accounts/callback/{platform}/"
+
+
+def normalize_instance_url(raw, *, field="instance_url"):
+    """https://host[:port] from what a user typed ('mastodon.social', 'https://mastodon.social/')."""
+    raw = (raw or "").strip()
+    if not raw:
+        raise ConnectError("This field is required.", field=field)
+    if "://" not in raw:
+        raw = "https://" + raw
+    parts = urlsplit(raw)
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        raise ConnectError("Enter the address of the server, like https://mastodon.social.", field=field)
+    if not settings.ALLOW_INSECURE_NETWORK_URLS:
+        if parts.scheme != "https":
+            raise ConnectError("The server must use https.", field=field)
+        try:
+            addresses = {info[4][0] for info in socket.getaddrinfo(parts.hostname, parts.port or 443)}
+        except OSError:
+            raise ConnectError(f"The server {parts.hostname} could not be found.", field=field)
+        if any(not ipaddress.ip_address(a.split("%")[0]).is_global for a in addresses):
+            raise ConnectError("The server's address is not a public internet address.", field=field)
+    port = f":{parts.port}" if parts.port else ""
+    return f"{parts.scheme}://{parts.hostname.lower()}{port}"
+
+
+def _mastodon_app(instance_url):
+    """The client credentials we registered on this instance, registering them on first use."""
+    app = OAuthApp.objects.filter(platform="mastodon", instance_url=instance_url).first()
+    if app:
+        return app
+    adapter_class = PlatformFactory.adapter_class("mastodon")
+    try:
+        client_id, client_secret = adapter_class.register_app(instance_url=instance_url, redirect_uri=callback_url("mastodon"))
+    except PlatformError as exc:
+        raise ConnectError(exc.message, field="instance_url")
+    try:
+        with transaction.atomic():
+            return OAuthApp.objects.create(platform="mastodon", instance_url=instance_url, client_id=client_id, client_secret=client_secret)
+    except IntegrityError:  # registered concurrently: use the one stored first
+        return OAuthApp.objects.get(platform="mastodon", instance_url=instance_url)
+
+
+def connect_start(*, user, workspace, platform, instance_url=""):
+    """Begin an OAuth flow; returns the URL to send the user's browser to."""
+    if platform not in OAUTH_PLATFORMS:
+        raise ConnectError(f"{platform} does not connect through OAuth.", field="platform")
+    oauth_app = None
+    if platform == "mastodon":
+        instance_url = normalize_instance_url(instance_url)
+        oauth_app = _mastodon_app(instance_url)
+    verifier, challenge = pkce_pair()
+    state = secrets.token_urlsafe(32)
+    redirect_uri = callback_url(platform)
+    OAuthState.objects.create(
+        state=state, platform=platform, user=user, workspace=workspace, code_verifier=verifier,
+        instance_url=instance_url, redirect_uri=redirect_uri,
+        expires_at=timezone.now() + timedelta(seconds=settings.OAUTH_STATE_TTL_SECONDS),
+    )
+    return PlatformFactory.adapter_class(platform).authorization_url(
+        state=state, redirect_uri=redirect_uri, code_challenge=challenge, instance_url=instance_url, oauth_app=oauth_app
+    )
+
+
+def _take_state(platform, state):
+    """Consume the state: it can be used once, and only before it expires."""
+    if not state:
+        raise ConnectError("The authorization response has no state; start connecting again.")
+    with transaction.atomic():
+        row = OAuthState.objects.select_for_update().filter(state=state, platform=platform).first()
+        if row is None:
+            raise ConnectError("This authorization link is unknown or was already used; start connecting again.")
+        row.delete()
+    if row.expires_at < timezone.now():
+        raise ConnectError("This authorization expired (after 10 minutes); start connecting again.")
+    return row
+
+
+def connect_finish(*, platform, state, code="", error="", error_description=""):
+    """Finish an OAuth flow from the network's redirect. Returns the connected account."""
+    row = _take_state(platform, state)
+    if error:
+        reason = "You declined the authorization." if error == "access_denied" else f"The network refused: {error_description or error}."
+        raise ConnectError(reason)
+    if not code:
+        raise ConnectError("The authorization response has no code; start connecting again.")
+    oauth_app = OAuthApp.objects.filter(platform=platform, instance_url=row.instance_url).first() if row.instance_url else None
+    try:
+        profile = PlatformFactory.adapter_class(platform).exchange_code(
+            code=code, redirect_uri=row.redirect_uri, code_verifier=row.code_verifier, instance_url=row.instance_url, oauth_app=oauth_app
+        )
+    except PlatformError as exc:
+        raise ConnectError(exc.message)
+    account, _created = account_upsert(workspace=row.workspace, platform=platform, profile=profile, user=row.user)
+    return account
+
+
+def connect_with_password(*, user, workspace, platform, identifier, password, service_url=""):
+    if platform not in PASSWORD_PLATFORMS:
+        raise ConnectError(f"{platform} does not connect with a password.", field="platform")
+    service_url = normalize_instance_url(service_url or settings.BLUESKY_DEFAULT_SERVICE, field="service_url")
+    try:
+        profile = PlatformFactory.adapter_class(platform).connect_with_password(identifier=identifier, password=password, service_url=service_url)
+    except PlatformError as exc:
+        raise ConnectError(exc.message, field="app_password")
+    return account_upsert(workspace=workspace, platform=platform, profile=profile, user=user)
+
+
+def account_upsert(*, workspace, platform, profile: AccountProfile, user=None):
+    """Create the account, or update a reconnected one in place. Returns (account, created)."""
+    with transaction.atomic():
+        account = (
+            ConnectedAccount.objects.select_for_update()
+            .filter(workspace=workspace, platform=platform, platform_user_id=profile.platform_user_id)
+            .first()
+        )
+        created = account is None
+        if created:
+            account = ConnectedAccount(workspace=workspace, platform=platform, platform_user_id=profile.platform_user_id, connected_by=user)
+        account.platform_username = profile.platform_username
+        account.display_name = profile.display_name or account.display_name
+        account.instance_url = profile.instance_url or account.instance_url
+        if profile.tokens:
+            account.access_token = profile.tokens.access_token
+            if profile.tokens.refresh_token:
+                account.refresh_token = profile.tokens.refresh_token
+            account.token_expires_at = profile.tokens.expires_at
+        if profile.platform_settings:
+            account.platform_settings = {**account.platform_settings, **profile.platform_settings}
+            account.limits_refreshed_at = timezone.now()
+        account.is_active = True
+        account.needs_reconnect = False
+        account.last_error = ""
+        account.save()
+    return account, created

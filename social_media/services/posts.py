@@ -1,0 +1,229 @@
+"""Post lifecycle: create, edit, schedule, unschedule, cancel, delete, retry a target, and the post's
+status as a summary of its targets.
+
+Concurrency: the publishing engine claims a target with a compare-and-set (queued -> publishing) and
+then refreshes the post's status. Every service here that changes a post first locks the post's
+targets (in id order) and then the post row, the same order the engine takes, so a change and a claim
+are serialised and never deadlock: whichever commits first wins, and the loser sees the new status.
+"""
+
+from django.db import transaction
+from django.utils import timezone
+from rest_framework.exceptions import NotFound, ValidationError
+
+from accounts.throttling import consume_scheduled_post
+from config.exceptions import Conflict
+from social_media.models import Post, PostMedia, PostTarget, Status, summarize_status
+
+from .validation import validate_post
+
+# While every target is in one of these, no worker holds the post: it may still change.
+PENDING_STATUSES = frozenset({Status.DRAFT, Status.SCHEDULED, Status.QUEUED})
+SCHEDULED_STATUSES = frozenset({Status.SCHEDULED, Status.QUEUED})
+RETRYABLE_STATUSES = frozenset({Status.FAILED, Status.UNCONFIRMED})
+
+UNSET = object()  # "not given" for partial updates (None means "clear")
+
+
+def lock_post(post):
+    """Lock the post's targets, then the post; refresh `post` from the locked row. Returns the targets."""
+    targets = list(PostTarget.objects.select_for_update().filter(post_id=post.pk).select_related("account").order_by("id"))
+    try:
+        post.refresh_from_db(from_queryset=Post.objects.select_for_update())
+    except Post.DoesNotExist:
+        raise NotFound("Post not found.") from None
+    return targets
+
+
+def _ensure_pending(targets, verb):
+    blocked = sorted({t.status for t in targets} - PENDING_STATUSES)
+    if blocked:
+        raise Conflict(f"The post can no longer be {verb}: a target is {', '.join(blocked)}.")
+
+
+def _check_time(at):
+    if at is None or timezone.is_naive(at):
+        raise ValidationError({"scheduled_time": ["Give a time with a UTC offset, e.g. 2030-01-31T09:00:00+01:00."]})
+    if at <= timezone.now():
+        raise ValidationError({"scheduled_time": ["Must be in the future."]})
+
+
+def _check_workspace(post, accounts, media):
+    foreign = [a.pk for a in accounts if a.workspace_id != post.workspace_id or not a.is_active]
+    if foreign:
+        raise ValidationError({"target_accounts": [f"No active connected account with id {', '.join(map(str, foreign))} in this workspace."]})
+    foreign = [m.pk for m in media if m.workspace_id != post.workspace_id]
+    if foreign:
+        raise ValidationError({"media_ids": [f"No media file with id {', '.join(map(str, foreign))} in this workspace."]})
+
+
+def _set_targets(post, accounts, existing):
+    """Make the post's targets exactly `accounts`. New targets join the post's schedule, if any."""
+    wanted = {a.pk for a in accounts}
+    have = {t.account_id for t in existing}
+    PostTarget.objects.filter(post_id=post.pk).exclude(account_id__in=wanted).delete()
+    scheduled = post.status in SCHEDULED_STATUSES
+    PostTarget.objects.bulk_create(
+        PostTarget(
+            post=post,
+            account=account,
+            status=Status.SCHEDULED if scheduled else Status.DRAFT,
+            next_attempt_at=post.scheduled_time if scheduled else None,
+        )
+        for account in accounts
+        if account.pk not in have
+    )
+
+
+def _set_custom_content(post, mapping):
+    """Per-target text, keyed by account id; targets not named go back to the post's content."""
+    targets = {str(t.account_id): t for t in PostTarget.objects.filter(post_id=post.pk)}
+    unknown = [key for key in mapping if key not in targets]
+    if unknown:
+        raise ValidationError({"custom_content": {key: ["Not one of this post's target accounts."] for key in unknown}})
+    for key, target in targets.items():
+        target.custom_content = mapping.get(key) or ""
+    PostTarget.objects.bulk_update(targets.values(), ["custom_content"])
+
+
+def _set_media(post, media):
+    PostMedia.objects.filter(post_id=post.pk).delete()
+    PostMedia.objects.bulk_create(PostMedia(post=post, media=m, order=i) for i, m in enumerate(media))
+
+
+@transaction.atomic
+def post_create(*, workspace, author, content="", accounts=(), custom_content=None, media=(), scheduled_time=None):
+    """A draft post with one target per account and its media in order; scheduled at once when
+    `scheduled_time` is given (all or nothing: a post that fails validation is not created)."""
+    post = Post.objects.create(workspace=workspace, author=author, content=content)
+    _check_workspace(post, accounts, media)
+    _set_targets(post, accounts, existing=[])
+    if custom_content:
+        _set_custom_content(post, custom_content)
+    _set_media(post, media)
+    if scheduled_time is not None:
+        post_schedule(post=post, at=scheduled_time)
+    return post
+
+
+@transaction.atomic
+def post_update(*, post, content=UNSET, accounts=UNSET, custom_content=UNSET, media=UNSET, scheduled_time=UNSET):
+    """Edit a post nobody is publishing yet. `scheduled_time=None` unschedules it (back to draft); a
+    time reschedules it; an edit of a scheduled post without a new time is validated again."""
+    targets = lock_post(post)
+    _ensure_pending(targets, "edited")
+    _check_workspace(post, [] if accounts is UNSET else accounts, [] if media is UNSET else media)
+    if content is not UNSET:
+        post.content = content
+        post.save(update_fields=["content", "updated_at"])
+    if accounts is not UNSET:
+        _set_targets(post, accounts, targets)
+    if custom_content is not UNSET:
+        _set_custom_content(post, custom_content or {})
+    if media is not UNSET:
+        _set_media(post, media)
+    if scheduled_time is None:
+        post_unschedule(post=post)
+    elif scheduled_time is not UNSET:
+        post_schedule(post=post, at=scheduled_time)
+    elif post.status in SCHEDULED_STATUSES:
+        if not PostTarget.objects.filter(post_id=post.pk).exists():
+            raise ValidationError({"target_accounts": ["A scheduled post needs at least one account."]})
+        errors = validate_post(post)
+        if errors:
+            raise ValidationError({"targets": errors})
+        post_refresh_status(post=post)
+    return post
+
+
+@transaction.atomic
+def post_schedule(*, post, at):
+    """Validate the post on every target's network, count it against the plan's daily quota (a
+    reschedule does not count again) and schedule every target for `at`."""
+    _check_time(at)
+    targets = lock_post(post)
+    _ensure_pending(targets, "scheduled")
+    if not targets:
+        raise ValidationError({"target_accounts": ["Choose at least one account to publish to."]})
+    errors = validate_post(post)
+    if errors:
+        raise ValidationError({"targets": errors})
+    if post.status not in SCHEDULED_STATUSES:
+        consume_scheduled_post(post.workspace)
+    PostTarget.objects.filter(pk__in=[t.pk for t in targets]).update(
+        status=Status.SCHEDULED, next_attempt_at=at, dispatched_at=None, claimed_at=None
+    )
+    post.status = Status.SCHEDULED
+    post.scheduled_time = at
+    post.save(update_fields=["status", "scheduled_time", "updated_at"])
+    return post
+
+
+@transaction.atomic
+def post_unschedule(*, post):
+    """Take a scheduled post back to draft."""
+    targets = lock_post(post)
+    _ensure_pending(targets, "unscheduled")
+    PostTarget.objects.filter(post_id=post.pk).update(status=Status.DRAFT, next_attempt_at=None, dispatched_at=None, claimed_at=None)
+    post.status = Status.DRAFT
+    post.scheduled_time = None
+    post.save(update_fields=["status", "scheduled_time", "updated_at"])
+    return post
+
+
+@transaction.atomic
+def post_cancel(*, post):
+    """Cancel a scheduled post: every scheduled/queued target becomes cancelled. Conflict once any
+    target is publishing or done, or when there is nothing scheduled to cancel."""
+    targets = lock_post(post)
+    _ensure_pending(targets, "cancelled")
+    if not any(t.status in SCHEDULED_STATUSES for t in targets):
+        raise Conflict("Only a scheduled post can be cancelled.")
+    # Compare-and-set on the status, under the locks: a target the engine claimed is never cancelled.
+    PostTarget.objects.filter(post_id=post.pk, status__in=SCHEDULED_STATUSES).update(
+        status=Status.CANCELLED, next_attempt_at=None, dispatched_at=None, claimed_at=None
+    )
+    post_refresh_status(post=post)
+    return post
+
+
+@transaction.atomic
+def post_delete(*, post):
+    targets = lock_post(post)
+    _ensure_pending(targets, "deleted")
+    post.delete()
+
+
+@transaction.atomic
+def post_refresh_status(*, post):
+    """Set the post's status (and posted_at, the last target's publish time) from its targets'.
+    A post without targets keeps its status. Returns the status."""
+    list(Post.objects.select_for_update().filter(pk=post.pk).values_list("pk", flat=True))
+    rows = list(PostTarget.objects.filter(post_id=post.pk).values_list("status", "posted_at"))
+    status = summarize_status(status for status, _ in rows)
+    if status is None:
+        return post.status
+    posted_at = max((at for _, at in rows if at), default=None)
+    Post.objects.filter(pk=post.pk).update(status=status, posted_at=posted_at, updated_at=timezone.now())
+    post.status, post.posted_at = status, posted_at
+    return status
+
+
+@transaction.atomic
+def target_retry(*, target):
+    """Send a failed or unconfirmed target again now: back to scheduled, error and retry count cleared
+    (its idempotency key stays, so networks that honour it still never post twice)."""
+    locked = PostTarget.objects.select_for_update().select_related("account", "post").filter(pk=target.pk).first()
+    if locked is None:
+        raise NotFound("Target not found.")
+    if locked.status not in RETRYABLE_STATUSES:
+        raise Conflict(f"Only a failed or unconfirmed target can be retried; this one is {locked.status}.")
+    if not locked.account.is_active or locked.account.needs_reconnect:
+        raise Conflict("The account is disconnected; reconnect it before retrying.")
+    PostTarget.objects.filter(pk=locked.pk, status=locked.status).update(
+        status=Status.SCHEDULED, next_attempt_at=timezone.now(), error_message="", retry_count=0,
+        dispatched_at=None, claimed_at=None,
+    )
+    post_refresh_status(post=locked.post)
+    target.refresh_from_db()
+    return target

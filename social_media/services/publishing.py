@@ -1,0 +1,288 @@
+"""The publishing engine: dispatch due targets, claim one atomically, publish it once, record every
+attempt, retry only what is safe to retry, and settle what is unknown by asking the network.
+
+Life of a target (statuses from social_media.models.Status):
+
+    scheduled --dispatch--> scheduled + dispatched_at --claim (CAS)--> publishing --> posted
+                                                                                 \\-> scheduled (retry later)
+                                                                                 \\-> failed / unconfirmed
+
+* Dispatch hands a target to the broker at most DISPATCH_LOOKAHEAD_SECONDS before it is due, with an
+  ETA of its exact time. ETAs are therefore always seconds away, far below Redis' visibility timeout,
+  so the broker never redelivers a message merely because it waited.
+* The claim is a compare-and-set (`scheduled` and dispatched and due -> `publishing`); a duplicate or
+  stale message finds nothing to claim and does nothing.
+* A publish whose outcome is unknown is reconciled with the network; when that cannot settle it and the
+  network has no idempotency (X), the target becomes `unconfirmed` instead of being posted again.
+"""
+
+import logging
+import random
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from social_media.models import PublishAttempt, PostTarget, Status
+from social_media.platforms import PlatformFactory
+from social_media.platforms.base import (
+    AccountDisconnected,
+    InvalidContent,
+    OutcomeUnknown,
+    PlatformError,
+    PublishResult,
+    RateLimited,
+    TokenExpired,
+    TransientError,
+)
+
+from . import ratelimit
+from .tokens import account_mark_disconnected, account_refresh_token
+
+logger = logging.getLogger(__name__)
+
+# Refresh a token before publishing when it expires within this many seconds.
+REFRESH_BEFORE_PUBLISH_SECONDS = 300
+# A rate-limit wait shorter than this is slept inside the task; a longer one reschedules the target.
+MAX_INLINE_WAIT_SECONDS = 2.0
+
+
+@dataclass
+class Outcome:
+    status: str
+    message: str = ""
+
+
+# --- dispatch -------------------------------------------------------------------------------
+def dispatch_due(*, now=None, limit=20000, enqueue=None):
+    """Hand every target due within the look-ahead window to the posting queue, with an ETA of its
+    exact time. Returns the number of targets dispatched. Safe to run concurrently: rows are taken
+    with SKIP LOCKED and marked dispatched in the same transaction."""
+    from social_media.tasks import publish_target_task
+
+    now = now or timezone.now()
+    horizon = now + timedelta(seconds=settings.DISPATCH_LOOKAHEAD_SECONDS)
+    enqueue = enqueue or (lambda target_id, eta: publish_target_task.apply_async(args=[target_id], eta=eta))
+    with transaction.atomic():
+        due = list(
+            PostTarget.objects.select_for_update(skip_locked=True)
+            .filter(status=Status.SCHEDULED, dispatched_at__isnull=True, next_attempt_at__lte=horizon)
+            .order_by("next_attempt_at")
+            .values_list("id", "next_attempt_at")[:limit]
+        )
+        if not due:
+            return 0
+        PostTarget.objects.filter(id__in=[target_id for target_id, _ in due]).update(dispatched_at=now)
+
+        def send():
+            for target_id, at in due:
+                enqueue(target_id, at if at > timezone.now() else None)
+
+        transaction.on_commit(send)
+    return len(due)
+
+
+def target_dispatch_now(*, target_id):
+    """Dispatch one scheduled target immediately (publish-now, admin, `publish_target`)."""
+    from social_media.tasks import publish_target_task
+
+    now = timezone.now()
+    changed = PostTarget.objects.filter(id=target_id, status=Status.SCHEDULED).update(next_attempt_at=now, dispatched_at=now)
+    if changed:
+        transaction.on_commit(lambda: publish_target_task.delay(target_id))
+    return bool(changed)
+
+
+# --- claim ----------------------------------------------------------------------------------
+def target_claim(*, target_id, now=None):
+    """Compare-and-set scheduled -> publishing. True only for the one caller that changed the row."""
+    now = now or timezone.now()
+    return bool(
+        PostTarget.objects.filter(
+            id=target_id,
+            status=Status.SCHEDULED,
+            dispatched_at__isnull=False,
+            next_attempt_at__lte=now + timedelta(seconds=1),
+        ).update(status=Status.PUBLISHING, claimed_at=now, last_attempt_at=now, retry_count=F("retry_count") + 1)
+    )
+
+
+# --- publish --------------------------------------------------------------------------------
+def target_publish(*, target_id):
+    """Claim and publish one target. Returns the Outcome, or None when there was nothing to claim
+    (cancelled, already taken by another worker, a duplicate or early message)."""
+    if not target_claim(target_id=target_id):
+        return None
+    target = PostTarget.objects.select_related("post", "account").get(id=target_id)
+    attempt = PublishAttempt.objects.create(target=target, attempt_number=target.retry_count, started_at=target.claimed_at)
+    try:
+        outcome = _publish_claimed(target, attempt)
+    except Exception as exc:  # a bug must never leave a claimed target without a verdict
+        logger.exception("unexpected error publishing target %s", target_id)
+        outcome = _settle_unknown(target, attempt, OutcomeUnknown(f"Unexpected error: {exc.__class__.__name__}"))
+    return outcome
+
+
+def _publish_claimed(target, attempt):
+    account = target.account
+    if not account.is_active or account.needs_reconnect:
+        return _fail(target, attempt, AccountDisconnected(
+            f"The {account.get_platform_display()} account @{account.platform_username} is disconnected; reconnect it and retry."
+        ))
+    adapter = PlatformFactory.get_platform(account)
+    try:
+        if adapter.token_needs_refresh(REFRESH_BEFORE_PUBLISH_SECONDS):
+            account = account_refresh_token(account_id=account.id)
+            adapter = PlatformFactory.get_platform(account)
+        wait = _take_rate_token(adapter, account)
+        if wait:
+            raise RateLimited("Posting limit for this account reached; waiting for the next free slot.", retry_after=wait, http_status=None)
+        from .validation import media_items_for
+
+        media = media_items_for(target.post)
+        errors = adapter.validate(target.content, media)
+        if errors:
+            raise InvalidContent(errors[0], errors=errors)
+        try:
+            result = adapter.publish(target, target.content, media)
+        except TokenExpired:
+            account = account_refresh_token(account_id=account.id)
+            adapter = PlatformFactory.get_platform(account)
+            result = adapter.publish(target, target.content, media)
+    except SoftTimeLimitExceeded:
+        return _settle_unknown(target, attempt, OutcomeUnknown("The network did not answer in time."), adapter)
+    except OutcomeUnknown as exc:
+        return _settle_unknown(target, attempt, exc, adapter)
+    except (RateLimited, TransientError) as exc:
+        return _retry_or_fail(target, attempt, exc)
+    except AccountDisconnected as exc:
+        account_mark_disconnected(account=account, message=exc.message)
+        return _fail(target, attempt, exc)
+    except TokenExpired as exc:
+        account_mark_disconnected(account=account, message=exc.message)
+        return _fail(target, attempt, AccountDisconnected(exc.message, http_status=exc.http_status))
+    except PlatformError as exc:  # InvalidContent and anything else permanent
+        return _fail(target, attempt, exc)
+    return _succeed(target, attempt, result)
+
+
+def _take_rate_token(adapter, account):
+    capacity, per_seconds = adapter.posting_rate
+    waited = 0.0
+    while True:
+        wait = ratelimit.take(account_id=account.id, capacity=capacity, per_seconds=per_seconds)
+        if not wait:
+            return 0.0
+        if waited + wait > MAX_INLINE_WAIT_SECONDS:
+            return wait
+        time.sleep(wait)
+        waited += wait
+
+
+# --- verdicts -------------------------------------------------------------------------------
+def _finish_attempt(attempt, outcome, exc=None, message=""):
+    attempt.finished_at = timezone.now()
+    attempt.outcome = outcome
+    if exc is not None:
+        attempt.error_class = exc.__class__.__name__
+        attempt.http_status = getattr(exc, "http_status", None)
+        attempt.message = getattr(exc, "message", str(exc))[:2000]
+    elif message:
+        attempt.message = message
+    attempt.save(update_fields=["finished_at", "outcome", "error_class", "http_status", "message"])
+
+
+def _set_target(target, **fields):
+    """Write a verdict only while this worker still holds the claim."""
+    changed = PostTarget.objects.filter(id=target.id, status=Status.PUBLISHING).update(**fields)
+    for name, value in fields.items():
+        setattr(target, name, value)
+    _refresh_post(target)
+    return changed
+
+
+def _refresh_post(target):
+    from .posts import post_refresh_status
+
+    post_refresh_status(post=target.post)
+
+
+def _succeed(target, attempt, result: PublishResult):
+    _set_target(
+        target,
+        status=Status.POSTED,
+        platform_post_id=result.platform_post_id,
+        platform_post_url=result.url,
+        posted_at=result.published_at or timezone.now(),
+        error_message="",
+    )
+    _finish_attempt(attempt, PublishAttempt.Outcome.SUCCESS, message=result.url)
+    return Outcome(Status.POSTED)
+
+
+def _fail(target, attempt, exc):
+    message = getattr(exc, "message", str(exc))
+    if isinstance(exc, InvalidContent) and len(exc.errors) > 1:
+        message = " ".join(exc.errors)
+    _set_target(target, status=Status.FAILED, error_message=message)
+    _finish_attempt(attempt, PublishAttempt.Outcome.FAILED, exc)
+    return Outcome(Status.FAILED, message)
+
+
+def backoff_seconds(attempt_number):
+    """Exponential backoff with full jitter: base * 2^(n-1), jittered between 50% and 100%."""
+    ceiling = settings.PUBLISH_BACKOFF_BASE_SECONDS * (2 ** max(0, attempt_number - 1))
+    return ceiling * random.uniform(0.5, 1.0)
+
+
+def _retry_or_fail(target, attempt, exc):
+    if target.retry_count >= settings.PUBLISH_MAX_ATTEMPTS:
+        exc.message = f"{exc.message} Gave up after {target.retry_count} attempts."
+        return _fail(target, attempt, exc)
+    delay = backoff_seconds(target.retry_count)
+    if isinstance(exc, RateLimited) and exc.retry_after:
+        delay = max(delay, exc.retry_after + random.uniform(0, 1))
+    retry_at = timezone.now() + timedelta(seconds=delay)
+    _set_target(
+        target,
+        status=Status.SCHEDULED,
+        next_attempt_at=retry_at,
+        dispatched_at=None,
+        claimed_at=None,
+        error_message=f"{exc.message} Retrying at {retry_at:%H:%M:%S} UTC.",
+    )
+    _finish_attempt(attempt, PublishAttempt.Outcome.RETRY, exc)
+    return Outcome(Status.SCHEDULED, exc.message)
+
+
+def _settle_unknown(target, attempt, exc, adapter=None):
+    """The network may or may not have the post. Ask it; retry only when a retry cannot duplicate."""
+    if adapter is None:
+        try:
+            adapter = PlatformFactory.get_platform(target.account)
+        except Exception:  # noqa: BLE001 - no adapter means nothing can be asked
+            adapter = None
+    answer = None
+    if adapter is not None:
+        try:
+            answer = adapter.reconcile(target)
+        except Exception:  # noqa: BLE001 - a failed reconcile is simply "still unknown"
+            logger.warning("reconcile failed for target %s", target.id, exc_info=True)
+    if answer is not None and answer.found is not None:
+        return _succeed(target, attempt, answer.found)
+    if (answer is not None and answer.not_found) or (adapter is not None and adapter.idempotent_publish):
+        return _retry_or_fail(target, attempt, TransientError(exc.message, http_status=exc.http_status))
+    message = (
+        f"{exc.message} We could not confirm whether the post was published, so it was not sent again. "
+        "Check the account and resolve this target."
+    )
+    _set_target(target, status=Status.UNCONFIRMED, error_message=message)
+    _finish_attempt(attempt, PublishAttempt.Outcome.UNCONFIRMED, exc)
+    return Outcome(Status.UNCONFIRMED, message)
+
+

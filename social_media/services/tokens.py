@@ -1,0 +1,112 @@
+"""Account credentials: token refresh under a row lock (X rotates refresh tokens), and what happens
+when a network refuses an account for good."""
+
+import logging
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from social_media.models import ConnectedAccount, Post, PostTarget, Status
+from social_media.platforms import PlatformFactory
+from social_media.platforms.base import AccountDisconnected, PlatformError
+
+logger = logging.getLogger(__name__)
+
+
+def account_fail_pending_targets(*, account, message):
+    """Fail every target of the account that has not been claimed yet, with `message`."""
+    from .posts import post_refresh_status
+
+    with transaction.atomic():
+        pending = list(
+            PostTarget.objects.select_for_update().filter(account=account, status=Status.SCHEDULED).values_list("id", "post_id")
+        )
+        PostTarget.objects.filter(id__in=[t for t, _ in pending], status=Status.SCHEDULED).update(
+            status=Status.FAILED, error_message=message
+        )
+    for post in Post.objects.filter(id__in={p for _, p in pending}):
+        post_refresh_status(post=post)
+    return len(pending)
+
+
+def account_mark_disconnected(*, account, message):
+    """A permanent credential failure: flag the account for reconnection and fail what it would publish."""
+    ConnectedAccount.objects.filter(id=account.id).update(needs_reconnect=True, last_error=message)
+    account.needs_reconnect, account.last_error = True, message
+    return account_fail_pending_targets(account=account, message=f"{message} Reconnect the account and retry.")
+
+
+def account_refresh_token(*, account_id):
+    """Refresh the account's tokens under a row lock, so two workers never spend the same rotating
+    refresh token. Stores access + refresh token + expiry in one UPDATE. Returns the fresh account.
+    A permanent refusal marks the account `needs_reconnect` and fails its pending targets."""
+    with transaction.atomic():
+        account = ConnectedAccount.objects.select_for_update().get(id=account_id)
+        adapter = PlatformFactory.get_platform(account)
+        try:
+            tokens = adapter.refresh_access_token()
+        except AccountDisconnected as exc:
+            failed = exc
+        else:
+            failed = None
+            account.access_token = tokens.access_token
+            if tokens.refresh_token:  # never overwrite a stored refresh token with an empty one
+                account.refresh_token = tokens.refresh_token
+            account.token_expires_at = tokens.expires_at
+            account.last_error = ""
+            account.save(update_fields=["access_token", "refresh_token", "token_expires_at", "last_error", "updated_at"])
+    if failed is not None:
+        account_mark_disconnected(account=account, message=failed.message)
+        raise failed
+    return account
+
+
+def refresh_expiring_tokens(*, within=timedelta(days=7)):
+    """Refresh every active account whose token expires within `within`. A transient failure leaves the
+    account alone (it is tried again next run); a permanent one marks it for reconnection.
+    Returns (refreshed, disconnected, failed_transiently)."""
+    soon = timezone.now() + within
+    accounts = ConnectedAccount.objects.filter(
+        is_active=True, needs_reconnect=False, token_expires_at__isnull=False, token_expires_at__lte=soon
+    ).exclude(refresh_token="")
+    refreshed = disconnected = transient = 0
+    for account_id in accounts.values_list("id", flat=True):
+        try:
+            account_refresh_token(account_id=account_id)
+            refreshed += 1
+        except AccountDisconnected:
+            disconnected += 1
+        except PlatformError as exc:
+            transient += 1
+            ConnectedAccount.objects.filter(id=account_id).update(last_error=f"Token refresh failed, will retry: {exc.message}")
+            logger.warning("token refresh of account %s failed transiently: %s", account_id, exc.message)
+    return refreshed, disconnected, transient
+
+
+def account_check(*, account):
+    """Verify the credentials with the network and store the limits it reports. Returns the profile."""
+    adapter = PlatformFactory.get_platform(account)
+    profile = adapter.verify_credentials()
+    if profile.platform_settings:
+        account.platform_settings = {**account.platform_settings, **profile.platform_settings}
+    account.limits_refreshed_at = timezone.now()
+    account.last_error = ""
+    account.save(update_fields=["platform_settings", "limits_refreshed_at", "last_error", "updated_at"])
+    return profile
+
+
+def refresh_account_limits():
+    """Daily: re-read every active account's limits (e.g. Mastodon max_characters). Returns (ok, failed)."""
+    ok = failed = 0
+    for account in ConnectedAccount.objects.filter(is_active=True, needs_reconnect=False):
+        try:
+            account_check(account=account)
+            ok += 1
+        except AccountDisconnected as exc:
+            account_mark_disconnected(account=account, message=exc.message)
+            failed += 1
+        except PlatformError as exc:
+            failed += 1
+            logger.warning("could not refresh limits of account %s: %s", account.id, exc.message)
+    return ok, failed

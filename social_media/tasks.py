@@ -1,0 +1,40 @@
+"""Thin Celery tasks: they take ids and call services. Queues are set in settings.CELERY_TASK_ROUTES."""
+
+from celery import shared_task
+from django.utils import timezone
+
+from .models import OAuthState
+from .services import publishing, sweeper, tokens
+
+
+@shared_task(ignore_result=True)
+def publish_target_task(target_id):
+    outcome = publishing.target_publish(target_id=target_id)
+    return outcome.status if outcome else "skipped"
+
+
+@shared_task(ignore_result=True)
+def dispatch_due_task():
+    return publishing.dispatch_due()
+
+
+@shared_task(ignore_result=True)
+def sweep_task():
+    report = sweeper.sweep()
+    return {"redispatched": report.redispatched, "reconciled": report.reconciled}
+
+
+@shared_task(ignore_result=True)
+def refresh_tokens_task():
+    return tokens.refresh_expiring_tokens()
+
+
+@shared_task(ignore_result=True)
+def refresh_account_limits_task():
+    return tokens.refresh_account_limits()
+
+
+@shared_task(ignore_result=True)
+def delete_expired_oauth_states_task():
+    deleted, _ = OAuthState.objects.filter(expires_at__lt=timezone.now()).delete()
+    return deleted

@@ -1,0 +1,147 @@
+"""Plan limits per workspace (fixed hourly windows in Redis) and the per-IP limit on anonymous calls.
+Time is pinned a few seconds past the hour so no test straddles a window boundary."""
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from rest_framework.exceptions import Throttled
+from rest_framework.test import APIClient
+
+from accounts.models import Membership
+from accounts.throttling import consume_scheduled_post
+from tests.accounts.conftest import assert_error
+from tests.factories import PASSWORD, MembershipFactory, UserFactory, WorkspaceFactory
+
+START = datetime(2030, 1, 7, 10, 0, 5, tzinfo=timezone.utc)
+pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(START)]
+
+ME = "/api/v1/auth/me/"
+LOGIN = "/api/v1/auth/login/"
+
+
+def spend(client, calls, **headers):
+    for n in range(calls):
+        response = client.get(ME, **headers)
+        assert response.status_code == 200, (n, response.json())
+
+
+def assert_throttled(response, max_wait):
+    error = assert_error(response, 429, code="throttled")
+    assert 0 < error["retry_after"] <= max_wait
+    assert response.headers["Retry-After"] == str(error["retry_after"])
+    return error
+
+
+def test_it_allows_a_basic_workspace_100_calls_an_hour_then_answers_429(client_for):
+    client = client_for(UserFactory())
+
+    spend(client, 100)
+    error = assert_throttled(client.get(ME), max_wait=3600)
+
+    assert error["retry_after"] >= 3590  # the window resets at 11:00, ~3595 s away
+
+
+def test_it_allows_a_pro_workspace_500_calls_an_hour(client_for):
+    user = UserFactory()
+    user.personal_workspace.plan = "pro"
+    user.personal_workspace.save()
+    client = client_for(user)
+
+    spend(client, 500)
+    assert_throttled(client.get(ME), max_wait=3600)
+
+
+def test_it_counts_per_workspace_not_per_user(client_for):
+    user, colleague, stranger = UserFactory(), UserFactory(), UserFactory()
+    team = WorkspaceFactory(plan="basic")
+    MembershipFactory(workspace=team, user=user, role=Membership.Role.EDITOR)
+    MembershipFactory(workspace=team, user=colleague, role=Membership.Role.VIEWER)
+    client = client_for(user)
+
+    spend(client, 100, HTTP_X_WORKSPACE=str(team.pk))
+
+    assert_throttled(client.get(ME, HTTP_X_WORKSPACE=str(team.pk)), max_wait=3600)
+    assert_throttled(client_for(colleague).get(ME, HTTP_X_WORKSPACE=str(team.pk)), max_wait=3600)
+    assert client.get(ME).status_code == 200  # the user's personal workspace has its own counter
+    assert client_for(stranger).get(ME).status_code == 200
+
+
+def test_it_counts_calls_that_fail_validation_too(client_for):
+    client = client_for(UserFactory())
+    for _ in range(100):
+        assert client.patch(ME, {"timezone": "Nowhere/Land"}, format="json").status_code == 400
+    assert_throttled(client.get(ME), max_wait=3600)
+
+
+def test_it_opens_a_fresh_window_next_hour(client_for, time_machine):
+    user = UserFactory()
+    spend(client_for(user), 100)
+    assert client_for(user).get(ME).status_code == 429
+
+    time_machine.move_to(START + timedelta(hours=1))
+
+    assert client_for(user).get(ME).status_code == 200
+
+
+def test_it_does_not_throttle_when_disabled(client_for, settings):
+    settings.THROTTLING_ENABLED = False
+    client = client_for(UserFactory())
+    spend(client, 101)
+
+
+def test_it_limits_anonymous_login_attempts_per_ip():
+    UserFactory(username="erin")
+    attacker = APIClient(REMOTE_ADDR="203.0.113.9")
+    for _ in range(30):
+        assert attacker.post(LOGIN, {"username": "erin", "password": "guess"}, format="json").status_code == 401
+
+    error = assert_throttled(attacker.post(LOGIN, {"username": "erin", "password": PASSWORD}, format="json"), max_wait=60)
+    assert error["retry_after"] >= 50
+    # A made-up X-Forwarded-For does not buy a fresh counter.
+    spoofed = attacker.post(LOGIN, {"username": "erin", "password": PASSWORD}, format="json", HTTP_X_FORWARDED_FOR="198.51.100.1")
+    assert spoofed.status_code == 429
+
+    neighbour = APIClient(REMOTE_ADDR="203.0.113.10")
+    assert neighbour.post(LOGIN, {"username": "erin", "password": PASSWORD}, format="json").status_code == 200
+
+
+def test_it_shares_the_anonymous_limit_across_auth_endpoints():
+    client = APIClient(REMOTE_ADDR="203.0.113.20")
+    for _ in range(30):
+        assert client.post("/api/v1/auth/register/", {}, format="json").status_code == 400
+    assert_throttled(client.post(LOGIN, {"username": "x", "password": "y"}, format="json"), max_wait=60)
+    assert_throttled(client.post("/api/v1/auth/refresh/", {"refresh": "x"}, format="json"), max_wait=60)
+
+
+def test_it_lets_anonymous_calls_through_again_a_minute_later(time_machine):
+    client = APIClient(REMOTE_ADDR="203.0.113.30")
+    for _ in range(31):
+        client.post(LOGIN, {}, format="json")
+    assert client.post(LOGIN, {}, format="json").status_code == 429
+
+    time_machine.move_to(START + timedelta(minutes=1))
+
+    assert client.post(LOGIN, {}, format="json").status_code == 400
+
+
+def test_it_limits_scheduled_posts_per_day_by_plan():
+    workspace, other = WorkspaceFactory(plan="basic"), WorkspaceFactory(plan="basic")
+    for _ in range(10):
+        consume_scheduled_post(workspace)
+
+    with pytest.raises(Throttled) as raised:
+        consume_scheduled_post(workspace)
+
+    assert "10 scheduled posts per day" in str(raised.value.detail)
+    assert 0 < raised.value.wait <= 86400
+    consume_scheduled_post(other)  # another workspace is unaffected
+
+
+def test_it_counts_clients_behind_a_configured_proxy_by_forwarded_address(settings):
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
+    proxy = APIClient(REMOTE_ADDR="10.0.0.1")
+    for _ in range(30):
+        proxy.post(LOGIN, {}, format="json", HTTP_X_FORWARDED_FOR="203.0.113.40")
+
+    assert proxy.post(LOGIN, {}, format="json", HTTP_X_FORWARDED_FOR="203.0.113.40").status_code == 429
+    assert proxy.post(LOGIN, {}, format="json", HTTP_X_FORWARDED_FOR="203.0.113.41").status_code == 400

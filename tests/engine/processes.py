@@ -1,0 +1,79 @@
+"""Real Celery processes for end-to-end tests and benchmarks: a worker and beat started as
+subprocesses against the same PostgreSQL database and Redis the test process uses."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def worker_env(**extra):
+    db = connection.settings_dict
+    url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    env = dict(os.environ)
+    env.update(
+        DATABASE_URL=url,
+        REDIS_URL=settings.REDIS_URL,
+        CELERY_BROKER_URL=settings.CELERY_BROKER_URL,
+        DJANGO_SETTINGS_MODULE="tests.settings",
+        PYTHONPATH=str(ROOT),
+    )
+    env.update({k: str(v) for k, v in extra.items()})
+    return env
+
+
+def start_worker(*, queues="posting,default", concurrency=8, pool="threads", env=None, name="w1", log=None):
+    cmd = [
+        sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", queues, "-P", pool, "-c", str(concurrency),
+        "-n", f"{name}@%h", "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "WARNING",
+    ]
+    return subprocess.Popen(cmd, cwd=ROOT, env=env or worker_env(), stdout=log or subprocess.DEVNULL, stderr=subprocess.STDOUT)
+
+
+def start_beat(*, env=None, log=None, schedule_dir="/tmp"):
+    cmd = [
+        sys.executable, "-m", "celery", "-A", "config", "beat", "-l", "WARNING",
+        "-S", "celery.beat:PersistentScheduler", "-s", os.path.join(schedule_dir, f"beat-schedule-{os.getpid()}"),
+        "--max-interval", "1",
+    ]
+    return subprocess.Popen(cmd, cwd=ROOT, env=env or worker_env(), stdout=log or subprocess.DEVNULL, stderr=subprocess.STDOUT)
+
+
+def stop(proc, sig=signal.SIGTERM, timeout=15):
+    if proc.poll() is None:
+        proc.send_signal(sig)
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
+
+
+@contextmanager
+def celery_processes(*, beat=True, **worker_kwargs):
+    procs = [start_worker(**worker_kwargs)]
+    if beat:
+        procs.append(start_beat(env=worker_kwargs.get("env")))
+    try:
+        yield procs
+    finally:
+        for proc in procs:
+            stop(proc)
+
+
+def wait_until(predicate, *, timeout=30.0, interval=0.1):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"condition not met within {timeout}s")

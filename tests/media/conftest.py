@@ -1,0 +1,54 @@
+"""Real sample files for upload tests: images from Pillow, videos from the ffmpeg binary."""
+
+import io
+import struct
+import subprocess
+import zlib
+
+import pytest
+from PIL import Image
+
+
+def image_bytes(fmt, size=(64, 48), **save_kwargs):
+    buf = io.BytesIO()
+    Image.new("RGB", size, (200, 30, 30)).save(buf, fmt, **save_kwargs)
+    return buf.getvalue()
+
+
+def _png_chunk(kind, data):
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+
+def png_claiming_size(width, height):
+    """A tiny PNG whose header declares width x height pixels (a decompression-bomb shape)."""
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", header) + _png_chunk(b"IDAT", zlib.compress(b"\0" * 16)) + _png_chunk(b"IEND", b"")
+
+
+def _ffmpeg(*args):
+    subprocess.run(["ffmpeg", "-v", "error", "-y", *args], check=True)
+
+
+@pytest.fixture(scope="session")
+def videos(tmp_path_factory):
+    """mp4/mov/webm clips of 160x120 and 2 s made by ffmpeg, plus look-alikes we must refuse."""
+    root = tmp_path_factory.mktemp("videos")
+    src = ["-f", "lavfi", "-i", "testsrc=duration=2:size=160x120:rate=10", "-pix_fmt", "yuv420p"]
+    _ffmpeg(*src, str(root / "clip.mp4"))
+    _ffmpeg(*src, "-f", "mov", str(root / "clip.mov"))
+    _ffmpeg(*src, "-c:v", "libvpx-vp9", "-deadline", "realtime", str(root / "clip.webm"))
+    _ffmpeg(*src, "-c:v", "libx264", str(root / "clip.mkv"))
+    _ffmpeg("-i", str(root / "clip.mp4"), "-c", "copy", "-metadata:s:v:0", "rotate=90", str(root / "portrait.mp4"))
+    _ffmpeg("-f", "lavfi", "-i", "sine=duration=1", str(root / "tone.mp3"))
+    _ffmpeg("-f", "lavfi", "-i", "sine=duration=1", "-c:a", "aac", str(root / "tone.m4a"))
+    return {path.name: path.read_bytes() for path in root.iterdir()}
+
+
+@pytest.fixture
+def media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+def stored_files(root):
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()) if root.exists() else []

@@ -1,0 +1,33 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def base_env(**extra):
+    """A clean environment for a child process: nothing of the test run's settings leaks in."""
+    env = {name: os.environ[name] for name in ("PATH", "HOME", "LANG", "TMPDIR") if name in os.environ}
+    env.update(DJANGO_SETTINGS_MODULE="config.settings", PYTHONUNBUFFERED="1")
+    env.update({name: str(value) for name, value in extra.items()})
+    return env
+
+
+def run_python(args, env, timeout=120):
+    return subprocess.run([sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.fixture
+def production_env(tmp_path):
+    import secrets
+
+    return base_env(
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="scheduler.example.com",
+        DATABASE_URL="postgres://scheduler:pw@db.internal:5432/scheduler",
+        REDIS_URL="redis://cache.internal:6379/0",
+        VAR_DIR=tmp_path / "var",
+    )

@@ -1,0 +1,130 @@
+"""`manage.py runall` as `make run` uses it: a fresh var/ with SQLite and the filesystem broker, real
+child processes, signals from outside."""
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.ops.conftest import ROOT, base_env, run_python
+from tests.services import free_port
+
+pytestmark = pytest.mark.e2e
+
+START_TIMEOUT = 90
+
+
+@pytest.fixture(scope="module")
+def dev_env(tmp_path_factory):
+    env = base_env(DEBUG="1", VAR_DIR=tmp_path_factory.mktemp("runall") / "var")
+    result = run_python(["manage.py", "migrate", "--noinput"], env, timeout=300)
+    assert result.returncode == 0, result.stderr
+    return env
+
+
+class Runall:
+    def __init__(self, env, *args):
+        self.port = free_port()
+        self.lines = []
+        self.process = subprocess.Popen(
+            [sys.executable, "manage.py", "runall", *args], cwd=ROOT, env={**env, "PORT": str(self.port)},
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        )
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self):
+        for line in self.process.stdout:
+            self.lines.append(line.rstrip("\n"))
+
+    @property
+    def output(self):
+        return "\n".join(self.lines)
+
+    def children(self):
+        return {m.group(1): int(m.group(2)) for m in re.finditer(r"runall: started (\w+) \(pid (\d+)\)", self.output)}
+
+    def wait_until_serving(self):
+        deadline = time.monotonic() + START_TIMEOUT
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                pytest.fail(f"runall exited early:\n{self.output}")
+            ready = "ready." in self.output and "beat: Starting" in self.output
+            if ready and http_status(f"http://127.0.0.1:{self.port}/health/") == 200:
+                return
+            time.sleep(0.5)
+        self.process.kill()
+        pytest.fail(f"runall did not serve within {START_TIMEOUT}s:\n{self.output}")
+
+    def wait(self, timeout=60):
+        try:
+            return self.process.wait(timeout)
+        finally:
+            if self.process.poll() is None:
+                self.process.kill()
+
+
+def http_status(url):
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.status
+    except urllib.error.HTTPError as exc:
+        return exc.code
+    except OSError:
+        return None
+
+
+def group_members(pgid):
+    """Live (non-zombie) processes whose process group is `pgid`."""
+    members = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if fields[0] != "Z" and int(fields[2]) == pgid:
+            members.append(int(stat.parent.name))
+    return members
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_it_serves_web_worker_and_beat_and_a_signal_stops_them_all(dev_env, signum):
+    runall = Runall(dev_env)
+    runall.wait_until_serving()
+    children = runall.children()
+
+    assert set(children) == {"web", "worker", "beat"}
+    assert http_status(f"http://127.0.0.1:{runall.port}/admin/login/") == 200
+    assert "beat schedule" in runall.output
+
+    runall.process.send_signal(signum)
+
+    assert runall.wait() == 0, runall.output
+    assert "runall: stopped" in runall.output
+    assert all(group_members(pid) == [] for pid in children.values()), runall.output
+    assert http_status(f"http://127.0.0.1:{runall.port}/health/") is None
+
+
+def test_it_stops_the_others_and_fails_when_one_process_dies(dev_env):
+    runall = Runall(dev_env, "--noreload")
+    runall.wait_until_serving()
+    children = runall.children()
+
+    os.kill(children["beat"], signal.SIGKILL)
+
+    assert runall.wait() != 0
+    assert "runall: beat exited with code -9; stopping the others" in runall.output
+    assert all(group_members(pid) == [] for pid in children.values()), runall.output
+
+
+def test_it_refuses_a_port_that_is_not_a_number(dev_env):
+    result = run_python(["manage.py", "runall"], {**dev_env, "PORT": "eighty"})
+
+    assert result.returncode != 0
+    assert "PORT must be a TCP port number" in result.stderr
