@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 UV := $(VENV)/bin/uv
 PDS_DIR := tests/fakes/bluesky_pds
 
-.PHONY: run test venv venv-dev services-deps pds-deps bench migrate clean
+.PHONY: run test venv venv-dev services-deps node-deps bench migrate clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -30,10 +30,11 @@ services-deps:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server ffmpeg >/dev/null; \
 	  else echo "install redis-server and ffmpeg (apt-get install redis-server ffmpeg)"; exit 1; fi; }
 
-pds-deps:
+node-deps:
+	@[ -d tests/fakes/prism/node_modules/@stoplight ] || (cd tests/fakes/prism && npm ci --no-audit --no-fund --loglevel=error)
 	@[ -d $(PDS_DIR)/node_modules/@atproto/pds ] || (cd $(PDS_DIR) && npm ci --no-audit --no-fund --loglevel=error)
 
-test: venv-dev services-deps pds-deps
+test: venv-dev services-deps node-deps
 	$(PY) -m tests.services $(PY) -m pytest $(PYTEST_ARGS)
 
 bench: venv-dev services-deps

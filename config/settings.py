@@ -116,7 +116,7 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 300)
-CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 240)
+CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", int(CELERY_TASK_TIME_LIMIT * 0.8))
 CELERY_TASK_DEFAULT_QUEUE = CeleryQueue.DEFAULT.value
 CELERY_TASK_ROUTES = {
     "social_media.tasks.publish_target_task": {"queue": CeleryQueue.POSTING.value},
@@ -154,7 +154,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     "sweep-stuck-targets": {
         "task": "social_media.tasks.sweep_task",
-        "schedule": timedelta(seconds=60),
+        "schedule": timedelta(seconds=env_int("SWEEP_INTERVAL_SECONDS", 60)),
         "options": {"expires": 120},
     },
     "refresh-expiring-tokens": {

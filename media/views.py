@@ -44,7 +44,7 @@ class MediaViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Dest
     @action(detail=False, methods=["post"], parser_classes=[MultiPartParser, FormParser], serializer_class=MediaUploadSerializer)
     def upload(self, request):
         # Refuse an obviously oversized body from its declared length before reading it.
-        declared = request.META.get("CONTENT_LENGTH", "")
+        declared = str(request.META.get("CONTENT_LENGTH") or "")
         declared = int(declared) if declared.isdigit() else 0
         if declared > settings.MEDIA_MAX_UPLOAD_BYTES + MULTIPART_OVERHEAD_BYTES:
             services.check_upload_size(declared)

@@ -3,7 +3,8 @@ from django.db.models import Count
 from django.utils.text import Truncator
 
 from ..models import Post, PostMedia, PostQueue, PostTarget, PublishAttempt, QueuedPost, Status
-from ..services.posts import post_cancel, target_retry
+from ..services.posts import post_cancel, post_publish_now, target_retry
+from ..services.resolution import target_reconcile_now, target_resolve
 from .common import ACTIVE_STATUSES, ReadOnlyMixin, run_per_object, without_account_secrets
 
 
@@ -46,7 +47,7 @@ class PostAdmin(admin.ModelAdmin):
     fields = ["workspace", "author", "content", "status", "scheduled_time", "posted_at", "created_at", "updated_at"]
     readonly_fields = ["workspace", "author", "status", "scheduled_time", "posted_at", "created_at", "updated_at"]
     inlines = [PostTargetInline, PostMediaInline]
-    actions = ["cancel"]
+    actions = ["cancel", "publish_now"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(n_targets=Count("targets", distinct=True))
@@ -82,6 +83,10 @@ class PostAdmin(admin.ModelAdmin):
     def cancel(self, request, queryset):
         run_per_object(self, request, queryset, lambda post: post_cancel(post=post), "post(s) cancelled")
 
+    @admin.action(description="Publish now", permissions=["cancel"])
+    def publish_now(self, request, queryset):
+        run_per_object(self, request, queryset, lambda post: post_publish_now(post=post), "post(s) sent for publishing")
+
 
 class PublishAttemptInline(admin.TabularInline):
     model = PublishAttempt
@@ -109,7 +114,7 @@ class PostTargetAdmin(ReadOnlyMixin, admin.ModelAdmin):
         "idempotency_key",
     ]
     inlines = [PublishAttemptInline]
-    actions = ["retry"]
+    actions = ["retry", "reconcile_now", "mark_published", "mark_not_published"]
 
     def has_delete_permission(self, request, obj=None):
         return False  # cancel the post or retry the target instead
@@ -128,6 +133,22 @@ class PostTargetAdmin(ReadOnlyMixin, admin.ModelAdmin):
     @admin.action(description="Retry now (failed or unconfirmed targets)", permissions=["retry"])
     def retry(self, request, queryset):
         run_per_object(self, request, queryset, lambda target: target_retry(target=target), "target(s) scheduled for retry")
+
+    @admin.action(description="Unconfirmed: ask the network again", permissions=["retry"])
+    def reconcile_now(self, request, queryset):
+        def ask(target):
+            verdict = target_reconcile_now(target=target)
+            self.message_user(request, f"{target}: {verdict}")
+
+        run_per_object(self, request, queryset, ask, "target(s) checked")
+
+    @admin.action(description="Unconfirmed: I found it published", permissions=["retry"])
+    def mark_published(self, request, queryset):
+        run_per_object(self, request, queryset, lambda target: target_resolve(target=target, published=True), "target(s) marked published")
+
+    @admin.action(description="Unconfirmed: it is not on the network", permissions=["retry"])
+    def mark_not_published(self, request, queryset):
+        run_per_object(self, request, queryset, lambda target: target_resolve(target=target, published=False), "target(s) marked not published")
 
 
 @admin.register(PublishAttempt)

@@ -8,7 +8,7 @@ from rest_framework import serializers
 
 from media.models import MediaFile
 from media.serializers import MediaFileSerializer
-from social_media.models import ConnectedAccount, Post, PostQueue, PostTarget, QueuedPost
+from social_media.models import ConnectedAccount, Post, PostQueue, PostTarget, PublishAttempt, QueuedPost
 from social_media.services.posts import SCHEDULED_STATUSES
 from social_media.services.queues import clean_posting_schedule, clean_timezone
 
@@ -48,15 +48,24 @@ class ConnectedAccountSerializer(serializers.ModelSerializer):
 
 
 # --- Posts ----------------------------------------------------------------------------------
+class PublishAttemptSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PublishAttempt
+        fields = ["attempt_number", "started_at", "finished_at", "outcome", "error_class", "http_status", "message"]
+        read_only_fields = fields
+
+
 class PostTargetSerializer(serializers.ModelSerializer):
     platform = serializers.CharField(source="account.platform", read_only=True)
     account_username = serializers.CharField(source="account.platform_username", read_only=True)
+    attempts = PublishAttemptSerializer(many=True, read_only=True)
 
     class Meta:
         model = PostTarget
         fields = [
             "id", "account", "platform", "account_username", "custom_content", "status", "platform_post_id",
             "platform_post_url", "error_message", "retry_count", "last_attempt_at", "next_attempt_at", "posted_at",
+            "attempts",
         ]
         read_only_fields = fields
 

@@ -12,7 +12,7 @@ from accounts.context import request_workspace
 from accounts.permissions import WorkspaceRole
 from analytics.serializers import PostMetricsSerializer
 from analytics.services import post_metrics
-from social_media.models import Post, PostMedia, PostTarget
+from social_media.models import Post, PostMedia, PostTarget, PublishAttempt
 from social_media.services import posts as post_services
 
 from .filters import PostFilter
@@ -35,6 +35,7 @@ def posts_of(workspace):
         .select_related("queue_entry")
         .prefetch_related(
             Prefetch("targets", queryset=PostTarget.objects.select_related("account").order_by("id")),
+            Prefetch("targets__attempts", queryset=PublishAttempt.objects.order_by("attempt_number", "id")),
             Prefetch("post_media", queryset=PostMedia.objects.select_related("media")),
         )
     )
@@ -93,6 +94,14 @@ class PostViewSet(WorkspaceScopedMixin, viewsets.ModelViewSet):
     def cancel(self, request, pk=None):
         post = self.get_object()
         post_services.post_cancel(post=post)
+        return self.respond(post)
+
+    @extend_schema(request=None, responses=PostSerializer)
+    @action(detail=True, methods=["post"], url_path="publish-now")
+    def publish_now(self, request, pk=None):
+        """Validate and publish the post on every target now (same service as the admin action)."""
+        post = self.get_object()
+        post_services.post_publish_now(post=post)
         return self.respond(post)
 
     @extend_schema(responses=PostMetricsSerializer)

@@ -1,7 +1,7 @@
 """Post lifecycle: create, edit, schedule, unschedule, cancel, delete, retry a target, and the post's
 status as a summary of its targets.
 
-Concurrency: the publishing engine claims a target with a compare-and-set (queued -> publishing) and
+Concurrency: the publishing engine claims a target with a compare-and-set (scheduled -> publishing) and
 then refreshes the post's status. Every service here that changes a post first locks the post's
 targets (in id order) and then the post row, the same order the engine takes, so a change and a claim
 are serialised and never deadlock: whichever commits first wins, and the loser sees the new status.
@@ -141,6 +141,22 @@ def post_schedule(*, post, at):
     """Validate the post on every target's network, count it against the plan's daily quota (a
     reschedule does not count again) and schedule every target for `at`."""
     _check_time(at)
+    return _schedule_locked(post, at)
+
+
+@transaction.atomic
+def post_publish_now(*, post):
+    """Validate and hand every target to the posting queue at once (publish-now, admin action)."""
+    from .publishing import target_dispatch_now
+
+    now = timezone.now()
+    _schedule_locked(post, now)
+    for target_id in PostTarget.objects.filter(post_id=post.pk, status=Status.SCHEDULED).values_list("id", flat=True):
+        target_dispatch_now(target_id=target_id)
+    return post
+
+
+def _schedule_locked(post, at):
     targets = lock_post(post)
     _ensure_pending(targets, "scheduled")
     if not targets:

@@ -1,7 +1,7 @@
 """A stateful fake of the X API v2 endpoints the scheduler uses, served on 127.0.0.1 in a background
 thread. Wire format follows X (problem bodies, OAuth 2.0 token answers, rate-limit headers) and the
 official OpenAPI spec (x-api-v2-openapi.json: post.fields, repost_count, /2/media/upload/initialize...).
-Endpoints are in tests/fakes/x_fake_routes.py.
+Endpoints are in x_fake_routes.py (OAuth, users, posts) and x_fake_media.py; state types in x_fake_state.py.
 
 Python API
     fake = XFake(client_id="x-client", client_secret="x-secret")  # client_secret "" = public client
@@ -27,7 +27,7 @@ Python API
 Fault kinds (matched by optional `path` prefix and `method`; each fires `times` times):
     "rate_limit"        429, x-rate-limit-reset = now + retry_after (option, default 60), Retry-After too
     "server_error"      `status` (option, default 503) with a problem body; nothing is stored
-    "status"            any `status` with `body` (options); nothing is stored
+    "status"            any `status` with `body` and `headers` (options); nothing is stored
     "timeout"           the request is handled (a post IS stored), then the answer waits timeout_delay
     "drop"              the connection closes before anything is handled or answered
     "drop_after_store"  the request is handled (a post IS stored), then the connection closes unanswered
@@ -43,7 +43,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
-from tests.fakes.x_fake_routes import FakeMedia, FakePost, FakeUser, Reply, XRoutes
+from tests.fakes.x_fake_routes import XRoutes
+from tests.fakes.x_fake_state import FakeMedia, FakePost, FakeUser, Reply
 
 __all__ = ["XFake", "FakeUser", "FakePost", "FakeMedia", "Recorded", "FAULT_KINDS"]
 
@@ -244,7 +245,7 @@ def _fault_reply(fault: _Fault):
         return 429, {"title": "Too Many Requests", "detail": "Too Many Requests", "type": "about:blank", "status": 429}, headers
     status = int(fault.options.get("status", 503 if fault.kind == "server_error" else 400))
     body = fault.options.get("body") or {"title": "Service Unavailable", "detail": "Service Unavailable", "type": "about:blank", "status": status}
-    return status, body, {}
+    return status, body, dict(fault.options.get("headers") or {})
 
 
 def _send(handler, status, body, headers=None):

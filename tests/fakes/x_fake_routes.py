@@ -11,85 +11,24 @@ import html
 import re
 import secrets
 import time
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from urllib.parse import urlencode
 
 from twitter_text import extract_urls_with_indices, parse_tweet
 from twitter_text.config import config as twitter_text_config
 
-MB = 1024 * 1024
-PROBLEM = "https://api.x.com/2/problems/"
+from tests.fakes.x_fake_media import MEDIA_KEY_PREFIX, XMediaRoutes
+from tests.fakes.x_fake_state import PROBLEM, FakePost, Reply, forbidden, invalid, oauth_error, utcnow
+
 KNOWN_SCOPES = {"tweet.read", "tweet.write", "users.read", "offline.access", "media.write", "like.read"}
 POST_BODY_KEYS = {"text", "media", "reply", "quote_tweet_id", "poll", "reply_settings", "geo", "nullcast",
                   "for_super_followers_only", "direct_message_deep_link", "community_id", "card_uri",
                   "made_with_ai", "paid_partnership", "edit_options", "share_with_followers"}
 READ_PARAMS = {"post.fields", "expansions", "media.fields", "poll.fields", "user.fields", "place.fields"}
 TIMELINE_PARAMS = READ_PARAMS | {"max_results", "pagination_token", "start_time", "end_time", "since_id", "until_id", "exclude"}
-MEDIA_TYPES = {"video/mp4", "video/webm", "video/mp2t", "video/quicktime", "image/jpeg", "image/gif", "image/png", "image/webp"}
-CATEGORY_LIMITS = {"tweet_image": 5 * MB, "tweet_gif": 15 * MB, "tweet_video": 512 * MB}
-MEDIA_KEY_PREFIX = {"tweet_image": "3", "tweet_gif": "16", "tweet_video": "7"}
 
 
-@dataclass
-class FakeUser:
-    id: str
-    username: str
-    name: str
-    subscription_type: str = "None"
-    max_weighted_length: int = 280
-
-
-@dataclass
-class FakePost:
-    id: str
-    author_id: str
-    text: str  # exactly what the client sent
-    rendered: str  # what X shows: links as t.co, &<> escaped, a t.co link for attached media
-    media_ids: list
-    created_at: datetime
-    public_metrics: dict = field(default_factory=lambda: dict.fromkeys(
-        ["repost_count", "reply_count", "like_count", "quote_count", "bookmark_count", "impression_count"], 0))
-    deleted: bool = False
-
-
-@dataclass
-class FakeMedia:
-    id: str
-    owner_id: str
-    category: str
-    media_type: str
-    total_bytes: int
-    state: str  # uploading | pending | in_progress | succeeded | failed
-    segments: dict = field(default_factory=dict)  # segment_index -> size
-    alt_text: str = ""
-    failure: str = ""
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-class Reply(Exception):
-    def __init__(self, status, body=None, headers=None):
-        super().__init__(status)
-        self.status, self.body, self.headers = status, body, headers or {}
-
-
-def invalid(message, **parameters):
-    return Reply(400, {"errors": [{"parameters": parameters, "message": message}], "title": "Invalid Request",
-                       "detail": "One or more parameters to your request was invalid.", "type": PROBLEM + "invalid-request"})
-
-
-def forbidden(detail):
-    return Reply(403, {"title": "Forbidden", "type": "about:blank", "status": 403, "detail": detail})
-
-
-def oauth_error(status, error, description):
-    return Reply(status, {"error": error, "error_description": description})
-
-
-class XRoutes:
+class XRoutes(XMediaRoutes):
     ROUTES = [
         ("GET", r"/i/oauth2/authorize", "authorize"),
         ("POST", r"/2/oauth2/token", "token"),
@@ -283,89 +222,6 @@ class XRoutes:
         pieces.append(html.escape(text[cursor:], quote=False))
         rendered = "".join(pieces)
         return f"{rendered} {_tco('media:' + text)}".strip() if has_media else rendered
-
-    # --- media -----------------------------------------------------------------------------
-    def upload_simple(self, request, blobs):
-        user = self._user(request, "media.write")
-        if set(request.form) - {"media_category", "additional_owners"} or "media" not in blobs:
-            raise invalid("Expected multipart fields media and media_category only.")
-        category = request.form.get("media_category")
-        if category != "tweet_image":
-            raise invalid("Use the chunked upload (initialize/append/finalize) for video and GIF.", media_category=[category])
-        _, content_type, data = blobs["media"]
-        if len(data) > CATEGORY_LIMITS[category]:
-            raise invalid(f"File size exceeds {CATEGORY_LIMITS[category]} bytes.")
-        media = FakeMedia(self._new_id(), user.id, category, content_type, len(data), "succeeded")
-        self.media[media.id] = media
-        return Reply(200, {"data": {"id": media.id, "media_key": f"3_{media.id}", "size": len(data),
-                                    "expires_after_secs": 86400, "image": {"image_type": content_type}}})
-
-    def upload_initialize(self, request, blobs):
-        user = self._user(request, "media.write")
-        body = request.json if isinstance(request.json, dict) else {}
-        category, media_type, total = body.get("media_category"), body.get("media_type"), body.get("total_bytes")
-        if category not in CATEGORY_LIMITS or media_type not in MEDIA_TYPES or not isinstance(total, int) or total < 0:
-            raise invalid("media_category, media_type and total_bytes are required.", body=sorted(body))
-        if total > CATEGORY_LIMITS[category]:
-            raise invalid(f"total_bytes exceeds {CATEGORY_LIMITS[category]} bytes for {category}.")
-        media = FakeMedia(self._new_id(), user.id, category, media_type, total, "uploading")
-        self.media[media.id] = media
-        return Reply(200, {"data": {"id": media.id, "media_key": f"{MEDIA_KEY_PREFIX[category]}_{media.id}", "expires_after_secs": 86400}})
-
-    def upload_append(self, request, blobs, media_id):
-        media = self._own_media(request, media_id)
-        index = request.form.get("segment_index", "")
-        if media.state != "uploading" or "media" not in blobs or not index.isdigit() or int(index) > 999:
-            raise invalid("Expected an uploading media id, media and segment_index 0..999.")
-        if len(blobs["media"][2]) > 5 * MB:
-            raise invalid("Segment exceeds 5 MB.")
-        media.segments[int(index)] = len(blobs["media"][2])
-        return Reply(200, {"data": {"expires_at": int(time.time()) + 86400}})
-
-    def upload_finalize(self, request, blobs, media_id):
-        media = self._own_media(request, media_id)
-        indexes = sorted(media.segments)
-        if media.state != "uploading" or indexes != list(range(len(indexes))) or sum(media.segments.values()) != media.total_bytes:
-            raise invalid("Segments do not add up to provided total file size.")
-        media.state = "pending"
-        media.failure = self._processing_failures.pop(0) if self._processing_failures else ""
-        return Reply(200, {"data": self._media_data(media)})
-
-    def upload_status(self, request, blobs):
-        self._only(request.query, {"media_id", "command"})
-        media = self._own_media(request, request.query.get("media_id", ""))
-        if media.state in ("pending", "in_progress"):
-            media.state = {"pending": "in_progress", "in_progress": "failed" if media.failure else "succeeded"}[media.state]
-        return Reply(200, {"data": self._media_data(media)})
-
-    def media_metadata(self, request, blobs):
-        body = request.json if isinstance(request.json, dict) else {}
-        media = self._own_media(request, str(body.get("id", "")))
-        text = ((body.get("metadata") or {}).get("alt_text") or {}).get("text")
-        if not isinstance(text, str) or len(text) > 1000:
-            raise invalid("metadata.alt_text.text must be a string of at most 1000 characters.")
-        media.alt_text = text
-        return Reply(200, {"data": {"id": media.id, "associated_metadata": {"alt_text": {"text": text}}}})
-
-    def _own_media(self, request, media_id):
-        user = self._user(request, "media.write")
-        media = self.media.get(media_id)
-        if not media or media.owner_id != user.id:
-            raise invalid("Invalid media_id.", media_id=[media_id])
-        return media
-
-    def _media_data(self, media):
-        data = {"id": media.id, "media_key": f"{MEDIA_KEY_PREFIX[media.category]}_{media.id}", "size": media.total_bytes,
-                "expires_after_secs": 86400}
-        progress = {"pending": 0, "in_progress": 50, "succeeded": 100, "failed": 50}.get(media.state)
-        if progress is not None and media.category != "tweet_image":
-            info = {"state": media.state, "progress_percent": progress}
-            if media.state in ("pending", "in_progress"):
-                info["check_after_secs"] = self.check_after_secs
-            if media.state == "failed":
-                info["error"] = {"code": 1, "name": "InvalidMedia", "message": media.failure}
-            data["processing_info"] = info
-        return data
 
 
 def _tco(url: str) -> str:

@@ -114,6 +114,7 @@ class TestImageUpload:
 
         assert_rejected(response, media_root, "too many pixels")
 
+    @pytest.mark.filterwarnings("ignore::PIL.Image.DecompressionBombWarning")
     def test_it_rejects_an_image_just_over_the_pixel_limit(self, auth_api, media_root, monkeypatch):
         # Between MAX_IMAGE_PIXELS and twice that Pillow only warns; we refuse it all the same.
         monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 1000)

@@ -128,3 +128,13 @@ def test_it_refuses_a_port_that_is_not_a_number(dev_env):
 
     assert result.returncode != 0
     assert "PORT must be a TCP port number" in result.stderr
+
+
+def test_it_asks_for_migrate_when_the_database_has_no_tables(tmp_path):
+    env = base_env(DEBUG="1", VAR_DIR=tmp_path / "empty")
+
+    result = run_python(["manage.py", "runall"], env)
+
+    assert result.returncode != 0
+    assert "run `manage.py migrate` first" in result.stderr
+    assert "runall: started" not in result.stdout

@@ -92,3 +92,9 @@ def test_env_example_as_copied_gives_working_settings(tmp_path):
     debug, broker, media_absolute, static_absolute, hosts = result.stdout.split(" ", 4)
     assert (debug, broker, media_absolute, static_absolute) == ("False", "filesystem://", "True", "True")
     assert hosts.strip() == "['scheduler.example.com']"
+
+
+def test_the_configuration_doc_explains_every_variable_of_env_example():
+    doc = (ROOT / "docs" / "configuration.md").read_text()
+
+    assert {name for name in _documented_names() if f"`{name}`" not in doc} == set()

@@ -1,24 +1,22 @@
 """The X adapter against the stateful X fake (tests/fakes/x_fake.py): the shared adapter contract,
-the OAuth 2.0 PKCE flow with rotating refresh tokens, publishing text, images and chunked video,
-metrics, deletion and reconciliation. Assertions read what the fake received and holds."""
+publishing text, images, GIF and chunked video, metrics, deletion and reconciliation. Assertions read
+what the fake received and holds. OAuth is in test_x_oauth.py, failures in test_x_errors.py."""
 
 from datetime import timedelta
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
-import requests
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
+from media.models import MediaFile
 from social_media.platforms import PlatformFactory
-from social_media.platforms.base import AccountDisconnected, InvalidContent, PlatformError, TransientError, pkce_pair
-from social_media.platforms.x import XAdapter
-from tests.factories import PostFactory, PostTargetFactory
+from social_media.platforms.base import InvalidContent, PlatformError
+from tests.factories import MediaFileFactory, PostFactory, PostTargetFactory
 from tests.platforms.contract import AdapterContract
-from tests.platforms.conftest_x import X_CLIENT_ID, make_x_account, png, video
+from tests.platforms.conftest_x import make_x_account, media_item, png, video
 
 pytestmark = [pytest.mark.network, pytest.mark.django_db(transaction=True)]
 MB = 1024 * 1024
-REDIRECT_URI = "http://127.0.0.1:8000/api/accounts/connect/x/callback/"
 
 
 class XRemote:
@@ -47,90 +45,6 @@ class TestXAdapterContract(AdapterContract):
 
 def make_target(account, content, **fields):
     return PostTargetFactory(post=PostFactory(workspace=account.workspace, content=content), account=account, **fields)
-
-
-# --- OAuth 2.0 with PKCE ---------------------------------------------------------------------
-def test_it_builds_the_authorization_url_with_pkce_and_the_needed_scopes(x_settings):
-    url = XAdapter.authorization_url(state="state-1", redirect_uri=REDIRECT_URI, code_challenge="challenge-1")
-    parts = urlsplit(url)
-    assert f"{parts.scheme}://{parts.netloc}{parts.path}" == x_settings.X_AUTHORIZE_URL
-    assert parse_qs(parts.query) == {
-        "response_type": ["code"], "client_id": [X_CLIENT_ID], "redirect_uri": [REDIRECT_URI],
-        "scope": ["tweet.read tweet.write users.read offline.access media.write"], "state": ["state-1"],
-        "code_challenge": ["challenge-1"], "code_challenge_method": ["S256"],
-    }
-
-
-def authorize(fake, user, state="state-1"):
-    verifier, challenge = pkce_pair()
-    fake.login_as(user)
-    url = XAdapter.authorization_url(state=state, redirect_uri=REDIRECT_URI, code_challenge=challenge)
-    answer = requests.get(url, allow_redirects=False, timeout=5)
-    assert answer.status_code == 302
-    query = parse_qs(urlsplit(answer.headers["Location"]).query)
-    assert query["state"] == [state]
-    return query["code"][0], verifier
-
-
-def test_it_connects_an_account_through_the_code_flow(x_settings, x_fake):
-    user = x_fake.add_user("premium_poster", name="Premium Poster", subscription_type="Premium")
-    code, verifier = authorize(x_fake, user)
-    before = timezone.now()
-
-    profile = XAdapter.exchange_code(code=code, redirect_uri=REDIRECT_URI, code_verifier=verifier)
-
-    assert (profile.platform_user_id, profile.platform_username, profile.display_name) == (user.id, "premium_poster", "Premium Poster")
-    assert profile.platform_settings == {"subscription_type": "Premium", "max_weighted_length": 25_000}
-    assert profile.tokens.access_token in x_fake.access_tokens and profile.tokens.refresh_token in x_fake.refresh_tokens
-    assert before + timedelta(seconds=7190) < profile.tokens.expires_at < timezone.now() + timedelta(seconds=7210)
-    token_request = x_fake.requests_to("/2/oauth2/token")[0]
-    assert token_request.form == {"grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT_URI,
-                                  "code_verifier": verifier, "client_id": X_CLIENT_ID}
-    assert token_request.headers["authorization"].startswith("Basic ")
-    assert x_fake.requests_to("/2/users/me")[0].query == {"user.fields": "subscription_type"}
-
-
-def test_it_refuses_a_code_whose_verifier_does_not_match(x_settings, x_fake):
-    code, _verifier = authorize(x_fake, x_fake.add_user())
-    other_verifier, _ = pkce_pair()
-    with pytest.raises(AccountDisconnected, match="code verifier was invalid"):
-        XAdapter.exchange_code(code=code, redirect_uri=REDIRECT_URI, code_verifier=other_verifier)
-
-
-def test_it_reports_wrong_client_credentials_as_a_refused_authorization(x_settings, x_fake):
-    code, verifier = authorize(x_fake, x_fake.add_user())
-    x_settings.X_CLIENT_SECRET = "not-the-secret"
-    with pytest.raises(AccountDisconnected) as caught:
-        XAdapter.exchange_code(code=code, redirect_uri=REDIRECT_URI, code_verifier=verifier)
-    assert caught.value.http_status == 401 and "not-the-secret" not in caught.value.message
-
-
-def test_it_rotates_the_refresh_token_and_the_old_one_stops_working(x_account, x_fake):
-    old_refresh = x_account.refresh_token
-    tokens = PlatformFactory.get_platform(x_account).refresh_access_token()
-
-    assert tokens.refresh_token and tokens.refresh_token != old_refresh
-    assert tokens.expires_at > timezone.now() + timedelta(seconds=7000)
-    assert x_fake.requests_to("/2/oauth2/token")[0].form == {"grant_type": "refresh_token", "refresh_token": old_refresh, "client_id": X_CLIENT_ID}
-    x_account.access_token, x_account.refresh_token = tokens.access_token, tokens.refresh_token
-    assert PlatformFactory.get_platform(x_account).verify_credentials().platform_user_id == x_account.platform_user_id
-
-    x_account.refresh_token = old_refresh
-    with pytest.raises(AccountDisconnected, match="invalid_grant|token was invalid"):
-        PlatformFactory.get_platform(x_account).refresh_access_token()
-
-
-def test_it_reports_a_token_endpoint_outage_as_transient(x_account, x_fake):
-    x_fake.fail_next("server_error", path="/2/oauth2/token")
-    with pytest.raises(TransientError):
-        PlatformFactory.get_platform(x_account).refresh_access_token()
-    assert x_account.refresh_token in x_fake.refresh_tokens and not x_fake.refresh_tokens[x_account.refresh_token]["used"]
-
-
-def test_it_verifies_credentials_and_reads_the_standard_length_limit(x_account):
-    profile = PlatformFactory.get_platform(x_account).verify_credentials()
-    assert profile.platform_user_id == x_account.platform_user_id
-    assert profile.platform_settings == {"subscription_type": "None", "max_weighted_length": 280}
 
 
 # --- publishing ------------------------------------------------------------------------------
@@ -177,6 +91,19 @@ def test_it_uploads_a_video_in_chunks_and_waits_for_processing(x_account, x_fake
     polls = x_fake.requests_to("/2/media/upload", "GET")
     assert [p.query for p in polls] == [{"command": "STATUS", "media_id": media_id}] * 2
     assert x_fake.media[media_id].state == "succeeded"
+
+
+def test_it_uploads_a_gif_through_the_chunked_upload(x_account, x_fake):
+    gif = MediaFileFactory(workspace=x_account.workspace, media_type=MediaFile.MediaType.GIF, mime_type="image/gif",
+                           file=ContentFile(b"GIF89a" + b"g" * 5000, name="loop.gif"), file_size=5006)
+    target = make_target(x_account, "A loop")
+    result = PlatformFactory.get_platform(x_account).publish(target, target.content, [media_item(gif)])
+
+    assert [r.json for r in x_fake.requests_to("/2/media/upload/initialize")] == [
+        {"media_type": "image/gif", "total_bytes": 5006, "media_category": "tweet_gif"}
+    ]
+    assert x_fake.requests_to("/2/media/upload", "POST") == []
+    assert x_fake.media[x_fake.post(result.platform_post_id).media_ids[0]].category == "tweet_gif"
 
 
 def test_it_fails_with_invalid_content_when_x_cannot_process_the_video(x_account, x_fake):

@@ -11,6 +11,7 @@ from social_media.platforms.base import (
     AccountDisconnected,
     InvalidContent,
     OutcomeUnknown,
+    PlatformError,
     RateLimited,
     TokenExpired,
     TransientError,
@@ -45,6 +46,16 @@ def test_it_turns_429_into_rate_limited_with_the_reset_from_x_rate_limit_reset(x
     assert posts_of(x_fake, x_account) == []
 
 
+def test_it_waits_for_the_24_hour_post_cap_when_that_is_what_ran_out(x_account, x_fake):
+    now = int(time.time())
+    headers = {"x-rate-limit-reset": str(now + 60), "x-user-limit-24hour-limit": "100",
+               "x-user-limit-24hour-remaining": "0", "x-user-limit-24hour-reset": str(now + 3600)}
+    body = {"title": "Too Many Requests", "detail": "Too Many Requests", "type": "about:blank", "status": 429}
+    x_fake.fail_next("status", path="/2/tweets", method="POST", status=429, body=body, headers=headers)
+    error = raises(RateLimited, x_account, "Over the daily cap")
+    assert 3590 <= error.retry_after <= 3600
+
+
 def test_it_turns_a_server_error_into_a_transient_error(x_account, x_fake):
     x_fake.fail_next("server_error", path="/2/tweets", status=500)
     error = raises(TransientError, x_account, "Server trouble")
@@ -71,6 +82,15 @@ def test_it_turns_a_suspended_account_into_account_disconnected(x_account, x_fak
     x_fake.fail_next("status", path="/2/tweets", status=403, body=body)
     error = raises(AccountDisconnected, x_account, "From a suspended account")
     assert "suspended" in error.message
+
+
+def test_it_reports_an_app_x_does_not_accept_as_a_permanent_app_problem_not_bad_content(x_account, x_fake):
+    body = {"title": "Client Forbidden", "type": "https://api.x.com/2/problems/client-forbidden", "reason": "client-not-enrolled",
+            "detail": "When authenticating requests to the X API v2 endpoints, you must use keys and tokens from an App attached to a Project."}
+    x_fake.fail_next("status", path="/2/tweets", status=403, body=body)
+    error = raises(PlatformError, x_account, "From an unenrolled app")
+    assert type(error) is PlatformError and not error.retryable
+    assert error.message.startswith("X refused this app's credentials: When authenticating")
 
 
 def test_it_turns_a_missing_oauth_scope_into_account_disconnected(x_account, x_fake):

@@ -34,29 +34,47 @@ pytestmark = [
 ]
 
 
+class Prism:
+    def __init__(self, url, log_path):
+        self.url, self.log_path = url, log_path
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+
 @pytest.fixture(scope="module")
 def prism(x_fake, tmp_path_factory):
     if not PRISM.exists():
         pytest.fail("Prism is not installed: run `npm ci` in tests/fakes/prism (the Makefile's pds-deps target does).")
     port = free_port()
-    log = (tmp_path_factory.mktemp("prism") / "prism.log").open("w+")
-    process = subprocess.Popen(
-        [str(PRISM), "proxy", "-h", "127.0.0.1", "-p", str(port), "--errors", str(SPEC), x_fake.base_url],
-        stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-    )
+    log_path = tmp_path_factory.mktemp("prism") / "prism.log"
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [str(PRISM), "proxy", "-h", "127.0.0.1", "-p", str(port), "--errors", str(SPEC), x_fake.base_url],
+            stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
     try:
         wait_for_port(port, timeout=90)
-        yield f"http://127.0.0.1:{port}"
+        yield Prism(f"http://127.0.0.1:{port}", log_path)
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(15)
-        log.close()
 
 
 @pytest.fixture
 def account(prism, x_settings, x_account):
-    x_settings.X_API_BASE_URL = prism
+    x_settings.X_API_BASE_URL = prism.url
     return x_account
+
+
+@pytest.fixture
+def no_violations(prism):
+    """Prism logs request/response violations, including warnings that --errors lets through."""
+    seen = len(prism.log())
+    yield
+    new_lines = prism.log()[seen:]
+    assert "Request received" in new_lines
+    assert not [line for line in new_lines.splitlines() if "✖" in line or "⚠" in line or "iolation" in line]
 
 
 def target_for(account, content):
@@ -67,12 +85,12 @@ def forwarded(fake, method, path_prefix):
     return [r for r in fake.requests if r.method == method and r.path.startswith(path_prefix)]
 
 
-def test_users_me_matches_the_spec(account, x_fake):
+def test_it_reads_users_me_as_the_spec_says(account, x_fake, no_violations):
     assert PlatformFactory.get_platform(account).verify_credentials().platform_user_id == account.platform_user_id
     assert forwarded(x_fake, "GET", "/2/users/me")
 
 
-def test_publishing_with_two_images_and_alt_text_matches_the_spec(account, x_fake):
+def test_it_publishes_two_images_with_alt_text_as_the_spec_says(account, x_fake, no_violations):
     target = target_for(account, "Spec-checked pictures")
     result = PlatformFactory.get_platform(account).publish(target, target.content, [png(account, "Red"), png(account, "Also red")])
 
@@ -81,7 +99,7 @@ def test_publishing_with_two_images_and_alt_text_matches_the_spec(account, x_fak
     assert x_fake.post(result.platform_post_id).media_ids == [m.json["id"] for m in forwarded(x_fake, "POST", "/2/media/metadata")]
 
 
-def test_chunked_video_upload_matches_the_spec(account, x_fake):
+def test_it_uploads_video_in_chunks_as_the_spec_says(account, x_fake, no_violations):
     target = target_for(account, "Spec-checked clip")
     result = PlatformFactory.get_platform(account).publish(target, target.content, [video(account, 5 * MB)])
 
@@ -93,7 +111,7 @@ def test_chunked_video_upload_matches_the_spec(account, x_fake):
     assert len(forwarded(x_fake, "GET", "/2/media/upload")) == 2
 
 
-def test_metrics_reconcile_and_delete_match_the_spec(account, x_fake):
+def test_it_reads_metrics_reconciles_and_deletes_as_the_spec_says(account, x_fake, no_violations):
     adapter = PlatformFactory.get_platform(account)
     target = target_for(account, "Spec-checked reads https://example.com/page")
     post_id = adapter.publish(target, target.content, []).platform_post_id
@@ -107,13 +125,28 @@ def test_metrics_reconcile_and_delete_match_the_spec(account, x_fake):
     assert forwarded(x_fake, "GET", f"/2/users/{account.platform_user_id}/tweets")
 
 
-def test_prism_rejects_requests_that_break_the_spec(account, x_fake, prism):
-    """The control: shapes the spec forbids never reach the fake."""
-    auth = {"Authorization": f"Bearer {account.access_token}"}
-    bad_media_id = requests.post(f"{prism}/2/tweets", json={"text": "x", "media": {"media_ids": ["abc"]}}, headers=auth, timeout=10)
-    v1_style_init = requests.post(f"{prism}/2/media/upload", data={"command": "INIT", "media_category": "tweet_video"},
-                                  files={"media": ("m", b"123", "application/octet-stream")}, headers=auth, timeout=10)
-    no_auth = requests.get(f"{prism}/2/users/me", timeout=10)
+BROKEN_REQUESTS = {
+    "non-numeric media id": ("POST", "/2/tweets", {"json": {"text": "x", "media": {"media_ids": ["abc"]}}}),
+    "unknown post field": ("POST", "/2/tweets", {"json": {"text": "x", "status": "v1.1 style"}}),
+    "v1.1-style INIT command": ("POST", "/2/media/upload/initialize", {"json": {"command": "INIT", "media_type": "video/mp4", "total_bytes": 3}}),
+    "segment index over 999": ("POST", "/2/media/upload/1/append", {"data": {"segment_index": "1000"}, "files": {"media": ("c", b"1", "application/octet-stream")}}),
+    "unknown media category": ("POST", "/2/media/upload", {"data": {"media_category": "photo"}, "files": {"media": ("c", b"1", "image/png")}}),
+    "alt text over 1000 characters": ("POST", "/2/media/metadata", {"json": {"id": "1", "metadata": {"alt_text": {"text": "a" * 1001}}}}),
+    "max_results over 100": ("GET", "/2/users/1/tweets", {"params": {"max_results": 500}}),
+    "unknown post.fields value": ("GET", "/2/tweets/1", {"params": {"post.fields": "retweet_count"}}),
+}
 
-    assert (bad_media_id.status_code, v1_style_init.status_code, no_auth.status_code) == (422, 422, 401)
+
+@pytest.mark.parametrize("name", BROKEN_REQUESTS)
+def test_it_proves_prism_rejects_requests_that_break_the_spec(account, x_fake, prism, name):
+    """The control: shapes the spec forbids are answered 422 and never reach the fake."""
+    method, path, options = BROKEN_REQUESTS[name]
+    answer = requests.request(method, prism.url + path, headers={"Authorization": f"Bearer {account.access_token}"}, timeout=10, **options)
+    assert answer.status_code == 422, answer.text
+    assert x_fake.requests == []
+    assert "Request terminated with error" in prism.log()
+
+
+def test_it_proves_prism_rejects_requests_without_a_user_token(account, x_fake, prism):
+    assert requests.get(f"{prism.url}/2/users/me", timeout=10).status_code == 401
     assert x_fake.requests == []

@@ -9,11 +9,13 @@ Before starting, the beat schedule from settings is synced into django-celery-be
 import ctypes
 import os
 import signal
+import subprocess
 import sys
 import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
 
 from config.beat import sync_beat_schedule
 from config.queues import CeleryQueue
@@ -55,8 +57,6 @@ class ProcessGroup:
                 _signal_group(process, signal.SIGKILL)
 
     def start(self):
-        import subprocess
-
         for name, command in self.commands.items():
             process = subprocess.Popen(command, start_new_session=True, preexec_fn=_die_with_parent)
             self.processes[name] = process
@@ -135,7 +135,10 @@ class Command(BaseCommand):
         port = port if port is not None else _default_port()
         if concurrency < 1:
             raise CommandError("--concurrency must be at least 1.")
-        result = sync_beat_schedule()
+        try:
+            result = sync_beat_schedule()
+        except DatabaseError as exc:
+            raise CommandError(f"The database is not ready ({exc.__class__.__name__}); run `manage.py migrate` first.") from exc
         self.stdout.write(f"runall: beat schedule {result.summary()}")
         self.stdout.flush()
 

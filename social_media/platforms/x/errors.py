@@ -76,7 +76,8 @@ def token_endpoint_error(response: requests.Response) -> PlatformError:
     return PlatformError(f"X refused the authorization request (HTTP {status}): {_clean(reason)}", http_status=status)
 
 
-def token_transport_error(exc: requests.RequestException) -> PlatformError:
+def token_transport_error() -> PlatformError:
+    """The token request failed in transit (refused, timed out, reset): retry later."""
     return TransientError("Could not reach X to renew access; will retry.")
 
 
@@ -103,6 +104,9 @@ def _from_http(exc: tweepy.HTTPException, what: str) -> PlatformError:
 def _forbidden(exc: tweepy.HTTPException, detail: str, what: str) -> PlatformError:
     text = detail.lower()
     codes = set(exc.api_codes)
+    body = _body(exc)
+    if str(body.get("type", "")).endswith("/client-forbidden") or body.get("reason") == "client-not-enrolled":
+        return PlatformError(f"X refused this app's credentials: {detail}", http_status=403)
     if DUPLICATE_CODE in codes or "duplicate" in text:
         return InvalidContent(f"X rejected the {what}: {detail}", http_status=403)
     if codes & ACCOUNT_CODES or any(word in text for word in ACCOUNT_WORDS):
@@ -112,12 +116,16 @@ def _forbidden(exc: tweepy.HTTPException, detail: str, what: str) -> PlatformErr
     return InvalidContent(f"X rejected the {what}: {detail}", http_status=403)
 
 
-def _detail(exc: tweepy.HTTPException) -> str:
+def _body(exc: tweepy.HTTPException) -> dict:
     try:
         body = exc.response.json()
     except ValueError:
-        body = {}
-    body = body if isinstance(body, dict) else {}
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+def _detail(exc: tweepy.HTTPException) -> str:
+    body = _body(exc)
     messages = []
     for error in body.get("errors") or []:
         if isinstance(error, dict) and (error.get("message") or error.get("detail")):

@@ -35,7 +35,9 @@ def upload(api: XApi, item: MediaItem) -> str:
             data = _upload_chunked(api, item, stream)
     finally:
         stream.close()
-    media_id = str(data["id"])
+    media_id = str(data.get("id") or "")
+    if not media_id:
+        raise TransientError("X accepted the upload without returning a media id; will retry.")
     _wait_until_processed(api, media_id, data.get("processing_info"), KIND_NAMES.get(item.media_type, "file"))
     if item.alt_text:
         api.call("POST", "/2/media/metadata", json={"id": media_id, "metadata": {"alt_text": {"text": item.alt_text}}})
@@ -44,18 +46,20 @@ def upload(api: XApi, item: MediaItem) -> str:
 
 def _upload_simple(api: XApi, item: MediaItem, stream) -> dict:
     files = {"media": ("media", stream.read(), item.mime_type or "application/octet-stream")}
-    return api.call("POST", "/2/media/upload", data={"media_category": CATEGORIES["image"]}, files=files)["data"]
+    return _data(api.call("POST", "/2/media/upload", data={"media_category": CATEGORIES["image"]}, files=files))
 
 
 def _upload_chunked(api: XApi, item: MediaItem, stream) -> dict:
     body = {"media_type": item.mime_type, "total_bytes": _size(item, stream), "media_category": CATEGORIES[item.media_type]}
-    media_id = str(api.call("POST", "/2/media/upload/initialize", json=body)["data"]["id"])
+    media_id = str(_data(api.call("POST", "/2/media/upload/initialize", json=body)).get("id") or "")
+    if not media_id:
+        raise TransientError("X started the upload without returning a media id; will retry.")
     for index, chunk in enumerate(iter(lambda: stream.read(CHUNK_BYTES), b"")):
         api.call(
             "POST", f"/2/media/upload/{media_id}/append",
             data={"segment_index": str(index)}, files={"media": ("chunk", chunk, "application/octet-stream")},
         )
-    return api.call("POST", f"/2/media/upload/{media_id}/finalize")["data"]
+    return _data(api.call("POST", f"/2/media/upload/{media_id}/finalize"))
 
 
 def _size(item: MediaItem, stream) -> int:
@@ -82,4 +86,11 @@ def _wait_until_processed(api: XApi, media_id: str, info: dict | None, kind: str
         if time.monotonic() + wait > deadline:
             raise TransientError(f"X was still processing the {kind} after {PROCESSING_MAX_WAIT_SECONDS} seconds; will retry.")
         time.sleep(wait)
-        info = api.call("GET", "/2/media/upload", params={"command": "STATUS", "media_id": media_id})["data"].get("processing_info")
+        info = _data(api.call("GET", "/2/media/upload", params={"command": "STATUS", "media_id": media_id})).get("processing_info")
+
+
+def _data(answer: dict) -> dict:
+    data = answer.get("data")
+    if not isinstance(data, dict):
+        raise TransientError("X answered the upload without its data; will retry.")
+    return data

@@ -90,8 +90,8 @@ def _request_tokens(form: dict) -> TokenSet:
             f"{api_base_url()}/2/oauth2/token", data={**form, "client_id": client_id}, auth=auth,
             headers={"Accept": "application/json"},
         )
-    except requests.RequestException as exc:
-        raise token_transport_error(exc) from None  # the request (with its grant) stays out of tracebacks
+    except requests.RequestException:
+        raise token_transport_error() from None  # the request (with its grant) stays out of tracebacks
     if not response.ok:
         raise token_endpoint_error(response)
     try:

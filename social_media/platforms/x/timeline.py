@@ -30,7 +30,10 @@ def fetch_metrics(api: XApi, post_id: str) -> Metrics:
         answer = api.call("GET", f"/2/tweets/{post_id}", params={"post.fields": "public_metrics"})
     data = answer.get("data")
     if not data:
-        raise PlatformError(f"X could not find the post: {_first_error(answer)}", http_status=404)
+        errors = [e for e in answer.get("errors") or [] if isinstance(e, dict)]
+        if any(str(e.get("type", "")).endswith("/resource-not-found") for e in errors):
+            raise PlatformError(f"X could not find the post: {_first_error(errors)}", http_status=404)
+        raise PlatformError(f"X did not return the post's metrics: {_first_error(errors)}")
     counts = data.get("public_metrics") or {}
     return Metrics(
         likes=int(counts.get("like_count", 0)),
@@ -70,8 +73,8 @@ def _result(account, post: dict) -> PublishResult:
     return PublishResult(platform_post_id=str(post["id"]), url=post_url(account.platform_username, str(post["id"])), published_at=published_at)
 
 
-def _first_error(answer: dict) -> str:
-    for error in answer.get("errors") or []:
-        if isinstance(error, dict) and (error.get("detail") or error.get("message")):
+def _first_error(errors: list) -> str:
+    for error in errors:
+        if error.get("detail") or error.get("message"):
             return str(error.get("detail") or error.get("message"))
-    return "no such post"
+    return "no reason given"

@@ -7,9 +7,12 @@ limits, PKCE checking, and injected faults. routes.py holds the Mastodon API, se
     account, token = fake.add_account("alice")   # account dict as the API serializes it + its token
     fake.fail_next("429", times=1, method="POST", path="/api/v1/statuses", reset_in=30)
     fake.processing_polls = 2                    # new v2 uploads answer 202, then 206 twice, then 200
+    fake.latency = 0.05                          # every request waits this long first (benchmarks)
     fake.posts / fake.media / fake.requests      # statuses, attachments, every request received
     fake.set_counts(status_id, favourites=3, reblogs=1, replies=2)
     fake.revoke(token); fake.reset()
+    fake.limits["max_characters"] = 640          # what /api/v{1,2}/instance announce (also fake.media_limits);
+    fake.announce_limits = False                 # ... or announce nothing; instance_v2_enabled=False: v2 is 404
 
 Faults (`fail_next(kind, times=1, method=None, path=None, **options)`; path is a prefix):
   "429"              429 {"error": "Too many requests"} with X-RateLimit-Limit/Remaining/Reset (ISO 8601,
@@ -54,6 +57,7 @@ class MastodonFake(MastodonApi):
         self.instance_v2_enabled = True  # False: /api/v2/instance answers 404 (pre-4.0 instance)
         self.processing_polls = 0
         self.authorize_as = None
+        self.latency = 0.0  # seconds every request waits before it is handled
         self.deny_authorization = False
         self.base_url = ""
         self._lock = threading.RLock()

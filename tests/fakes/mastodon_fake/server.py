@@ -21,6 +21,7 @@ class Request:
     form: dict = field(default_factory=dict)  # key -> list of values
     json: object = None
     files: list = field(default_factory=list)  # {"name", "filename", "content_type", "data"}
+    received_at: float = field(default_factory=time.time)  # epoch seconds when the request line arrived
 
 
 
@@ -58,6 +59,8 @@ class _Handler(BaseHTTPRequestHandler):
     def _handle(self):
         fake = self.fake
         request = self._read_request()
+        if fake.latency:  # simulated network round trip (benchmarks)
+            time.sleep(fake.latency)
         with fake._lock:
             fake.requests.append(request)
         fault = fake._take_fault(request.method, request.path)

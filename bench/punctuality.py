@@ -1,0 +1,127 @@
+"""Punctuality and throughput of the publishing engine on this machine.
+
+    make bench            # = python -m tests.services python bench/punctuality.py
+
+Real PostgreSQL + Redis + Celery worker processes + beat, against the fake Mastodon server with
+100 ms of latency on every request. Two runs:
+
+* spread: N targets due uniformly within one minute; lateness = when the network received the publish
+  request minus the target's scheduled time (p50 / p99 / max).
+* burst: N targets all due at the same second; throughput = N / (time until the last one was received).
+
+Options: --targets 10000 --accounts 500 --workers 2 --concurrency 48 --latency 0.1 --mode both
+"""
+
+import argparse
+import json
+import statistics
+import time
+from datetime import datetime, timedelta, timezone
+
+from common import make_accounts, make_due_targets, percentile, rss_mb, setup_django
+
+
+def run(mode, args):
+    from django.db import connection
+    from django_redis import get_redis_connection
+
+    from social_media.models import PostTarget, Status
+    from tests.engine.processes import start_beat, start_worker, stop, worker_env
+    from tests.fakes.mastodon_fake import MastodonFake
+
+    setup_django_state()
+    fake = MastodonFake(max_characters=500)
+    fake.latency = args.latency
+    base_url = fake.start()
+    remote = [fake.add_account(f"bench{i}") for i in range(args.accounts)]
+    owner, accounts = make_accounts(
+        platform="mastodon", count=args.accounts, base_url=base_url,
+        tokens=[token for _, token in remote], user_ids=[a["id"] for a, _ in remote], usernames=[a["username"] for a, _ in remote],
+    )
+    start = datetime.now(timezone.utc) + timedelta(seconds=args.lead)
+    if mode == "spread":
+        times = [start + timedelta(seconds=60 * i / args.targets) for i in range(args.targets)]
+    else:
+        times = [start] * args.targets
+    make_due_targets(owner=owner, accounts=accounts, times=times)
+    connection.close()
+
+    env = worker_env(CELERY_TASK_TIME_LIMIT=60, DISPATCH_LOOKAHEAD_SECONDS=10, DISPATCH_INTERVAL_SECONDS=1)
+    log = open(f"/tmp/bench-{mode}.log", "wb")
+    procs = [start_worker(queues="posting", concurrency=args.concurrency, name=f"posting{i}", env=env, log=log) for i in range(args.workers)]
+    procs.append(start_worker(queues="default", concurrency=2, name="default", env=env, log=log))
+    procs.append(start_beat(env=env, log=log))
+    deadline = times[-1] + timedelta(seconds=args.timeout)
+    peak_rss = 0.0
+    try:
+        while datetime.now(timezone.utc) < deadline:
+            peak_rss = max(peak_rss, sum(rss_mb(p.pid) for p in procs))
+            pending = PostTarget.objects.exclude(status__in=[Status.POSTED, Status.FAILED, Status.UNCONFIRMED]).count()
+            if pending == 0:
+                break
+            time.sleep(1)
+    finally:
+        for proc in procs:
+            stop(proc)
+
+    # When the network call reached the network: the fake stamps each request as it arrives.
+    arrival = {}
+    for request in fake.requests:
+        if request.method == "POST" and request.path == "/api/v1/statuses":
+            text = (request.form.get("status") or [None])[0] if request.form else (request.json or {}).get("status")
+            arrival.setdefault(text, datetime.fromtimestamp(request.received_at, timezone.utc))
+    rows = list(PostTarget.objects.values_list("status", "post__content", "next_attempt_at", "post__scheduled_time"))
+    late = [(arrival[content] - scheduled).total_seconds() for status, content, _n, scheduled in rows if content in arrival]
+    statuses = {}
+    for status, *_ in rows:
+        statuses[status] = statuses.get(status, 0) + 1
+    duplicates = sum(1 for count in _text_counts(fake.posts).values() if count > 1)
+    result = {
+        "mode": mode, "targets": args.targets, "accounts": args.accounts, "latency_ms": int(args.latency * 1000),
+        "posting_workers": args.workers, "threads_per_worker": args.concurrency,
+        "statuses": statuses, "duplicates_on_network": duplicates,
+        "lateness_p50_s": round(percentile(late, 50), 3), "lateness_p99_s": round(percentile(late, 99), 3),
+        "lateness_max_s": round(max(late), 3) if late else None,
+        "lateness_mean_s": round(statistics.mean(late), 3) if late else None,
+        "peak_rss_mb_all_celery_processes": round(peak_rss),
+    }
+    if late:
+        span = (max(arrival.values()) - min(times)).total_seconds()
+        result["throughput_targets_per_s"] = round(len(late) / max(span, 0.001), 1)
+    fake.stop()
+    get_redis_connection("default").flushall()
+    return result
+
+
+def _text_counts(posts):
+    counts = {}
+    for post in posts:
+        counts[post["text"]] = counts.get(post["text"], 0) + 1
+    return counts
+
+
+def setup_django_state():
+    from django.core.management import call_command
+
+    call_command("flush", interactive=False, verbosity=0)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--targets", type=int, default=10000)
+    parser.add_argument("--accounts", type=int, default=500)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--concurrency", type=int, default=48)
+    parser.add_argument("--latency", type=float, default=0.1)
+    parser.add_argument("--lead", type=float, default=25, help="seconds between set-up and the first due time")
+    parser.add_argument("--timeout", type=float, default=180)
+    parser.add_argument("--mode", choices=["spread", "burst", "both"], default="both")
+    args = parser.parse_args()
+    setup_django()
+    modes = ["spread", "burst"] if args.mode == "both" else [args.mode]
+    for mode in modes:
+        print(json.dumps(run(mode, args)), flush=True)
+
+
+if __name__ == "__main__":
+    main()

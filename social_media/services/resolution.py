@@ -1,0 +1,59 @@
+"""Resolving `unconfirmed` targets: the engine could not tell whether the network has the post and
+would not risk a duplicate. Staff settle it: ask the network again, or say what they saw."""
+
+from django.db import transaction
+from django.utils import timezone
+from rest_framework.exceptions import NotFound
+
+from config.exceptions import Conflict
+from social_media.models import PostTarget, Status
+from social_media.platforms import PlatformFactory
+from social_media.platforms.base import PlatformError
+
+from .posts import post_refresh_status
+
+
+def _locked_unconfirmed(target):
+    locked = PostTarget.objects.select_for_update().select_related("account", "post").filter(pk=target.pk).first()
+    if locked is None:
+        raise NotFound("Target not found.")
+    if locked.status != Status.UNCONFIRMED:
+        raise Conflict(f"Only an unconfirmed target can be resolved; this one is {locked.status}.")
+    return locked
+
+
+def _settle(locked, **fields):
+    PostTarget.objects.filter(pk=locked.pk, status=Status.UNCONFIRMED).update(**fields)
+    post_refresh_status(post=locked.post)
+
+
+@transaction.atomic
+def target_resolve(*, target, published, platform_post_url=""):
+    """Staff checked the account: the post is there (published=True) or it is not."""
+    locked = _locked_unconfirmed(target)
+    if published:
+        _settle(locked, status=Status.POSTED, posted_at=locked.last_attempt_at or timezone.now(),
+                platform_post_url=platform_post_url or locked.platform_post_url, error_message="")
+    else:
+        _settle(locked, status=Status.FAILED,
+                error_message="Not published: confirmed missing on the network by staff. Retry to publish it.")
+    return locked
+
+
+@transaction.atomic
+def target_reconcile_now(*, target):
+    """Ask the network again. Returns 'posted', 'failed' (not there: retry to send) or 'unconfirmed'."""
+    locked = _locked_unconfirmed(target)
+    try:
+        answer = PlatformFactory.get_platform(locked.account).reconcile(locked)
+    except PlatformError:
+        return Status.UNCONFIRMED
+    if answer.found is not None:
+        _settle(locked, status=Status.POSTED, platform_post_id=answer.found.platform_post_id,
+                platform_post_url=answer.found.url, posted_at=answer.found.published_at or locked.last_attempt_at or timezone.now(),
+                error_message="")
+        return Status.POSTED
+    if answer.not_found:
+        _settle(locked, status=Status.FAILED, error_message="Not published: the network has no such post. Retry to publish it.")
+        return Status.FAILED
+    return Status.UNCONFIRMED
