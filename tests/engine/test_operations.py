@@ -65,7 +65,7 @@ def test_staff_resolve_an_unconfirmed_target_by_asking_the_network_again(staff_c
     account = make_x_account(x_fake)
     target = due_target(account, "Did it land on X?")
     x_fake.fail_next("drop_after_store", path="/2/tweets", method="POST")
-    x_fake.fail_next("server_error", times=5, path=f"/2/users/{account.platform_user_id}/tweets", method="GET")
+    x_fake.fail_next("server_error", times=1, path=f"/2/users/{account.platform_user_id}/tweets", method="GET")
     assert target_publish(target_id=target.id).status == Status.UNCONFIRMED
     url = reverse("admin:social_media_posttarget_changelist")
     answer = staff_client.post(url, {"action": "reconcile_now", "_selected_action": [target.id]}, follow=True)
