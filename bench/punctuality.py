@@ -9,7 +9,7 @@ Real PostgreSQL + Redis + Celery worker processes + beat, against the fake Masto
   request minus the target's scheduled time (p50 / p99 / max).
 * burst: N targets all due at the same second; throughput = N / (time until the last one was received).
 
-Options: --targets 10000 --accounts 500 --workers 2 --concurrency 48 --latency 0.1 --mode both
+Options: --targets 10000 --accounts 500 --workers 2 --concurrency 8 --threads 64 --latency 0.1 --mode both
 """
 
 import argparse
@@ -46,7 +46,8 @@ def run(mode, args):
     make_due_targets(owner=owner, accounts=accounts, times=times)
     connection.close()
 
-    env = worker_env(CELERY_TASK_TIME_LIMIT=60, DISPATCH_LOOKAHEAD_SECONDS=10, DISPATCH_INTERVAL_SECONDS=1)
+    env = worker_env(CELERY_TASK_TIME_LIMIT=60, DISPATCH_LOOKAHEAD_SECONDS=10, DISPATCH_INTERVAL_SECONDS=1,
+                     PUBLISH_THREADS=args.threads)
     log = open(f"/tmp/bench-{mode}.log", "wb")
     procs = [start_worker(queues="posting", concurrency=args.concurrency, name=f"posting{i}", env=env, log=log) for i in range(args.workers)]
     procs.append(start_worker(queues="default", concurrency=2, name="default", env=env, log=log))
@@ -78,7 +79,7 @@ def run(mode, args):
     duplicates = sum(1 for count in _text_counts(fake.posts).values() if count > 1)
     result = {
         "mode": mode, "targets": args.targets, "accounts": args.accounts, "latency_ms": int(args.latency * 1000),
-        "posting_workers": args.workers, "threads_per_worker": args.concurrency,
+        "posting_workers": args.workers, "celery_threads_per_worker": args.concurrency, "publish_threads_per_worker": args.threads,
         "statuses": statuses, "duplicates_on_network": duplicates,
         "lateness_p50_s": round(percentile(late, 50), 3), "lateness_p99_s": round(percentile(late, 99), 3),
         "lateness_max_s": round(max(late), 3) if late else None,
@@ -111,7 +112,8 @@ def main():
     parser.add_argument("--targets", type=int, default=10000)
     parser.add_argument("--accounts", type=int, default=500)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--concurrency", type=int, default=48)
+    parser.add_argument("--concurrency", type=int, default=8, help="Celery threads per posting worker (batches in flight)")
+    parser.add_argument("--threads", type=int, default=64, help="PUBLISH_THREADS: network calls in flight per worker")
     parser.add_argument("--latency", type=float, default=0.1)
     parser.add_argument("--lead", type=float, default=25, help="seconds between set-up and the first due time")
     parser.add_argument("--timeout", type=float, default=180)

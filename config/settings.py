@@ -119,7 +119,7 @@ CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 300)
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", int(CELERY_TASK_TIME_LIMIT * 0.8))
 CELERY_TASK_DEFAULT_QUEUE = CeleryQueue.DEFAULT.value
 CELERY_TASK_ROUTES = {
-    "social_media.tasks.publish_target_task": {"queue": CeleryQueue.POSTING.value},
+    "social_media.tasks.publish_targets_task": {"queue": CeleryQueue.POSTING.value},
     "social_media.tasks.*": {"queue": CeleryQueue.DEFAULT.value},
     "analytics.tasks.*": {"queue": CeleryQueue.ANALYTICS.value},
     "media.tasks.*": {"queue": CeleryQueue.MEDIA.value},
@@ -270,6 +270,11 @@ DISPATCH_LOOKAHEAD_SECONDS = env_int("DISPATCH_LOOKAHEAD_SECONDS", 10)
 PUBLISH_MAX_ATTEMPTS = env_int("PUBLISH_MAX_ATTEMPTS", 5)
 PUBLISH_BACKOFF_BASE_SECONDS = float(os.environ.get("PUBLISH_BACKOFF_BASE_SECONDS", 30))
 PUBLISH_STUCK_AFTER_SECONDS = env_int("PUBLISH_STUCK_AFTER_SECONDS", 300)
+# Targets due within this window travel in one broker message; each is still published at its own time.
+PUBLISH_BATCH_SIZE = env_int("PUBLISH_BATCH_SIZE", 50)
+PUBLISH_BATCH_WINDOW_SECONDS = float(os.environ.get("PUBLISH_BATCH_WINDOW_SECONDS", 0.5))
+# Network calls in flight at once per posting worker process.
+PUBLISH_THREADS = env_int("PUBLISH_THREADS", 64)
 
 # --- Security -------------------------------------------------------------------------------
 SESSION_COOKIE_SECURE = not DEBUG and env_bool("SECURE_COOKIES", True)

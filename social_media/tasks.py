@@ -1,6 +1,7 @@
 """Thin Celery tasks: they take ids and call services. Queues are set in settings.CELERY_TASK_ROUTES."""
 
 from celery import shared_task
+from celery.signals import worker_process_shutdown
 from django.utils import timezone
 
 from .models import OAuthState
@@ -8,9 +9,9 @@ from .services import publishing, sweeper, tokens
 
 
 @shared_task(ignore_result=True)
-def publish_target_task(target_id):
-    outcome = publishing.target_publish(target_id=target_id)
-    return outcome.status if outcome else "skipped"
+def publish_targets_task(target_ids):
+    outcomes = publishing.publish_batch(target_ids=target_ids)
+    return {str(target_id): outcome.status for target_id, outcome in outcomes.items()}
 
 
 @shared_task(ignore_result=True)
@@ -38,3 +39,8 @@ def refresh_account_limits_task():
 def delete_expired_oauth_states_task():
     deleted, _ = OAuthState.objects.filter(expires_at__lt=timezone.now()).delete()
     return deleted
+
+
+@worker_process_shutdown.connect
+def _close_publish_pool(**kwargs):
+    publishing.shutdown_executor()

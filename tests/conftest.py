@@ -10,6 +10,15 @@ def _clear_cache():
     yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _close_publish_pool(django_db_setup, django_db_blocker):
+    """The engine's thread pool holds database connections; close them before the test database goes."""
+    yield
+    from social_media.services.publishing import shutdown_executor
+
+    shutdown_executor()
+
+
 @pytest.fixture
 def api():
     from rest_framework.test import APIClient

@@ -226,6 +226,26 @@ def post_refresh_status(*, post):
 
 
 @transaction.atomic
+def posts_refresh_status(*, post_ids):
+    """post_refresh_status for many posts in a constant number of queries (the engine, per batch).
+    Posts are locked in id order, as lock_post does, so concurrent refreshes serialise."""
+    post_ids = sorted(post_ids)
+    if not post_ids:
+        return
+    list(Post.objects.select_for_update().filter(pk__in=post_ids).order_by("pk").values_list("pk", flat=True))
+    rows = {}
+    for post_id, status, posted_at in PostTarget.objects.filter(post_id__in=post_ids).values_list("post_id", "status", "posted_at"):
+        rows.setdefault(post_id, []).append((status, posted_at))
+    now = timezone.now()
+    changed = []
+    for post_id, targets in rows.items():
+        status = summarize_status(status for status, _ in targets)
+        posted_at = max((at for _, at in targets if at), default=None)
+        changed.append(Post(pk=post_id, status=status, posted_at=posted_at, updated_at=now))
+    Post.objects.bulk_update(changed, ["status", "posted_at", "updated_at"], batch_size=500)
+
+
+@transaction.atomic
 def target_retry(*, target):
     """Send a failed or unconfirmed target again now: back to scheduled, error and retry count cleared
     (its idempotency key stays, so networks that honour it still never post twice)."""

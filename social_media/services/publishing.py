@@ -18,17 +18,19 @@ Life of a target (statuses from social_media.models.Status):
 
 import logging
 import random
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.db import transaction
-from django.db.models import F
+from django.db import close_old_connections, connections, transaction
+from django.db.models import F, Prefetch
 from django.utils import timezone
 
-from social_media.models import PublishAttempt, PostTarget, Status
+from social_media.models import PostMedia, PostTarget, PublishAttempt, Status
 from social_media.platforms import PlatformFactory
 from social_media.platforms.base import (
     AccountDisconnected,
@@ -43,6 +45,7 @@ from social_media.platforms.base import (
 
 from . import ratelimit
 from .tokens import account_mark_disconnected, account_refresh_token
+from .validation import media_items_for
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +53,9 @@ logger = logging.getLogger(__name__)
 REFRESH_BEFORE_PUBLISH_SECONDS = 300
 # A rate-limit wait shorter than this is slept inside the task; a longer one reschedules the target.
 MAX_INLINE_WAIT_SECONDS = 2.0
+# A target may be claimed this long before it is due (its batch's first target is due); it is still
+# published at its own second.
+CLAIM_EARLY_SECONDS = 1.0
 
 
 @dataclass
@@ -59,15 +65,31 @@ class Outcome:
 
 
 # --- dispatch -------------------------------------------------------------------------------
+def _batches(due):
+    """Group (id, due_at) rows, sorted by time, into runs of at most BATCH_SIZE targets falling due
+    within BATCH_WINDOW_SECONDS of the run's first: one broker message per run, not per target."""
+    batch, first = [], None
+    for target_id, at in due:
+        if batch and (len(batch) >= settings.PUBLISH_BATCH_SIZE or (at - first).total_seconds() >= settings.PUBLISH_BATCH_WINDOW_SECONDS):
+            yield batch, first
+            batch = []
+        if not batch:
+            first = at
+        batch.append(target_id)
+    if batch:
+        yield batch, first
+
+
 def dispatch_due(*, now=None, limit=20000, enqueue=None):
-    """Hand every target due within the look-ahead window to the posting queue, with an ETA of its
-    exact time. Returns the number of targets dispatched. Safe to run concurrently: rows are taken
-    with SKIP LOCKED and marked dispatched in the same transaction."""
-    from social_media.tasks import publish_target_task
+    """Hand every target due within the look-ahead window to the posting queue, in small batches with
+    an ETA of the batch's first due time (each target is then published at its own second). Returns
+    the number of targets dispatched. Safe to run concurrently: rows are taken with SKIP LOCKED and
+    marked dispatched in the same transaction."""
+    from social_media.tasks import publish_targets_task
 
     now = now or timezone.now()
     horizon = now + timedelta(seconds=settings.DISPATCH_LOOKAHEAD_SECONDS)
-    enqueue = enqueue or (lambda target_id, eta: publish_target_task.apply_async(args=[target_id], eta=eta))
+    enqueue = enqueue or (lambda target_ids, eta: publish_targets_task.apply_async(args=[target_ids], eta=eta))
     with transaction.atomic():
         due = list(
             PostTarget.objects.select_for_update(skip_locked=True)
@@ -80,8 +102,8 @@ def dispatch_due(*, now=None, limit=20000, enqueue=None):
         PostTarget.objects.filter(id__in=[target_id for target_id, _ in due]).update(dispatched_at=now)
 
         def send():
-            for target_id, at in due:
-                enqueue(target_id, at if at > timezone.now() else None)
+            for target_ids, at in _batches(due):
+                enqueue(target_ids, at if at > timezone.now() else None)
 
         transaction.on_commit(send)
     return len(due)
@@ -89,43 +111,108 @@ def dispatch_due(*, now=None, limit=20000, enqueue=None):
 
 def target_dispatch_now(*, target_id):
     """Dispatch one scheduled target immediately (publish-now, admin, `publish_target`)."""
-    from social_media.tasks import publish_target_task
+    from social_media.tasks import publish_targets_task
 
     now = timezone.now()
     changed = PostTarget.objects.filter(id=target_id, status=Status.SCHEDULED).update(next_attempt_at=now, dispatched_at=now)
     if changed:
-        transaction.on_commit(lambda: publish_target_task.delay(target_id))
+        transaction.on_commit(lambda: publish_targets_task.delay([target_id]))
     return bool(changed)
 
 
 # --- claim ----------------------------------------------------------------------------------
-def target_claim(*, target_id, now=None):
-    """Compare-and-set scheduled -> publishing. True only for the one caller that changed the row."""
+def targets_claim(*, target_ids, now=None):
+    """Compare-and-set scheduled -> publishing for the targets due within a second. Rows are locked
+    (waiting for, then re-checking after, any edit or cancel in progress), so each target is claimed
+    by exactly one caller. Returns the ids this caller claimed."""
     now = now or timezone.now()
-    return bool(
-        PostTarget.objects.filter(
-            id=target_id,
-            status=Status.SCHEDULED,
-            dispatched_at__isnull=False,
-            next_attempt_at__lte=now + timedelta(seconds=1),
-        ).update(status=Status.PUBLISHING, claimed_at=now, last_attempt_at=now, retry_count=F("retry_count") + 1)
-    )
+    with transaction.atomic():
+        ids = list(
+            PostTarget.objects.select_for_update()
+            .filter(id__in=target_ids, status=Status.SCHEDULED, dispatched_at__isnull=False,
+                    next_attempt_at__lte=now + timedelta(seconds=CLAIM_EARLY_SECONDS))
+            .order_by("id")
+            .values_list("id", flat=True)
+        )
+        if ids:
+            PostTarget.objects.filter(id__in=ids).update(
+                status=Status.PUBLISHING, claimed_at=now, last_attempt_at=now, retry_count=F("retry_count") + 1
+            )
+    return ids
 
 
 # --- publish --------------------------------------------------------------------------------
+_pool = None
+_pool_lock = threading.Lock()
+
+
+def _executor():
+    """One thread pool per worker process: its threads keep their database connections."""
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            _pool = ThreadPoolExecutor(max_workers=settings.PUBLISH_THREADS, thread_name_prefix="publish")
+    return _pool
+
+
+def shutdown_executor():
+    """Stop the pool, closing each of its threads' database connections (worker shutdown, tests)."""
+    global _pool
+    with _pool_lock:
+        pool, _pool = _pool, None
+    if pool is None:
+        return
+    threads = len(pool._threads)
+    barrier = threading.Barrier(threads)
+
+    def close():
+        barrier.wait(timeout=10)  # one job per thread, so every thread closes its own connection
+        connections.close_all()
+
+    for _ in range(threads):
+        pool.submit(close)
+    pool.shutdown(wait=True)
+
+
+def publish_batch(*, target_ids):
+    """Claim the targets and publish each at its own due time, concurrently. Returns {id: Outcome}
+    for the targets this call claimed (none for cancelled, taken, duplicate or early ones)."""
+    from .posts import posts_refresh_status
+
+    claimed = targets_claim(target_ids=target_ids)
+    if not claimed:
+        return {}
+    targets = list(
+        PostTarget.objects.select_related("post", "account")
+        .prefetch_related(Prefetch("post__post_media", queryset=PostMedia.objects.select_related("media")))
+        .filter(id__in=claimed)
+    )
+    if len(targets) == 1:
+        outcomes = {targets[0].id: _publish_one(targets[0], in_pool=False)}
+    else:
+        futures = {target.id: _executor().submit(_publish_one, target) for target in targets}
+        outcomes = {target_id: future.result() for target_id, future in futures.items()}
+    posts_refresh_status(post_ids={target.post_id for target in targets})
+    return outcomes
+
+
 def target_publish(*, target_id):
-    """Claim and publish one target. Returns the Outcome, or None when there was nothing to claim
-    (cancelled, already taken by another worker, a duplicate or early message)."""
-    if not target_claim(target_id=target_id):
-        return None
-    target = PostTarget.objects.select_related("post", "account").get(id=target_id)
-    attempt = PublishAttempt.objects.create(target=target, attempt_number=target.retry_count, started_at=target.claimed_at)
+    """Claim and publish one target. Returns the Outcome, or None when there was nothing to claim."""
+    return publish_batch(target_ids=[target_id]).get(target_id)
+
+
+def _publish_one(target, in_pool=True):
+    if in_pool:
+        close_old_connections()
+    wait = (target.next_attempt_at - timezone.now()).total_seconds() if target.next_attempt_at else 0
+    if wait > 0:  # claimed a moment early with its batch: publish at its own second
+        time.sleep(wait)
+    attempt = PublishAttempt.objects.create(target=target, attempt_number=target.retry_count, started_at=timezone.now())
     try:
-        outcome = _publish_claimed(target, attempt)
+        return _publish_claimed(target, attempt)
     except Exception as exc:  # a bug must never leave a claimed target without a verdict
-        logger.exception("unexpected error publishing target %s", target_id)
-        outcome = _settle_unknown(target, attempt, OutcomeUnknown(f"Unexpected error: {exc.__class__.__name__}"))
-    return outcome
+        logger.exception("unexpected error publishing target %s", target.id)
+        return _settle_unknown(target, attempt, OutcomeUnknown(f"Unexpected error: {exc.__class__.__name__}"))
 
 
 def _publish_claimed(target, attempt):
@@ -142,8 +229,6 @@ def _publish_claimed(target, attempt):
         wait = _take_rate_token(adapter, account)
         if wait:
             raise RateLimited("Posting limit for this account reached; waiting for the next free slot.", retry_after=wait, http_status=None)
-        from .validation import media_items_for
-
         media = media_items_for(target.post)
         errors = adapter.validate(target.content, media)
         if errors:
@@ -198,18 +283,12 @@ def _finish_attempt(attempt, outcome, exc=None, message=""):
 
 
 def _set_target(target, **fields):
-    """Write a verdict only while this worker still holds the claim."""
+    """Write a verdict only while this worker still holds the claim. (The caller refreshes the post's
+    status afterwards, once per batch.)"""
     changed = PostTarget.objects.filter(id=target.id, status=Status.PUBLISHING).update(**fields)
     for name, value in fields.items():
         setattr(target, name, value)
-    _refresh_post(target)
     return changed
-
-
-def _refresh_post(target):
-    from .posts import post_refresh_status
-
-    post_refresh_status(post=target.post)
 
 
 def _succeed(target, attempt, result: PublishResult):

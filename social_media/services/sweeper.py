@@ -19,6 +19,7 @@ from django.utils import timezone
 from social_media.models import PublishAttempt, PostTarget, Status
 from social_media.platforms.base import OutcomeUnknown
 
+from .posts import post_refresh_status
 from .publishing import _settle_unknown
 
 # How long after its due time a dispatched target may stay unclaimed before it is dispatched again.
@@ -54,5 +55,6 @@ def sweep(*, now=None):
             or PublishAttempt.objects.create(target=target, attempt_number=target.retry_count, started_at=now)
         )
         _settle_unknown(target, attempt, OutcomeUnknown("The worker publishing this post stopped before it finished."))
+        post_refresh_status(post=target.post)
         report.reconciled += 1
     return report

@@ -143,9 +143,24 @@ def test_dispatch_hands_out_only_targets_due_within_the_lookahead_once(mastodon_
     overdue = due_target(mastodon_account, "overdue", at=now - timedelta(seconds=5), dispatched=False)
     due_target(mastodon_account, "later", at=now + timedelta(seconds=60), dispatched=False)
     sent = []
-    assert dispatch_due(now=now, enqueue=lambda target_id, eta: sent.append((target_id, eta))) == 2
-    assert dispatch_due(now=now, enqueue=lambda target_id, eta: sent.append((target_id, eta))) == 0
-    by_id = dict(sent)
-    assert set(by_id) == {soon.id, overdue.id}
-    assert by_id[soon.id] == soon.next_attempt_at  # ETA of its exact second
-    assert by_id[overdue.id] is None  # already late: run at once
+    assert dispatch_due(now=now, enqueue=lambda target_ids, eta: sent.append((target_ids, eta))) == 2
+    assert dispatch_due(now=now, enqueue=lambda target_ids, eta: sent.append((target_ids, eta))) == 0
+    # Ten seconds apart: two batches, each with the ETA of its first target.
+    assert sent == [([overdue.id], None), ([soon.id], soon.next_attempt_at)]
+
+
+def test_dispatch_batches_targets_due_together_and_each_is_published_at_its_own_time(mastodon_account, mastodon_fake, settings):
+    settings.PUBLISH_BATCH_WINDOW_SECONDS = 0.5
+    start = timezone.now() + timedelta(seconds=0.3)
+    targets = [due_target(mastodon_account, f"batch {i}", at=start + timedelta(seconds=0.1 * i), dispatched=False) for i in range(8)]
+    sent = []
+    dispatch_due(enqueue=lambda target_ids, eta: sent.append((target_ids, eta)))
+    assert [ids for ids, _ in sent] == [[t.id for t in targets[:5]], [t.id for t in targets[5:]]]
+    from social_media.services.publishing import publish_batch
+
+    outcomes = publish_batch(target_ids=sent[0][0])
+    assert {o.status for o in outcomes.values()} == {Status.POSTED}
+    for target in targets[:5]:
+        attempt = PublishAttempt.objects.get(target=target)
+        assert 0 <= (attempt.started_at - target.next_attempt_at).total_seconds() < 0.25  # never early
+    assert sorted(p["text"] for p in mastodon_fake.posts) == [f"batch {i}" for i in range(5)]
