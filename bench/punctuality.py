@@ -18,7 +18,9 @@ import statistics
 import time
 from datetime import datetime, timedelta, timezone
 
-from common import make_accounts, make_due_targets, percentile, rss_mb, setup_django
+import os
+
+from common import machine_busy_seconds, make_accounts, make_due_targets, percentile, process_cpu_seconds, rss_mb, setup_django
 
 
 def run(mode, args):
@@ -54,6 +56,7 @@ def run(mode, args):
     procs.append(start_beat(env=env, log=log))
     deadline = times[-1] + timedelta(seconds=args.timeout)
     peak_rss = 0.0
+    busy_start, bench_cpu_start = machine_busy_seconds(), process_cpu_seconds(os.getpid())
     try:
         while datetime.now(timezone.utc) < deadline:
             peak_rss = max(peak_rss, sum(rss_mb(p.pid) for p in procs))
@@ -61,6 +64,11 @@ def run(mode, args):
             if pending == 0:
                 break
             time.sleep(1)
+        cpu = {
+            "machine_busy_s": round(machine_busy_seconds() - busy_start, 1),
+            "posting_workers_s": round(sum(process_cpu_seconds(p.pid) for p in procs[: args.workers]), 1),
+            "fake_network_and_bench_s": round(process_cpu_seconds(os.getpid()) - bench_cpu_start, 1),
+        }
     finally:
         for proc in procs:
             stop(proc)
@@ -84,7 +92,7 @@ def run(mode, args):
         "lateness_p50_s": round(percentile(late, 50), 3), "lateness_p99_s": round(percentile(late, 99), 3),
         "lateness_max_s": round(max(late), 3) if late else None,
         "lateness_mean_s": round(statistics.mean(late), 3) if late else None,
-        "peak_rss_mb_all_celery_processes": round(peak_rss),
+        "peak_rss_mb_all_celery_processes": round(peak_rss), "cpu_seconds": cpu,
     }
     if late:
         span = (max(arrival.values()) - min(times)).total_seconds()

@@ -26,9 +26,11 @@ import socket
 import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import httpx
+
+from tests.fakes.http import FakeHTTPServer
 
 KINDS = ("429", "500", "timeout", "drop", "drop_before", "expired_token")
 _HOP_HEADERS = {"host", "content-length", "connection", "keep-alive", "transfer-encoding", "accept-encoding", "content-encoding"}
@@ -65,14 +67,14 @@ class PdsFaultProxy:
         self.requests: list[ProxiedRequest] = []
         self._faults: list[Fault] = []
         self._lock = threading.Lock()
-        self._server: ThreadingHTTPServer | None = None
+        self._server: FakeHTTPServer | None = None
         self._http = httpx.Client(timeout=30)
         self.base_url = ""
 
     # --- control -------------------------------------------------------------------------------
     def start(self) -> str:
         handler = type("Handler", (_Handler,), {"proxy": self})
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self._server = FakeHTTPServer(("127.0.0.1", 0), handler)
         self._server.daemon_threads = True
         threading.Thread(target=self._server.serve_forever, daemon=True, name="pds-fault-proxy").start()
         self.base_url = f"http://127.0.0.1:{self._server.server_address[1]}"

@@ -40,9 +40,10 @@ import json
 import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qsl, urlsplit
 
+from tests.fakes.http import FakeHTTPServer
 from tests.fakes.x_fake_routes import XRoutes
 from tests.fakes.x_fake_state import FakeMedia, FakePost, FakeUser, Reply
 
@@ -86,7 +87,7 @@ class XFake(XRoutes):
 
     # --- lifecycle -------------------------------------------------------------------------
     def start(self) -> str:
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        self._server = FakeHTTPServer(("127.0.0.1", 0), _Handler)
         self._server.daemon_threads = True
         self._server.fake = self
         self._thread = threading.Thread(target=self._server.serve_forever, name="x-fake", daemon=True)

@@ -36,8 +36,8 @@ GET /api/v1/accounts/:id/statuses (newest first, `limit`).
 import itertools
 import secrets
 import threading
-from http.server import ThreadingHTTPServer
 
+from tests.fakes.http import FakeHTTPServer
 from tests.services import free_port
 
 from .routes import MastodonApi, Reply
@@ -107,7 +107,7 @@ class MastodonFake(MastodonApi):
             pass
 
         Handler.fake = fake
-        self._server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        self._server = FakeHTTPServer(("127.0.0.1", port), Handler)
         self._server.daemon_threads = True
         threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
         return self.base_url
