@@ -39,6 +39,7 @@ test: venv-dev services-deps node-deps
 
 bench: venv-dev services-deps
 	$(PY) -m tests.services $(PY) bench/punctuality.py
+	$(PY) -m tests.services $(PY) bench/crash_safety.py
 
 clean:
 	rm -rf $(VENV) var

@@ -114,6 +114,9 @@ CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# Keep running publishes going when the broker connection drops (cancelling them mid-call would leave
+# outcomes unknown); a redelivered batch message is harmless because every claim is a compare-and-set.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 300)
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", int(CELERY_TASK_TIME_LIMIT * 0.8))
@@ -270,6 +273,9 @@ DISPATCH_LOOKAHEAD_SECONDS = env_int("DISPATCH_LOOKAHEAD_SECONDS", 10)
 PUBLISH_MAX_ATTEMPTS = env_int("PUBLISH_MAX_ATTEMPTS", 5)
 PUBLISH_BACKOFF_BASE_SECONDS = float(os.environ.get("PUBLISH_BACKOFF_BASE_SECONDS", 30))
 PUBLISH_STUCK_AFTER_SECONDS = env_int("PUBLISH_STUCK_AFTER_SECONDS", 300)
+# A dispatched target still unclaimed this long after it was due lost its message (a worker died
+# holding it, or the broker lost it): the sweeper dispatches it again. A duplicate message is harmless.
+PUBLISH_LOST_DISPATCH_SECONDS = env_int("PUBLISH_LOST_DISPATCH_SECONDS", 15)
 # Targets due within this window travel in one broker message; each is still published at its own time.
 PUBLISH_BATCH_SIZE = env_int("PUBLISH_BATCH_SIZE", 50)
 PUBLISH_BATCH_WINDOW_SECONDS = float(os.environ.get("PUBLISH_BATCH_WINDOW_SECONDS", 0.5))

@@ -49,8 +49,15 @@ def take(*, account_id, capacity, per_seconds):
     now = time.time()
     conn = _redis()
     if conn is not None:
-        script = conn.register_script(_LUA)
-        return float(script(keys=[f"bucket:account:{account_id}"], args=[capacity, rate, now]))
+        from redis.exceptions import RedisError
+
+        from social_media.platforms.base import TransientError
+
+        try:
+            script = conn.register_script(_LUA)
+            return float(script(keys=[f"bucket:account:{account_id}"], args=[capacity, rate, now]))
+        except RedisError as exc:  # nothing was sent to the network yet: retrying later is safe
+            raise TransientError("The posting rate limiter is unavailable; the post will be retried.") from exc
     with _local_lock:
         tokens, ts = _local_buckets.get(account_id, (capacity, now))
         tokens = min(capacity, tokens + (now - ts) * rate)

@@ -22,10 +22,6 @@ from social_media.platforms.base import OutcomeUnknown
 from .posts import post_refresh_status
 from .publishing import _settle_unknown
 
-# How long after its due time a dispatched target may stay unclaimed before it is dispatched again.
-LOST_DISPATCH_AFTER_SECONDS = 30
-
-
 @dataclass
 class SweepReport:
     redispatched: int = 0
@@ -39,7 +35,7 @@ def stuck_after_seconds():
 def sweep(*, now=None):
     now = now or timezone.now()
     report = SweepReport()
-    lost_before = now - timedelta(seconds=LOST_DISPATCH_AFTER_SECONDS)
+    lost_before = now - timedelta(seconds=settings.PUBLISH_LOST_DISPATCH_SECONDS)
     report.redispatched = PostTarget.objects.filter(
         status=Status.SCHEDULED, dispatched_at__isnull=False, next_attempt_at__lt=lost_before, dispatched_at__lt=lost_before
     ).update(dispatched_at=None)

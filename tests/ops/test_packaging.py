@@ -37,10 +37,10 @@ def test_each_worker_consumes_exactly_its_own_queue(compose):
         assert command[command.index("-Q") + 1] == queue.value
 
 
-def test_the_posting_worker_uses_32_threads(compose):
+def test_the_posting_worker_runs_8_batches_at_once(compose):
     command = " ".join(command_of(compose["services"]["worker-posting"]))
 
-    assert "celery -A config worker -Q posting --pool threads --concurrency 32" in command
+    assert "celery -A config worker -Q posting --pool threads --concurrency 8" in command
 
 
 def test_web_serves_with_gunicorn_and_beat_runs_the_database_scheduler(compose):
