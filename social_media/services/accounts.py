@@ -3,9 +3,9 @@
 from django.db import transaction
 from rest_framework.exceptions import ValidationError
 
-from social_media.models import ConnectedAccount, Post, PostTarget, Status
+from social_media.models import ConnectedAccount, PostTarget, Status
 
-from .posts import SCHEDULED_STATUSES, UNSET, post_refresh_status
+from .posts import SCHEDULED_STATUSES, UNSET, posts_refresh_status
 
 DISCONNECTED_MESSAGE = "The account was disconnected; reconnect it and retry."
 
@@ -14,22 +14,39 @@ def _lock_account(account):
     account.refresh_from_db(from_queryset=ConnectedAccount.objects.select_for_update())
 
 
+def _lock_waiting_targets(account):
+    """Lock the account's targets no worker has claimed yet; returns their ids (in id order)."""
+    waiting = PostTarget.objects.select_for_update().filter(account_id=account.pk, status__in=SCHEDULED_STATUSES)
+    return list(waiting.order_by("id").values_list("pk", flat=True))
+
+
+def _fail_targets(ids, message):
+    """Fail the (locked) targets with `message`, compare-and-set, and refresh their posts' status."""
+    PostTarget.objects.filter(pk__in=ids, status__in=SCHEDULED_STATUSES).update(
+        status=Status.FAILED, error_message=message, next_attempt_at=None, dispatched_at=None, claimed_at=None
+    )
+    posts_refresh_status(post_ids=set(PostTarget.objects.filter(pk__in=ids).values_list("post_id", flat=True)))
+
+
+@transaction.atomic
+def account_fail_pending_targets(*, account, message):
+    """Fail every target of the account that no worker has claimed yet. Returns how many."""
+    ids = _lock_waiting_targets(account)
+    _fail_targets(ids, message)
+    return len(ids)
+
+
 @transaction.atomic
 def account_deactivate(*, account):
     """Stop publishing to the account: it becomes inactive and every target still waiting for it
     (scheduled or queued, compare-and-set so a target a worker already claimed is left alone) fails
     with a message telling the user to reconnect."""
     # Targets first, then the account, then posts: the order the engine takes its locks in.
-    waiting = PostTarget.objects.select_for_update().filter(account_id=account.pk, status__in=SCHEDULED_STATUSES)
-    ids = list(waiting.order_by("id").values_list("pk", flat=True))
+    ids = _lock_waiting_targets(account)
     _lock_account(account)
     account.is_active = False
     account.save(update_fields=["is_active", "updated_at"])
-    PostTarget.objects.filter(pk__in=ids, status__in=SCHEDULED_STATUSES).update(
-        status=Status.FAILED, error_message=DISCONNECTED_MESSAGE, next_attempt_at=None, dispatched_at=None, claimed_at=None
-    )
-    for post in Post.objects.filter(targets__in=ids).distinct().order_by("id"):
-        post_refresh_status(post=post)
+    _fail_targets(ids, DISCONNECTED_MESSAGE)
     return account
 
 

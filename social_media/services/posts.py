@@ -166,10 +166,13 @@ def _schedule_locked(post, at):
         raise ValidationError({"targets": errors})
     if post.status not in SCHEDULED_STATUSES:
         consume_scheduled_post(post.workspace)
-    PostTarget.objects.filter(pk__in=[t.pk for t in targets]).update(
-        status=Status.SCHEDULED, next_attempt_at=at, dispatched_at=None, claimed_at=None
-    )
-    post.status = Status.SCHEDULED
+    return _set_schedule(post, [t.pk for t in targets], Status.SCHEDULED, at)
+
+
+def _set_schedule(post, target_ids, status, at):
+    """Put the post and the given targets in `status` for time `at`, with no dispatch or claim."""
+    PostTarget.objects.filter(pk__in=target_ids).update(status=status, next_attempt_at=at, dispatched_at=None, claimed_at=None)
+    post.status = status
     post.scheduled_time = at
     post.save(update_fields=["status", "scheduled_time", "updated_at"])
     return post
@@ -180,11 +183,7 @@ def post_unschedule(*, post):
     """Take a scheduled post back to draft."""
     targets = lock_post(post)
     _ensure_pending(targets, "unscheduled")
-    PostTarget.objects.filter(post_id=post.pk).update(status=Status.DRAFT, next_attempt_at=None, dispatched_at=None, claimed_at=None)
-    post.status = Status.DRAFT
-    post.scheduled_time = None
-    post.save(update_fields=["status", "scheduled_time", "updated_at"])
-    return post
+    return _set_schedule(post, [t.pk for t in targets], Status.DRAFT, None)
 
 
 @transaction.atomic

@@ -7,27 +7,13 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from social_media.models import ConnectedAccount, Post, PostTarget, Status
+from social_media.models import ConnectedAccount
 from social_media.platforms import PlatformFactory
 from social_media.platforms.base import AccountDisconnected, PlatformError
 
+from .accounts import account_fail_pending_targets
+
 logger = logging.getLogger(__name__)
-
-
-def account_fail_pending_targets(*, account, message):
-    """Fail every target of the account that has not been claimed yet, with `message`."""
-    from .posts import post_refresh_status
-
-    with transaction.atomic():
-        pending = list(
-            PostTarget.objects.select_for_update().filter(account=account, status=Status.SCHEDULED).values_list("id", "post_id")
-        )
-        PostTarget.objects.filter(id__in=[t for t, _ in pending], status=Status.SCHEDULED).update(
-            status=Status.FAILED, error_message=message
-        )
-    for post in Post.objects.filter(id__in={p for _, p in pending}):
-        post_refresh_status(post=post)
-    return len(pending)
 
 
 def account_mark_disconnected(*, account, message):

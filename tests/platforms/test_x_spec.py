@@ -12,6 +12,7 @@ The spec is read from ../shared relative to the project root (CI clones shared/ 
 import os
 import signal
 import subprocess
+import time
 
 import pytest
 import requests
@@ -40,6 +41,27 @@ class Prism:
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
+
+    def wait_for_log(self, text, count=1, timeout=5.0) -> bool:
+        """Prism writes its log asynchronously: wait until `text` appears `count` times."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.log().count(text) >= count:
+                return True
+            time.sleep(0.05)
+        return False
+
+    def settled_log(self, quiet=0.3, timeout=5.0) -> str:
+        """The log once Prism has stopped writing to it for `quiet` seconds."""
+        deadline, last, since = time.monotonic() + timeout, None, time.monotonic()
+        while time.monotonic() < deadline:
+            text = self.log()
+            if text != last:
+                last, since = text, time.monotonic()
+            elif time.monotonic() - since >= quiet:
+                break
+            time.sleep(0.05)
+        return last
 
 
 @pytest.fixture(scope="module")
@@ -72,7 +94,7 @@ def no_violations(prism):
     """Prism logs request/response violations, including warnings that --errors lets through."""
     seen = len(prism.log())
     yield
-    new_lines = prism.log()[seen:]
+    new_lines = prism.settled_log()[seen:]
     assert "Request received" in new_lines
     assert not [line for line in new_lines.splitlines() if "✖" in line or "⚠" in line or "iolation" in line]
 
@@ -141,10 +163,11 @@ BROKEN_REQUESTS = {
 def test_it_proves_prism_rejects_requests_that_break_the_spec(account, x_fake, prism, name):
     """The control: shapes the spec forbids are answered 422 and never reach the fake."""
     method, path, options = BROKEN_REQUESTS[name]
+    before = prism.log().count("Request terminated with error")
     answer = requests.request(method, prism.url + path, headers={"Authorization": f"Bearer {account.access_token}"}, timeout=10, **options)
     assert answer.status_code == 422, answer.text
     assert x_fake.requests == []
-    assert "Request terminated with error" in prism.log()
+    assert prism.wait_for_log("Request terminated with error", count=before + 1)
 
 
 def test_it_proves_prism_rejects_requests_without_a_user_token(account, x_fake, prism):

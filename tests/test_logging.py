@@ -1,0 +1,33 @@
+import logging
+import os
+import subprocess
+import sys
+
+from config.logging import RedactSecretsFilter
+
+
+def _through_filter(message, *args):
+    record = logging.LogRecord("t", logging.INFO, __file__, 1, message, args, None)
+    RedactSecretsFilter().filter(record)
+    return record.getMessage()
+
+
+def test_it_redacts_oauth_codes_from_request_lines():
+    line = _through_filter('"GET /api/v1/accounts/callback/x/?state=%s&code=%s HTTP/1.1" 200 512', "s3cr3tstate", "c0de-value")
+    assert "c0de-value" not in line and "s3cr3tstate" not in line
+    assert "/api/v1/accounts/callback/x/?state=[redacted]&code=[redacted]" in line
+
+
+def test_it_redacts_bearer_tokens_and_token_fields():
+    line = _through_filter("headers={'Authorization': 'Bearer abc.def.ghi'} body=refresh_token=rt-123&x=1 password: hunter2")
+    assert "abc.def.ghi" not in line and "rt-123" not in line and "hunter2" not in line
+
+
+def test_runservers_request_log_goes_through_the_redacting_handler():
+    # In a fresh process: pytest's own log capture rewires handlers in this one.
+    code = (
+        "import django, logging; django.setup(); "
+        "logging.getLogger('django.server').info('\"GET /cb/?code=%s HTTP/1.1\" 200', 'leaky-code')"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env={**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings"})
+    assert "/cb/?code=[redacted]" in out.stderr and "leaky-code" not in out.stderr
