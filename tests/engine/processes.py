@@ -38,12 +38,10 @@ def start_worker(*, queues="posting,default", concurrency=8, pool="threads", env
     return subprocess.Popen(cmd, cwd=ROOT, env=env or worker_env(), stdout=log or subprocess.DEVNULL, stderr=subprocess.STDOUT)
 
 
-def start_beat(*, env=None, log=None, schedule_dir="/tmp"):
-    cmd = [
-        sys.executable, "-m", "celery", "-A", "config", "beat", "-l", "WARNING",
-        "-S", "celery.beat:PersistentScheduler", "-s", os.path.join(schedule_dir, f"beat-schedule-{os.getpid()}"),
-        "--max-interval", "1",
-    ]
+def start_beat(*, env=None, log=None):
+    """Beat with the production scheduler (settings.CELERY_BEAT_SCHEDULER: the django-celery-beat
+    tables, synced from settings.CELERY_BEAT_SCHEDULE when it starts)."""
+    cmd = [sys.executable, "-m", "celery", "-A", "config", "beat", "-l", "WARNING", "--max-interval", "1"]
     return subprocess.Popen(cmd, cwd=ROOT, env=env or worker_env(), stdout=log or subprocess.DEVNULL, stderr=subprocess.STDOUT)
 
 
