@@ -153,7 +153,8 @@ class PlatformAdapter:
         raise NotImplementedError
 
     def publish(self, target, content: str, media: Sequence[MediaItem]) -> PublishResult:
-        """Publish `content` with `media` for `target` (a PostTarget; use target.idempotency_key)."""
+        """Publish `content` with `media` for `target` (a PostTarget; use target.idempotency_key).
+        Validates first (`validate`) and raises InvalidContent before any network call."""
         raise NotImplementedError
 
     def delete(self, platform_post_id: str) -> None:

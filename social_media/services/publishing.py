@@ -229,10 +229,7 @@ def _publish_claimed(target, attempt):
         wait = _take_rate_token(adapter, account)
         if wait:
             raise RateLimited("Posting limit for this account reached; waiting for the next free slot.", retry_after=wait, http_status=None)
-        media = media_items_for(target.post)
-        errors = adapter.validate(target.content, media)
-        if errors:
-            raise InvalidContent(errors[0], errors=errors)
+        media = media_items_for(target.post)  # the adapter validates before any network call
         try:
             result = adapter.publish(target, target.content, media)
         except TokenExpired:
