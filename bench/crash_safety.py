@@ -97,7 +97,7 @@ def run(mode, args, redis):
 
     env = worker_env(
         X_API_BASE_URL=base_url, X_CLIENT_ID="bench", X_CLIENT_SECRET="bench-secret",
-        CELERY_TASK_TIME_LIMIT=20, PUBLISH_STUCK_AFTER_SECONDS=5, SWEEP_INTERVAL_SECONDS=5,
+        PUBLISH_HEARTBEAT_SECONDS=5, PUBLISH_STUCK_AFTER_SECONDS=50, SWEEP_INTERVAL_SECONDS=5,
         DISPATCH_INTERVAL_SECONDS=1, PUBLISH_BACKOFF_BASE_SECONDS=2,
     )
     log = open(f"/tmp/bench-crash-{mode}.log", "wb")

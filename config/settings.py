@@ -272,7 +272,10 @@ ALLOW_INSECURE_NETWORK_URLS = env_bool("ALLOW_INSECURE_NETWORK_URLS", False)
 DISPATCH_LOOKAHEAD_SECONDS = env_int("DISPATCH_LOOKAHEAD_SECONDS", 10)
 PUBLISH_MAX_ATTEMPTS = env_int("PUBLISH_MAX_ATTEMPTS", 5)
 PUBLISH_BACKOFF_BASE_SECONDS = float(os.environ.get("PUBLISH_BACKOFF_BASE_SECONDS", 30))
-PUBLISH_STUCK_AFTER_SECONDS = env_int("PUBLISH_STUCK_AFTER_SECONDS", 300)
+# A worker touches each target it is publishing every PUBLISH_HEARTBEAT_SECONDS; a target whose
+# heartbeat is older than PUBLISH_STUCK_AFTER_SECONDS lost its worker and is settled by the sweeper.
+PUBLISH_HEARTBEAT_SECONDS = env_int("PUBLISH_HEARTBEAT_SECONDS", 10)
+PUBLISH_STUCK_AFTER_SECONDS = env_int("PUBLISH_STUCK_AFTER_SECONDS", 90)
 # A dispatched target still unclaimed this long after it was due lost its message (a worker died
 # holding it, or the broker lost it): the sweeper dispatches it again. A duplicate message is harmless.
 PUBLISH_LOST_DISPATCH_SECONDS = env_int("PUBLISH_LOST_DISPATCH_SECONDS", 15)

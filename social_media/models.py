@@ -120,6 +120,8 @@ class PostTarget(models.Model):
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     dispatched_at = models.DateTimeField(null=True, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    # Touched every few seconds by the worker while it publishes: a stale one means the worker died.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["id"]

@@ -20,11 +20,10 @@ import logging
 import random
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import timedelta
 
-from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import close_old_connections, connections, transaction
 from django.db.models import F, Prefetch
@@ -136,7 +135,7 @@ def targets_claim(*, target_ids, now=None):
         )
         if ids:
             PostTarget.objects.filter(id__in=ids).update(
-                status=Status.PUBLISHING, claimed_at=now, last_attempt_at=now, retry_count=F("retry_count") + 1
+                status=Status.PUBLISHING, claimed_at=now, heartbeat_at=now, last_attempt_at=now, retry_count=F("retry_count") + 1
             )
     return ids
 
@@ -175,8 +174,9 @@ def shutdown_executor():
 
 
 def publish_batch(*, target_ids):
-    """Claim the targets and publish each at its own due time, concurrently. Returns {id: Outcome}
-    for the targets this call claimed (none for cancelled, taken, duplicate or early ones)."""
+    """Claim the targets and publish each at its own due time, concurrently, on this process's
+    thread pool. Returns {id: Outcome} for the targets this call claimed (none for cancelled, taken,
+    duplicate or early ones)."""
     from .posts import posts_refresh_status
 
     claimed = targets_claim(target_ids=target_ids)
@@ -187,13 +187,20 @@ def publish_batch(*, target_ids):
         .prefetch_related(Prefetch("post__post_media", queryset=PostMedia.objects.select_related("media")))
         .filter(id__in=claimed)
     )
-    if len(targets) == 1:
-        outcomes = {targets[0].id: _publish_one(targets[0], in_pool=False)}
-    else:
-        futures = {target.id: _executor().submit(_publish_one, target) for target in targets}
-        outcomes = {target_id: future.result() for target_id, future in futures.items()}
-    posts_refresh_status(post_ids={target.post_id for target in targets})
-    return outcomes
+    futures = {_executor().submit(_publish_one, target): target for target in targets}
+    pending = set(futures)
+    try:
+        while pending:
+            # Heartbeat: a long upload keeps its claim fresh, so the sweeper never mistakes it for
+            # the claim of a dead worker.
+            _done, pending = wait(pending, timeout=settings.PUBLISH_HEARTBEAT_SECONDS)
+            if pending:
+                PostTarget.objects.filter(id__in=[futures[f].id for f in pending], status=Status.PUBLISHING).update(
+                    heartbeat_at=timezone.now()
+                )
+    finally:
+        posts_refresh_status(post_ids={target.post_id for target in targets})
+    return {futures[future].id: future.result() for future in futures}
 
 
 def target_publish(*, target_id):
@@ -201,9 +208,8 @@ def target_publish(*, target_id):
     return publish_batch(target_ids=[target_id]).get(target_id)
 
 
-def _publish_one(target, in_pool=True):
-    if in_pool:
-        close_old_connections()
+def _publish_one(target):
+    close_old_connections()
     wait = (target.next_attempt_at - timezone.now()).total_seconds() if target.next_attempt_at else 0
     if wait > 0:  # claimed a moment early with its batch: publish at its own second
         time.sleep(wait)
@@ -236,8 +242,6 @@ def _publish_claimed(target, attempt):
             account = account_refresh_token(account_id=account.id)
             adapter = PlatformFactory.get_platform(account)
             result = adapter.publish(target, target.content, media)
-    except SoftTimeLimitExceeded:
-        return _settle_unknown(target, attempt, OutcomeUnknown("The network did not answer in time."), adapter)
     except OutcomeUnknown as exc:
         return _settle_unknown(target, attempt, exc, adapter)
     except (RateLimited, TransientError) as exc:

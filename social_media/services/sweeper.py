@@ -6,14 +6,16 @@
   exactly as a timed-out publish is: found -> posted, not there -> retried, unknown -> retried only
   where the network is idempotent, else `unconfirmed`.
 
-A claim is only treated as stuck after it is older than the task's hard time limit, so a worker that is
-still alive has always been stopped before the sweeper touches its target.
+A worker touches the heartbeat of every target it is publishing every PUBLISH_HEARTBEAT_SECONDS, for
+as long as the network call (or a long video upload) takes. Only a target whose heartbeat is older
+than PUBLISH_STUCK_AFTER_SECONDS is treated as stuck: its worker is gone.
 """
 
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone
 
 from social_media.models import PublishAttempt, PostTarget, Status
@@ -29,7 +31,8 @@ class SweepReport:
 
 
 def stuck_after_seconds():
-    return max(settings.PUBLISH_STUCK_AFTER_SECONDS, settings.CELERY_TASK_TIME_LIMIT + 30)
+    """Never less than three missed heartbeats."""
+    return max(settings.PUBLISH_STUCK_AFTER_SECONDS, 3 * settings.PUBLISH_HEARTBEAT_SECONDS)
 
 
 def sweep(*, now=None):
@@ -41,10 +44,13 @@ def sweep(*, now=None):
     ).update(dispatched_at=None)
 
     stuck_before = now - timedelta(seconds=stuck_after_seconds())
-    for target_id in PostTarget.objects.filter(status=Status.PUBLISHING, claimed_at__lt=stuck_before).values_list("id", flat=True):
-        # Re-claim the stuck row by CAS on its old claim time, so two sweepers never settle it twice.
+    stale = PostTarget.objects.filter(status=Status.PUBLISHING).filter(
+        Q(heartbeat_at__lt=stuck_before) | Q(heartbeat_at__isnull=True, claimed_at__lt=stuck_before)
+    )
+    for target_id in stale.values_list("id", flat=True):
+        # Take the stuck row by CAS on its old heartbeat, so two sweepers never settle it twice.
         target = PostTarget.objects.select_related("post", "account").get(id=target_id)
-        if not PostTarget.objects.filter(id=target_id, status=Status.PUBLISHING, claimed_at=target.claimed_at).update(claimed_at=now):
+        if not PostTarget.objects.filter(id=target_id, status=Status.PUBLISHING, heartbeat_at=target.heartbeat_at).update(heartbeat_at=now):
             continue
         attempt = (
             PublishAttempt.objects.filter(target=target, finished_at__isnull=True).order_by("-attempt_number").first()

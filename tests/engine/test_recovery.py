@@ -1,5 +1,7 @@
 """What the engine does when the outcome is unknown, when workers die, and when tokens run out."""
 
+import threading
+import time
 from datetime import timedelta
 
 import pytest
@@ -123,3 +125,32 @@ def test_a_bluesky_publish_whose_reply_was_lost_is_found_at_its_record_key(conne
     target.refresh_from_db()
     assert [p["value"]["text"] for p in bluesky_pds.list_posts(account.platform_user_id)] == ["Exactly once on Bluesky"]
     assert target.platform_post_id.startswith("at://")
+
+
+def test_a_slow_publish_keeps_its_claim_alive_and_the_sweeper_leaves_it_alone(mastodon_account, mastodon_fake, settings):
+    from social_media.services.publishing import publish_batch
+
+    settings.PUBLISH_HEARTBEAT_SECONDS = 1
+    settings.PUBLISH_STUCK_AFTER_SECONDS = 1  # the sweeper's floor is three missed heartbeats: 3 s
+    target = due_target(mastodon_account, "Slow network")
+    mastodon_fake.fail_next("timeout", method="POST", path="/api/v1/statuses", delay=4.5)
+    def run_worker():
+        from django.db import connection
+
+        try:
+            publish_batch(target_ids=[target.id])
+        finally:
+            connection.close()
+
+    worker = threading.Thread(target=run_worker)
+    worker.start()
+    try:
+        time.sleep(3.6)
+        target.refresh_from_db()
+        assert target.status == Status.PUBLISHING
+        assert (target.heartbeat_at - target.claimed_at).total_seconds() >= 2
+        assert sweep().reconciled == 0
+    finally:
+        worker.join(15)
+    target.refresh_from_db()
+    assert target.status == Status.POSTED and len(mastodon_fake.posts) == 1
