@@ -235,6 +235,10 @@ def _publish_claimed(target, attempt):
         wait = _take_rate_token(adapter, account)
         if wait:
             raise RateLimited("Posting limit for this account reached; waiting for the next free slot.", retry_after=wait, http_status=None)
+        if not adapter.idempotent_publish and target.retry_count > 1:
+            found = _found_after_earlier_unknown(target, adapter)
+            if found is not None:
+                return _succeed(target, attempt, found)
         media = media_items_for(target.post)  # the adapter validates before any network call
         try:
             result = adapter.publish(target, target.content, media)
@@ -255,6 +259,24 @@ def _publish_claimed(target, attempt):
     except PlatformError as exc:  # InvalidContent and anything else permanent
         return _fail(target, attempt, exc)
     return _succeed(target, attempt, result)
+
+
+def _found_after_earlier_unknown(target, adapter):
+    """Before sending again to a network without idempotency after an attempt whose outcome was
+    unknown, look for the post once more, from when that attempt started: its answer can lag (X's
+    timeline), so the "not found" that allowed this retry may have been premature. Raises
+    OutcomeUnknown when the network cannot say, so nothing is sent blindly."""
+    earlier = PublishAttempt.objects.filter(target=target, error_class="OutcomeUnknown").order_by("started_at").first()
+    if earlier is None:
+        return None
+    claimed_at, target.claimed_at = target.claimed_at, earlier.started_at
+    try:
+        answer = adapter.reconcile(target)
+    finally:
+        target.claimed_at = claimed_at
+    if answer.found is None and not answer.not_found:
+        raise OutcomeUnknown("An earlier attempt may have published this post and the network cannot say.")
+    return answer.found
 
 
 def _take_rate_token(adapter, account):
@@ -356,7 +378,7 @@ def _settle_unknown(target, attempt, exc, adapter=None):
     if answer is not None and answer.found is not None:
         return _succeed(target, attempt, answer.found)
     if (answer is not None and answer.not_found) or (adapter is not None and adapter.idempotent_publish):
-        return _retry_or_fail(target, attempt, TransientError(exc.message, http_status=exc.http_status))
+        return _retry_or_fail(target, attempt, exc)  # the attempt row keeps "OutcomeUnknown"
     message = (
         f"{exc.message} We could not confirm whether the post was published, so it was not sent again. "
         "Check the account and resolve this target."

@@ -154,3 +154,19 @@ def test_a_slow_publish_keeps_its_claim_alive_and_the_sweeper_leaves_it_alone(ma
         worker.join(15)
     target.refresh_from_db()
     assert target.status == Status.POSTED and len(mastodon_fake.posts) == 1
+
+
+def test_x_looks_again_before_resending_when_its_timeline_lagged(x_settings, x_fake, settings):
+    """The first reconcile misses the post (X's timeline lags); the retry finds it instead of re-sending."""
+    account = make_x_account(x_fake)
+    target = due_target(account, "Lagging timeline")
+    x_fake.fail_next("drop_after_store", path="/2/tweets", method="POST")
+    x_fake.fail_next("status", status=200, body={"meta": {"result_count": 0}}, path=f"/2/users/{account.platform_user_id}/tweets")
+    assert target_publish(target_id=target.id).status == Status.SCHEDULED  # not found (yet): retry later
+    assert PublishAttempt.objects.get(target=target).error_class == "OutcomeUnknown"
+    PostTarget.objects.filter(id=target.id).update(next_attempt_at=timezone.now(), dispatched_at=timezone.now())
+    assert target_publish(target_id=target.id).status == Status.POSTED
+    mine = [p for p in x_fake.posts if p.author_id == account.platform_user_id]
+    assert len(mine) == 1 and len(x_fake.requests_to("/2/tweets", method="POST")) == 1
+    target.refresh_from_db()
+    assert target.platform_post_id == mine[0].id
