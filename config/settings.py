@@ -175,6 +175,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=7),
         "options": {"expires": 600},
     },
+    "collect-due-metrics": {
+        "task": "analytics.tasks.collect_due_metrics_task",
+        "schedule": timedelta(minutes=10),
+        "options": {"expires": 300},
+    },
 }
 
 # --- Storage and media ----------------------------------------------------------------------

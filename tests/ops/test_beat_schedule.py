@@ -18,6 +18,7 @@ EXPECTED_TASKS = {
     "social_media.tasks.refresh_tokens_task",
     "social_media.tasks.refresh_account_limits_task",
     "social_media.tasks.delete_expired_oauth_states_task",
+    "analytics.tasks.collect_due_metrics_task",
 }
 
 
@@ -33,6 +34,9 @@ def test_it_has_every_settings_entry_in_the_tables_after_migrate():
     assert dispatch.expire_seconds == 10  # the `expires` option survives (the stock scheduler drops it)
     tokens = rows["refresh-expiring-tokens"].crontab
     assert (tokens.minute, tokens.hour) == ("17", "3")
+    metrics = rows["collect-due-metrics"]
+    assert (metrics.interval.every, metrics.interval.period) == (600, IntervalSchedule.SECONDS)
+    assert metrics.expire_seconds == 300
 
 
 def test_it_is_idempotent():
