@@ -50,11 +50,6 @@ class Status(models.TextChoices):
     UNCONFIRMED = "unconfirmed", "Unconfirmed"
 
 
-# A post may be edited or cancelled only while every target is in one of these.
-EDITABLE_STATUSES = {Status.DRAFT, Status.SCHEDULED}
-FINAL_TARGET_STATUSES = {Status.POSTED, Status.FAILED, Status.CANCELLED}
-
-
 def summarize_status(target_statuses):
     """The post's status, derived from its targets' statuses."""
     statuses = set(target_statuses)

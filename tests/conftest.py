@@ -39,6 +39,18 @@ def workspace(user):
 
 
 @pytest.fixture
+def mastodon_account(db, mastodon_fake):
+    """An account on the fault-injecting Mastodon fake, with the limits that instance announces."""
+    remote, token = mastodon_fake.add_account("alice")
+    account = ConnectedAccountFactory(
+        platform="mastodon", platform_user_id=remote["id"], platform_username=remote["username"],
+        access_token=token, refresh_token="", instance_url=mastodon_fake.base_url,
+    )
+    account.remote = remote
+    return account
+
+
+@pytest.fixture
 def auth_api(api, user):
     """An API client logged in (JWT) as `user`, acting in their personal workspace."""
     from rest_framework_simplejwt.tokens import RefreshToken

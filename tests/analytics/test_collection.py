@@ -15,7 +15,7 @@ from social_media.models import ConnectedAccount, PostTarget, Status
 from social_media.platforms import PlatformFactory
 from social_media.platforms.base import RateLimited
 from social_media.services.publishing import target_publish
-from tests.engine.conftest import due_target, mastodon_account  # noqa: F401 - fixture
+from tests.engine.conftest import due_target
 from tests.engine.processes import celery_processes, wait_until
 from tests.factories import ConnectedAccountFactory, PostFactory, PostTargetFactory
 from tests.platforms.conftest_x import make_x_account

@@ -1,22 +1,9 @@
 from datetime import timedelta
 
-import pytest
 from django.utils import timezone
 
 from social_media.models import Status
-from tests.factories import ConnectedAccountFactory, PostFactory, PostTargetFactory
-
-
-@pytest.fixture
-def mastodon_account(db, mastodon_fake):
-    """An account on the fault-injecting Mastodon fake, with the limits that instance announces."""
-    remote, token = mastodon_fake.add_account("alice")
-    account = ConnectedAccountFactory(
-        platform="mastodon", platform_user_id=remote["id"], platform_username=remote["username"],
-        access_token=token, refresh_token="", instance_url=mastodon_fake.base_url,
-    )
-    account.remote = remote
-    return account
+from tests.factories import PostFactory, PostTargetFactory
 
 
 def due_target(account, content="Hello, world", *, at=None, dispatched=True):

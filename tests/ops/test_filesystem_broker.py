@@ -2,7 +2,6 @@
 
 import threading
 
-import pytest
 from kombu import Connection
 
 from config.broker import Transport
