@@ -147,12 +147,10 @@ def post_schedule(*, post, at):
 @transaction.atomic
 def post_publish_now(*, post):
     """Validate and hand every target to the posting queue at once (publish-now, admin action)."""
-    from .publishing import target_dispatch_now
+    from .publishing import targets_make_due_now
 
-    now = timezone.now()
-    _schedule_locked(post, now)
-    for target_id in PostTarget.objects.filter(post_id=post.pk, status=Status.SCHEDULED).values_list("id", flat=True):
-        target_dispatch_now(target_id=target_id)
+    _schedule_locked(post, timezone.now())
+    targets_make_due_now(target_ids=list(PostTarget.objects.filter(post_id=post.pk).values_list("id", flat=True)))
     return post
 
 

@@ -108,15 +108,19 @@ def dispatch_due(*, now=None, limit=20000, enqueue=None):
     return len(due)
 
 
-def target_dispatch_now(*, target_id):
-    """Dispatch one scheduled target immediately (publish-now, admin, `publish_target`)."""
+def targets_make_due_now(*, target_ids, enqueue=True):
+    """Make scheduled targets due now and mark them dispatched (publish-now, admin, `publish_target`);
+    with `enqueue`, send them to the posting queue as one batch once the transaction commits.
+    Returns the ids changed."""
     from social_media.tasks import publish_targets_task
 
     now = timezone.now()
-    changed = PostTarget.objects.filter(id=target_id, status=Status.SCHEDULED).update(next_attempt_at=now, dispatched_at=now)
-    if changed:
-        transaction.on_commit(lambda: publish_targets_task.delay([target_id]))
-    return bool(changed)
+    with transaction.atomic():
+        ids = list(PostTarget.objects.filter(id__in=target_ids, status=Status.SCHEDULED).values_list("id", flat=True))
+        PostTarget.objects.filter(id__in=ids, status=Status.SCHEDULED).update(next_attempt_at=now, dispatched_at=now)
+        if ids and enqueue:
+            transaction.on_commit(lambda: publish_targets_task.delay(ids))
+    return ids
 
 
 # --- claim ----------------------------------------------------------------------------------
@@ -218,7 +222,7 @@ def _publish_one(target):
         return _publish_claimed(target, attempt)
     except Exception as exc:  # a bug must never leave a claimed target without a verdict
         logger.exception("unexpected error publishing target %s", target.id)
-        return _settle_unknown(target, attempt, OutcomeUnknown(f"Unexpected error: {exc.__class__.__name__}"))
+        return settle_unknown(target, attempt, OutcomeUnknown(f"Unexpected error: {exc.__class__.__name__}"))
 
 
 def _publish_claimed(target, attempt):
@@ -247,7 +251,7 @@ def _publish_claimed(target, attempt):
             adapter = PlatformFactory.get_platform(account)
             result = adapter.publish(target, target.content, media)
     except OutcomeUnknown as exc:
-        return _settle_unknown(target, attempt, exc, adapter)
+        return settle_unknown(target, attempt, exc, adapter)
     except (RateLimited, TransientError) as exc:
         return _retry_or_fail(target, attempt, exc)
     except AccountDisconnected as exc:
@@ -362,7 +366,7 @@ def _retry_or_fail(target, attempt, exc):
     return Outcome(Status.SCHEDULED, exc.message)
 
 
-def _settle_unknown(target, attempt, exc, adapter=None):
+def settle_unknown(target, attempt, exc, adapter=None):
     """The network may or may not have the post. Ask it; retry only when a retry cannot duplicate."""
     if adapter is None:
         try:

@@ -22,7 +22,7 @@ from social_media.models import PublishAttempt, PostTarget, Status
 from social_media.platforms.base import OutcomeUnknown
 
 from .posts import post_refresh_status
-from .publishing import _settle_unknown
+from .publishing import settle_unknown
 
 @dataclass
 class SweepReport:
@@ -56,7 +56,7 @@ def sweep(*, now=None):
             PublishAttempt.objects.filter(target=target, finished_at__isnull=True).order_by("-attempt_number").first()
             or PublishAttempt.objects.create(target=target, attempt_number=target.retry_count, started_at=now)
         )
-        _settle_unknown(target, attempt, OutcomeUnknown("The worker publishing this post stopped before it finished."))
+        settle_unknown(target, attempt, OutcomeUnknown("The worker publishing this post stopped before it finished."))
         post_refresh_status(post=target.post)
         report.reconciled += 1
     return report

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from social_media.models import PostTarget, Status
-from social_media.services.publishing import target_publish
+from social_media.services.publishing import target_publish, targets_make_due_now
 
 
 class Command(BaseCommand):
@@ -11,15 +11,12 @@ class Command(BaseCommand):
         parser.add_argument("target_id", type=int)
 
     def handle(self, *args, target_id, **options):
-        from django.utils import timezone
-
         target = PostTarget.objects.filter(id=target_id).first()
         if target is None:
             raise CommandError(f"No target {target_id}.")
         if target.status != Status.SCHEDULED:
             raise CommandError(f"Target {target_id} is {target.status}; only scheduled targets can be published.")
-        now = timezone.now()
-        PostTarget.objects.filter(id=target_id, status=Status.SCHEDULED).update(next_attempt_at=now, dispatched_at=now)
+        targets_make_due_now(target_ids=[target_id], enqueue=False)
         outcome = target_publish(target_id=target_id)
         if outcome is None:
             raise CommandError(f"Target {target_id} was claimed by someone else.")
