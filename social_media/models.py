@@ -48,6 +48,7 @@ class Status(models.TextChoices):
     FAILED = "failed", "Failed"
     CANCELLED = "cancelled", "Cancelled"
     UNCONFIRMED = "unconfirmed", "Unconfirmed"
+    DELETED = "deleted", "Deleted from the network"
 
 
 def summarize_status(target_statuses):

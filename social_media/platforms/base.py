@@ -100,6 +100,9 @@ class AccountProfile:
     instance_url: str = ""
     tokens: TokenSet | None = None
     platform_settings: dict = field(default_factory=dict)
+    # The registry key of the account this profile describes, when one flow yields accounts of several
+    # networks (one Meta login: Facebook Pages and their Instagram accounts). Empty: the flow's platform.
+    platform: str = ""
 
 
 @dataclass(frozen=True)
@@ -115,6 +118,9 @@ class MediaItem:
     duration: float | None
     alt_text: str
     open: callable  # () -> binary file object
+    # () -> str: a signed, expiring URL the network's servers can fetch this file from (Instagram and
+    # Threads take media by URL). None where the deployment cannot offer one.
+    public_url: callable | None = None
 
 
 @dataclass(frozen=True)
@@ -144,6 +150,14 @@ class PlatformAdapter:
     idempotent_publish: bool = False
     # Conservative posting limit for the per-account token bucket: (posts, per seconds).
     posting_rate: tuple[int, int] = (300, 3 * 3600)
+    # Django settings that must be non-empty before an account can be connected on this server
+    # (e.g. ("X_CLIENT_ID",)); connect answers a clear error naming the missing ones.
+    required_settings: tuple[str, ...] = ()
+    # "oauth": connect/ answers an authorization URL; "password": connect/ takes the credentials.
+    connect_style: str = "oauth"
+    # The network's published content limits, for GET /api/v1/platforms/ (a composer needs them before
+    # any account exists), e.g. {"max_characters": 280, "max_images": 4}. Read-only.
+    content_limits: dict = {}
 
     def __init__(self, account):
         self.account = account
@@ -188,7 +202,9 @@ class PlatformAdapter:
         raise NotImplementedError
 
     @classmethod
-    def exchange_code(cls, *, code: str, redirect_uri: str, code_verifier: str, instance_url: str = "", oauth_app=None) -> AccountProfile:
+    def exchange_code(cls, *, code: str, redirect_uri: str, code_verifier: str, instance_url: str = "", oauth_app=None) -> "AccountProfile | list[AccountProfile]":
+        """The connected account(s). A flow that yields several (the Pages a Meta user manages and
+        their Instagram accounts) returns a list; each profile's `platform` says which network."""
         raise NotImplementedError
 
     @classmethod
