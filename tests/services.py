@@ -93,8 +93,15 @@ def main(argv):
         return 2
     with postgres() as database_url, redis() as (redis_url, redis_port):
         env = dict(os.environ, DATABASE_URL=database_url, REDIS_URL=redis_url, CELERY_BROKER_URL=redis_url, TEST_REDIS_PORT=str(redis_port))
+        # One media/broker folder per run, so concurrent runs on one machine never share files.
+        var_dir = None if "VAR_DIR" in env else tempfile.mkdtemp(prefix="sched-var-")
+        env.setdefault("VAR_DIR", var_dir)
         print(f"services: {database_url} {redis_url}", flush=True)
-        return subprocess.call(argv, env=env)
+        try:
+            return subprocess.call(argv, env=env)
+        finally:
+            if var_dir:
+                shutil.rmtree(var_dir, ignore_errors=True)
 
 
 if __name__ == "__main__":
