@@ -123,6 +123,7 @@ CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", int(CELERY_
 CELERY_TASK_DEFAULT_QUEUE = CeleryQueue.DEFAULT.value
 CELERY_TASK_ROUTES = {
     "social_media.tasks.publish_targets_task": {"queue": CeleryQueue.POSTING.value},
+    "social_media.tasks.unpublish_targets_task": {"queue": CeleryQueue.POSTING.value},
     "social_media.tasks.*": {"queue": CeleryQueue.DEFAULT.value},
     "analytics.tasks.*": {"queue": CeleryQueue.ANALYTICS.value},
     "media.tasks.*": {"queue": CeleryQueue.MEDIA.value},

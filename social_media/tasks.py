@@ -5,7 +5,7 @@ from celery.signals import worker_process_shutdown
 from django.utils import timezone
 
 from .models import OAuthState
-from .services import publishing, sweeper, tokens
+from .services import publishing, sweeper, tokens, unpublishing
 
 
 @shared_task(ignore_result=True)
@@ -15,8 +15,14 @@ def publish_targets_task(target_ids):
 
 
 @shared_task(ignore_result=True)
+def unpublish_targets_task(target_ids):
+    outcomes = unpublishing.unpublish_batch(target_ids=target_ids)
+    return {str(target_id): outcome.status for target_id, outcome in outcomes.items()}
+
+
+@shared_task(ignore_result=True)
 def dispatch_due_task():
-    return publishing.dispatch_due()
+    return publishing.dispatch_due() + unpublishing.dispatch_due_deletes()
 
 
 @shared_task(ignore_result=True)

@@ -64,7 +64,7 @@ class Outcome:
 
 
 # --- dispatch -------------------------------------------------------------------------------
-def _batches(due):
+def dispatch_batches(due):
     """Group (id, due_at) rows, sorted by time, into runs of at most BATCH_SIZE targets falling due
     within BATCH_WINDOW_SECONDS of the run's first: one broker message per run, not per target."""
     batch, first = [], None
@@ -101,7 +101,7 @@ def dispatch_due(*, now=None, limit=20000, enqueue=None):
         PostTarget.objects.filter(id__in=[target_id for target_id, _ in due]).update(dispatched_at=now)
 
         def send():
-            for target_ids, at in _batches(due):
+            for target_ids, at in dispatch_batches(due):
                 enqueue(target_ids, at if at > timezone.now() else None)
 
         transaction.on_commit(send)
@@ -297,7 +297,7 @@ def _take_rate_token(adapter, account):
 
 
 # --- verdicts -------------------------------------------------------------------------------
-def _finish_attempt(attempt, outcome, exc=None, message=""):
+def finish_attempt(attempt, outcome, exc=None, message=""):
     attempt.finished_at = timezone.now()
     attempt.outcome = outcome
     if exc is not None:
@@ -327,7 +327,7 @@ def _succeed(target, attempt, result: PublishResult):
         posted_at=result.published_at or timezone.now(),
         error_message="",
     )
-    _finish_attempt(attempt, PublishAttempt.Outcome.SUCCESS, message=result.url)
+    finish_attempt(attempt, PublishAttempt.Outcome.SUCCESS, message=result.url)
     return Outcome(Status.POSTED)
 
 
@@ -336,7 +336,7 @@ def _fail(target, attempt, exc):
     if isinstance(exc, InvalidContent) and len(exc.errors) > 1:
         message = " ".join(exc.errors)
     _set_target(target, status=Status.FAILED, error_message=message)
-    _finish_attempt(attempt, PublishAttempt.Outcome.FAILED, exc)
+    finish_attempt(attempt, PublishAttempt.Outcome.FAILED, exc)
     return Outcome(Status.FAILED, message)
 
 
@@ -362,7 +362,7 @@ def _retry_or_fail(target, attempt, exc):
         claimed_at=None,
         error_message=f"{exc.message} Retrying at {retry_at:%H:%M:%S} UTC.",
     )
-    _finish_attempt(attempt, PublishAttempt.Outcome.RETRY, exc)
+    finish_attempt(attempt, PublishAttempt.Outcome.RETRY, exc)
     return Outcome(Status.SCHEDULED, exc.message)
 
 
@@ -388,7 +388,7 @@ def settle_unknown(target, attempt, exc, adapter=None):
         "Check the account and resolve this target."
     )
     _set_target(target, status=Status.UNCONFIRMED, error_message=message)
-    _finish_attempt(attempt, PublishAttempt.Outcome.UNCONFIRMED, exc)
+    finish_attempt(attempt, PublishAttempt.Outcome.UNCONFIRMED, exc)
     return Outcome(Status.UNCONFIRMED, message)
 
 
