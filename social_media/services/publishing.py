@@ -149,7 +149,7 @@ _pool = None
 _pool_lock = threading.Lock()
 
 
-def _executor():
+def executor():
     """One thread pool per worker process: its threads keep their database connections."""
     global _pool
     with _pool_lock:
@@ -191,7 +191,7 @@ def publish_batch(*, target_ids):
         .prefetch_related(Prefetch("post__post_media", queryset=PostMedia.objects.select_related("media")))
         .filter(id__in=claimed)
     )
-    futures = {_executor().submit(_publish_one, target): target for target in targets}
+    futures = {executor().submit(_publish_one, target): target for target in targets}
     pending = set(futures)
     try:
         while pending:

@@ -30,10 +30,10 @@ def worker_env(**extra):
     return env
 
 
-def start_worker(*, queues="posting,default", concurrency=8, pool="threads", env=None, name="w1", log=None):
+def start_worker(*, queues="posting,default", concurrency=8, pool="threads", env=None, name="w1", log=None, loglevel="WARNING"):
     cmd = [
         sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", queues, "-P", pool, "-c", str(concurrency),
-        "-n", f"{name}@%h", "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "WARNING",
+        "-n", f"{name}@%h", "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", loglevel,
     ]
     return subprocess.Popen(cmd, cwd=ROOT, env=env or worker_env(), stdout=log or subprocess.DEVNULL, stderr=subprocess.STDOUT)
 

@@ -235,3 +235,20 @@ def test_staff_unpublish_one_target_from_the_target_admin(client, mastodon_accou
     client.post(reverse("admin:social_media_posttarget_changelist"), {"action": "unpublish", "_selected_action": [target.id]}, follow=True)
     target.refresh_from_db()
     assert target.status == Status.DELETING
+
+
+@pytest.mark.parametrize("statuses, deletable", [
+    ((Status.FAILED, Status.CANCELLED), True),
+    ((Status.DELETED, Status.FAILED), True),
+    ((Status.DELETED, Status.POSTED), False),
+    ((Status.DELETING, Status.DELETED), False),
+    ((Status.UNCONFIRMED, Status.DELETED), False),
+])
+def test_a_post_may_be_deleted_only_when_nothing_of_it_is_live(auth_api, statuses, deletable):
+    workspace = auth_api.user.personal_workspace
+    post = PostFactory(workspace=workspace, status=Status.FAILED)
+    for status in statuses:
+        PostTargetFactory(post=post, account=ConnectedAccountFactory(workspace=workspace), status=status)
+    answer = auth_api.delete(f"/api/v1/posts/{post.id}/")
+    assert answer.status_code == (204 if deletable else 409)
+    assert Post.objects.filter(id=post.id).exists() is not deletable
