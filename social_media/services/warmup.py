@@ -29,6 +29,8 @@ WARM_PUBLISH_THREADS = 4
 
 def warm_imports():
     """Import every registered adapter and run its `warm` hook. Returns {platform: seconds}."""
+    if not settings.WORKER_WARMUP:
+        return {}
     took = {}
     for platform in PLATFORMS:
         started = time.perf_counter()
@@ -48,6 +50,8 @@ def _open_database_connection():
 def warm_connections():
     """Open this process's database and Redis connections and start the publish thread pool with a
     few threads already connected."""
+    if not settings.WORKER_WARMUP:
+        return False
     try:
         connection.ensure_connection()
         ratelimit.warm()
