@@ -290,6 +290,9 @@ PUBLISH_BATCH_SIZE = env_int("PUBLISH_BATCH_SIZE", 50)
 PUBLISH_BATCH_WINDOW_SECONDS = float(os.environ.get("PUBLISH_BATCH_WINDOW_SECONDS", 0.5))
 # Network calls in flight at once per posting worker process.
 PUBLISH_THREADS = env_int("PUBLISH_THREADS", 64)
+# Import every adapter and open connections when a worker starts, so its first post is not late
+# (social_media/services/warmup.py). Off only to measure the difference (bench/punctuality.py --mode cold).
+WORKER_WARMUP = env_bool("WORKER_WARMUP", True)
 
 # --- Security -------------------------------------------------------------------------------
 SESSION_COOKIE_SECURE = not DEBUG and env_bool("SECURE_COOKIES", True)
