@@ -24,7 +24,7 @@ def test_publish_now_sends_the_post_through_a_real_worker(auth_api, mastodon_fak
     with celery_processes(beat=False, concurrency=2):
         answer = auth_api.post(f"/api/v1/posts/{post['id']}/publish-now/")
         assert answer.status_code == 200, answer.content
-        wait_until(lambda: PostTarget.objects.filter(post_id=post["id"], status=Status.POSTED).exists(), timeout=20)
+        wait_until(lambda: PostTarget.objects.filter(post_id=post["id"], status=Status.POSTED).exists(), timeout=60)
     assert [p["text"] for p in mastodon_fake.posts] == ["Right now"]
     detail = auth_api.get(f"/api/v1/posts/{post['id']}/").json()
     attempts = detail["targets"][0]["attempts"]

@@ -19,7 +19,8 @@ Faults (`fail_next(kind, times=1, method=None, path=None, **options)`; path is a
                      now + `reset_in` s, default 30) as Mastodon sends; `retry_after=N` adds Retry-After.
   "500"              `status` (default 500) {"error": ...}, nothing stored.
   "401", "403"       {"error": "The access token was revoked"} / {"error": "Your login is currently disabled"}.
-  "timeout"          handle the request (a status IS stored), then sleep `delay` s (default 3) before answering.
+  "timeout"          handle the request (a status IS stored), then sleep `delay` s (default 3) before answering;
+                     with `release=threading.Event()`, answer when the test sets it (at most `delay`, default 25 s).
   "drop"             close the connection without answering; nothing stored.
   "drop_after_store" handle the request (stored), then close the connection without answering.
 
