@@ -79,20 +79,17 @@ def dispatch_batches(due):
         yield batch, first
 
 
-def dispatch_due(*, now=None, limit=20000, enqueue=None):
-    """Hand every target due within the look-ahead window to the posting queue, in small batches with
-    an ETA of the batch's first due time (each target is then published at its own second). Returns
-    the number of targets dispatched. Safe to run concurrently: rows are taken with SKIP LOCKED and
-    marked dispatched in the same transaction."""
-    from social_media.tasks import publish_targets_task
-
+def dispatch_targets(*, status, enqueue, now=None, limit=20000):
+    """Hand every target in `status` due within the look-ahead window to `enqueue(target_ids, eta)`,
+    in small batches with an ETA of the batch's first due time (each target is then handled at its own
+    second). Returns the number dispatched. Safe to run concurrently: rows are taken with SKIP LOCKED
+    and marked dispatched in the same transaction; messages go out once it commits."""
     now = now or timezone.now()
     horizon = now + timedelta(seconds=settings.DISPATCH_LOOKAHEAD_SECONDS)
-    enqueue = enqueue or (lambda target_ids, eta: publish_targets_task.apply_async(args=[target_ids], eta=eta))
     with transaction.atomic():
         due = list(
             PostTarget.objects.select_for_update(skip_locked=True)
-            .filter(status=Status.SCHEDULED, dispatched_at__isnull=True, next_attempt_at__lte=horizon)
+            .filter(status=status, dispatched_at__isnull=True, next_attempt_at__lte=horizon)
             .order_by("next_attempt_at")
             .values_list("id", "next_attempt_at")[:limit]
         )
@@ -106,6 +103,14 @@ def dispatch_due(*, now=None, limit=20000, enqueue=None):
 
         transaction.on_commit(send)
     return len(due)
+
+
+def dispatch_due(*, now=None, limit=20000, enqueue=None):
+    """Hand every scheduled target due within the look-ahead window to the posting queue."""
+    from social_media.tasks import publish_targets_task
+
+    enqueue = enqueue or (lambda target_ids, eta: publish_targets_task.apply_async(args=[target_ids], eta=eta))
+    return dispatch_targets(status=Status.SCHEDULED, enqueue=enqueue, now=now, limit=limit)
 
 
 def targets_make_due_now(*, target_ids, enqueue=True):

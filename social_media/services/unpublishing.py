@@ -36,7 +36,7 @@ from social_media.platforms.base import (
 )
 
 from .posts import lock_post, post_refresh_status, posts_refresh_status
-from .publishing import CLAIM_EARLY_SECONDS, Outcome, backoff_seconds, dispatch_batches, finish_attempt
+from .publishing import CLAIM_EARLY_SECONDS, Outcome, backoff_seconds, dispatch_targets, finish_attempt
 from .tokens import account_mark_disconnected, account_refresh_token
 
 logger = logging.getLogger(__name__)
@@ -81,27 +81,8 @@ def post_unpublish(*, post, target_ids=None):
 
 def dispatch_due_deletes(*, now=None, enqueue=None):
     """Hand deletes due within the look-ahead window (retries, and those the sweeper found lost) to
-    the posting queue, like dispatch_due does for publishes. Returns how many."""
-    now = now or timezone.now()
-    horizon = now + timedelta(seconds=settings.DISPATCH_LOOKAHEAD_SECONDS)
-    enqueue = enqueue or _enqueue
-    with transaction.atomic():
-        due = list(
-            PostTarget.objects.select_for_update(skip_locked=True)
-            .filter(status=Status.DELETING, dispatched_at__isnull=True, next_attempt_at__lte=horizon)
-            .order_by("next_attempt_at")
-            .values_list("id", "next_attempt_at")
-        )
-        if not due:
-            return 0
-        PostTarget.objects.filter(id__in=[target_id for target_id, _ in due]).update(dispatched_at=now)
-
-        def send():
-            for target_ids, at in dispatch_batches(due):
-                enqueue(target_ids, at if at > timezone.now() else None)
-
-        transaction.on_commit(send)
-    return len(due)
+    the posting queue, as dispatch_due does for publishes. Returns how many."""
+    return dispatch_targets(status=Status.DELETING, enqueue=enqueue or _enqueue, now=now)
 
 
 def _claim(target_id):

@@ -12,24 +12,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django_redis import get_redis_connection
 
-from social_media.models import ConnectedAccount, Post, PostTarget, PublishAttempt, Status
+from social_media.models import ConnectedAccount, Post, PublishAttempt, Status
 from social_media.services import ratelimit
 from social_media.services.publishing import publish_batch
 from social_media.services.tokens import refresh_account_limits
 from tests.engine.conftest import due_target
-from tests.factories import ConnectedAccountFactory, PostFactory, PostTargetFactory, UserFactory
+from tests.factories import ConnectedAccountFactory, PostFactory, PostTargetFactory
 from tests.platforms.conftest_x import make_x_account
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def staff_client(client):
-    staff = UserFactory()
-    staff.is_staff = staff.is_superuser = True
-    staff.save()
-    client.force_login(staff)
-    return client
 
 
 def authorizations(x_fake, path="/2/tweets"):

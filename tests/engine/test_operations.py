@@ -10,7 +10,7 @@ from social_media.models import PostTarget, Status
 from social_media.services.publishing import target_publish
 from tests.engine.conftest import due_target
 from tests.engine.processes import celery_processes, wait_until
-from tests.factories import ConnectedAccountFactory, PostFactory, PostTargetFactory, UserFactory
+from tests.factories import ConnectedAccountFactory, PostFactory, PostTargetFactory
 from tests.platforms.conftest_x import make_x_account
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -50,15 +50,6 @@ def test_a_failed_attempt_is_visible_in_the_post_detail(auth_api, mastodon_fake)
     attempt = detail["targets"][0]["attempts"][0]
     assert (attempt["outcome"], attempt["error_class"], attempt["http_status"]) == ("retry", "TransientError", 503)
     assert detail["targets"][0]["status"] == "scheduled" and "Retrying at" in detail["targets"][0]["error_message"]
-
-
-@pytest.fixture
-def staff_client(client):
-    admin = UserFactory()
-    admin.is_staff = admin.is_superuser = True
-    admin.save()
-    client.force_login(admin)
-    return client
 
 
 def test_staff_resolve_an_unconfirmed_target_by_asking_the_network_again(staff_client, x_settings, x_fake):

@@ -12,7 +12,6 @@ from social_media.models import ConnectedAccount, Post, PostTarget, PublishAttem
 from social_media.services.publishing import target_publish
 from social_media.services.sweeper import stuck_after_seconds, sweep
 from social_media.services.unpublishing import dispatch_due_deletes, unpublish_batch
-from tests.engine.conftest import due_target
 from accounts.models import Membership
 from tests.factories import ConnectedAccountFactory, MembershipFactory, PostFactory, PostTargetFactory, UserFactory
 from tests.platforms.conftest_x import make_x_account
@@ -208,11 +207,8 @@ def test_the_sweeper_hands_out_a_lost_delete_again_and_frees_one_whose_worker_di
     assert delete_attempts(stuck) == [(1, "retry", "OutcomeUnknown", None), (2, "success", "", None)]
 
 
-def test_staff_unpublish_from_the_admin_and_may_delete_the_post_only_afterwards(client, mastodon_account, mastodon_fake):
-    staff = UserFactory()
-    staff.is_staff = staff.is_superuser = True
-    staff.save()
-    client.force_login(staff)
+def test_staff_unpublish_from_the_admin_and_may_delete_the_post_only_afterwards(staff_client, mastodon_account, mastodon_fake):
+    client = staff_client
     post, (target,) = published_post(mastodon_account.workspace, [mastodon_account])
     delete_url = reverse("admin:social_media_post_delete", args=[post.id])
     assert client.get(delete_url).status_code == 403  # live on Mastodon
@@ -226,13 +222,9 @@ def test_staff_unpublish_from_the_admin_and_may_delete_the_post_only_afterwards(
     assert not Post.objects.filter(id=post.id).exists()
 
 
-def test_staff_unpublish_one_target_from_the_target_admin(client, mastodon_account, mastodon_fake):
-    staff = UserFactory()
-    staff.is_staff = staff.is_superuser = True
-    staff.save()
-    client.force_login(staff)
+def test_staff_unpublish_one_target_from_the_target_admin(staff_client, mastodon_account, mastodon_fake):
     _post, (target,) = published_post(mastodon_account.workspace, [mastodon_account])
-    client.post(reverse("admin:social_media_posttarget_changelist"), {"action": "unpublish", "_selected_action": [target.id]}, follow=True)
+    staff_client.post(reverse("admin:social_media_posttarget_changelist"), {"action": "unpublish", "_selected_action": [target.id]}, follow=True)
     target.refresh_from_db()
     assert target.status == Status.DELETING
 
