@@ -33,6 +33,7 @@ services-deps:
 node-deps:
 	@[ -d tests/fakes/prism/node_modules/@stoplight ] || (cd tests/fakes/prism && npm ci --no-audit --no-fund --loglevel=error)
 	@[ -d $(PDS_DIR)/node_modules/@atproto/pds ] || (cd $(PDS_DIR) && npm ci --no-audit --no-fund --loglevel=error)
+	@[ -d tests/fakes/atproto_api/node_modules/@atproto/api ] || (cd tests/fakes/atproto_api && npm ci --no-audit --no-fund --loglevel=error)
 
 test: venv-dev services-deps node-deps
 	$(PY) -m tests.services $(PY) -m pytest $(PYTEST_ARGS)

@@ -123,6 +123,7 @@ CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", int(CELERY_
 CELERY_TASK_DEFAULT_QUEUE = CeleryQueue.DEFAULT.value
 CELERY_TASK_ROUTES = {
     "social_media.tasks.publish_targets_task": {"queue": CeleryQueue.POSTING.value},
+    "social_media.tasks.unpublish_targets_task": {"queue": CeleryQueue.POSTING.value},
     "social_media.tasks.*": {"queue": CeleryQueue.DEFAULT.value},
     "analytics.tasks.*": {"queue": CeleryQueue.ANALYTICS.value},
     "media.tasks.*": {"queue": CeleryQueue.MEDIA.value},
@@ -289,6 +290,9 @@ PUBLISH_BATCH_SIZE = env_int("PUBLISH_BATCH_SIZE", 50)
 PUBLISH_BATCH_WINDOW_SECONDS = float(os.environ.get("PUBLISH_BATCH_WINDOW_SECONDS", 0.5))
 # Network calls in flight at once per posting worker process.
 PUBLISH_THREADS = env_int("PUBLISH_THREADS", 64)
+# Import every adapter and open connections when a worker starts, so its first post is not late
+# (social_media/services/warmup.py). Off only to measure the difference (bench/punctuality.py --mode cold).
+WORKER_WARMUP = env_bool("WORKER_WARMUP", True)
 
 # --- Security -------------------------------------------------------------------------------
 SESSION_COOKIE_SECURE = not DEBUG and env_bool("SECURE_COOKIES", True)

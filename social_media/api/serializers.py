@@ -51,7 +51,7 @@ class ConnectedAccountSerializer(serializers.ModelSerializer):
 class PublishAttemptSerializer(serializers.ModelSerializer):
     class Meta:
         model = PublishAttempt
-        fields = ["attempt_number", "started_at", "finished_at", "outcome", "error_class", "http_status", "message"]
+        fields = ["kind", "attempt_number", "started_at", "finished_at", "outcome", "error_class", "http_status", "message"]
         read_only_fields = fields
 
 
@@ -129,6 +129,13 @@ class PostWriteSerializer(serializers.Serializer):
 
 class ScheduleSerializer(serializers.Serializer):
     scheduled_time = AwareFutureDateTimeField()
+
+
+class UnpublishSerializer(serializers.Serializer):
+    targets = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), required=False, allow_empty=False, max_length=100,
+        help_text="Ids of the post's targets to delete; all its posted targets when omitted.",
+    )
 
 
 # --- Queues ---------------------------------------------------------------------------------

@@ -14,9 +14,10 @@ from analytics.serializers import PostMetricsSerializer
 from analytics.services import post_metrics
 from social_media.models import Post, PostMedia, PostTarget, PublishAttempt
 from social_media.services import posts as post_services
+from social_media.services.unpublishing import post_unpublish
 
 from .filters import PostFilter
-from .serializers import PostSerializer, PostWriteSerializer, ScheduleSerializer
+from .serializers import PostSerializer, PostWriteSerializer, ScheduleSerializer, UnpublishSerializer
 
 
 class WorkspaceScopedMixin:
@@ -35,7 +36,7 @@ def posts_of(workspace):
         .select_related("queue_entry")
         .prefetch_related(
             Prefetch("targets", queryset=PostTarget.objects.select_related("account").order_by("id")),
-            Prefetch("targets__attempts", queryset=PublishAttempt.objects.order_by("attempt_number", "id")),
+            Prefetch("targets__attempts", queryset=PublishAttempt.objects.order_by("started_at", "id")),
             Prefetch("post_media", queryset=PostMedia.objects.select_related("media")),
         )
     )
@@ -103,6 +104,18 @@ class PostViewSet(WorkspaceScopedMixin, viewsets.ModelViewSet):
         post = self.get_object()
         post_services.post_publish_now(post=post)
         return self.respond(post)
+
+    @extend_schema(request=UnpublishSerializer, responses={202: PostSerializer})
+    @action(detail=True, methods=["post"])
+    def unpublish(self, request, pk=None):
+        """Delete the post from its networks: every posted target, or only `targets`. Each target is
+        `deleting` until a worker deletes it, then `deleted` (or back to `posted` with the reason in
+        `error_message`); its attempts of kind `delete` record each try. Then the post can be deleted."""
+        post = self.get_object()
+        data = UnpublishSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        post_unpublish(post=post, target_ids=data.validated_data.get("targets"))
+        return self.respond(post, status.HTTP_202_ACCEPTED)
 
     @extend_schema(responses=PostMetricsSerializer)
     @action(detail=True, methods=["get"])

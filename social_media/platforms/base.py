@@ -162,6 +162,11 @@ class PlatformAdapter:
     def __init__(self, account):
         self.account = account
 
+    @classmethod
+    def warm(cls) -> None:
+        """Pay, once per worker process at start (social_media.services.warmup), what the first publish
+        would otherwise pay: building client-library models, compiling rules. No network, no account."""
+
     # Validation: return a list of user-facing error strings; empty means valid.
     def validate(self, content: str, media: Sequence[MediaItem]) -> list[str]:
         raise NotImplementedError

@@ -21,6 +21,8 @@ from .validation import validate_post
 PENDING_STATUSES = frozenset({Status.DRAFT, Status.SCHEDULED, Status.QUEUED})
 SCHEDULED_STATUSES = frozenset({Status.SCHEDULED, Status.QUEUED})
 RETRYABLE_STATUSES = frozenset({Status.FAILED, Status.UNCONFIRMED})
+# A post may be deleted while nothing of it is live on a network or in a worker's hands.
+DELETABLE_STATUSES = PENDING_STATUSES | {Status.DELETED, Status.CANCELLED, Status.FAILED}
 
 UNSET = object()  # "not given" for partial updates (None means "clear")
 
@@ -202,8 +204,13 @@ def post_cancel(*, post):
 
 @transaction.atomic
 def post_delete(*, post):
+    """Delete a post nothing of which is live: every target pending, deleted, cancelled or failed
+    (unpublish a published post first)."""
     targets = lock_post(post)
-    _ensure_pending(targets, "deleted")
+    blocked = sorted({t.status for t in targets} - DELETABLE_STATUSES)
+    if blocked:
+        hint = " Unpublish it first." if Status.POSTED in blocked else ""
+        raise Conflict(f"The post can no longer be deleted: a target is {', '.join(blocked)}.{hint}")
     post.delete()
 
 
