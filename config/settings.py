@@ -323,3 +323,11 @@ LOGGING = {
         "httpcore": {"level": "WARNING"},
     },
 }
+
+# --- API hardening (config/parsers.py, config/middleware.py) --------------------------------
+# JSON bodies are checked for nesting depth before they are parsed (a too-deep body is a 400).
+REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = [
+    "config.parsers.JSONParser",
+    "rest_framework.parsers.FormParser",
+    "rest_framework.parsers.MultiPartParser",
+]

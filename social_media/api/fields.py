@@ -8,11 +8,12 @@ from django.utils.dateparse import parse_datetime
 from rest_framework import serializers
 
 from accounts.context import request_workspace
+from config.datetimes import UTCDateTimeField
 
 MAX_ID = 2**63 - 1  # largest bigint: a larger id names no row
 
 
-class AwareFutureDateTimeField(serializers.DateTimeField):
+class AwareFutureDateTimeField(UTCDateTimeField):
     """ISO 8601 with an explicit offset ("Z" or "+02:00"), in the future. A naive time is refused
     rather than guessed: the server cannot know which zone the caller meant."""
 
