@@ -13,6 +13,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 
 from accounts.throttling import consume_scheduled_post
 from config.exceptions import Conflict
+from config.sizes import capped
 from social_media.models import Post, PostMedia, PostTarget, Status, summarize_status
 
 from .validation import validate_post
@@ -80,7 +81,7 @@ def _set_custom_content(post, mapping):
     targets = {str(t.account_id): t for t in PostTarget.objects.filter(post_id=post.pk)}
     unknown = [key for key in mapping if key not in targets]
     if unknown:
-        raise ValidationError({"custom_content": {key: ["Not one of this post's target accounts."] for key in unknown}})
+        raise ValidationError({"custom_content": capped({key: ["Not one of this post's target accounts."] for key in unknown})})
     for key, target in targets.items():
         target.custom_content = mapping.get(key) or ""
     PostTarget.objects.bulk_update(targets.values(), ["custom_content"])
