@@ -3,13 +3,15 @@
 Python's json module parses recursively: a body of ~1,000 nested brackets (under 2 KB) exhausts the
 interpreter's recursion limit and raises RecursionError, a 500. `check_json_depth` finds the deepest
 nesting without recursion, at C speed (strings are skipped, so brackets inside them do not count), and
-refuses anything deeper than MAX_JSON_DEPTH with a 400. `JSONParser` is DRF's default parser
+refuses anything deeper than MAX_JSON_DEPTH with a 400. A body over DATA_UPLOAD_MAX_MEMORY_SIZE is a 413
+(DRF reads JSON from the stream, so Django's own check never sees it). `JSONParser` is DRF's default parser
 (settings.REST_FRAMEWORK); `loads` is the same guard for any JSON read outside DRF.
 """
 
 import re
 from itertools import accumulate
 
+from django.conf import settings
 from rest_framework import parsers
 from rest_framework.exceptions import ParseError
 from rest_framework.utils import json  # the stdlib's, plus strict_constant (refuses NaN)
@@ -53,7 +55,12 @@ class JSONParser(parsers.JSONParser):
 
     def parse(self, stream, media_type=None, parser_context=None):
         encoding = parsers.get_encoding(parser_context or {})
-        raw = stream.read() if stream is not None else b""
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        raw = stream.read(limit + 1 if limit is not None else -1) if stream is not None else b""
+        if limit is not None and len(raw) > limit:
+            from config.exceptions import RequestTooLarge  # imports DRF's views, which import this module
+
+            raise RequestTooLarge()  # DRF reads JSON from the stream, past Django's own check
         try:
             text = raw.decode(encoding)
         except (UnicodeDecodeError, LookupError) as exc:

@@ -25,3 +25,7 @@ def _not_found(request, exception=None):
 
 
 handler404 = _not_found
+# JSON in the API's error shape under /api/ (config/middleware.py), Django's pages elsewhere.
+handler400 = "config.middleware.bad_request"
+handler403 = "config.middleware.permission_denied"
+handler500 = "config.middleware.server_error"
