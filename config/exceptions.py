@@ -59,6 +59,7 @@ def api_exception_handler(exc, context):
         body["message"] = _message(detail["detail"])
     elif hasattr(detail, "code"):
         body["code"] = detail.code
+    body.update(getattr(exc, "extra", None) or {})  # e.g. NetworkNotConfigured's missing_settings
     if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
         body["retry_after"] = int(exc.wait)
     response.data = {"error": body}
