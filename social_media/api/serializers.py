@@ -9,7 +9,7 @@ from rest_framework import serializers
 from config.sizes import BoundedDictField, BoundedListField
 from media.models import MediaFile
 from media.serializers import MediaFileSerializer
-from social_media.models import ConnectedAccount, Post, PostQueue, PostTarget, PublishAttempt, QueuedPost
+from social_media.models import ConnectedAccount, Post, PostQueue, PostTarget, PublishAttempt, QueuedPost, without_secrets
 from social_media.services.posts import SCHEDULED_STATUSES
 from social_media.services.queues import clean_posting_schedule, clean_timezone
 
@@ -23,7 +23,7 @@ MAX_REORDER = 1000  # waiting posts one reorder lists
 
 
 def active_accounts(workspace):
-    return ConnectedAccount.objects.filter(workspace=workspace, is_active=True)
+    return without_secrets(ConnectedAccount.objects.filter(workspace=workspace, is_active=True))
 
 
 def upcoming_entries(entries):

@@ -14,7 +14,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from accounts.throttling import consume_scheduled_post
 from config.exceptions import Conflict
 from config.sizes import capped
-from social_media.models import Post, PostMedia, PostTarget, Status, summarize_status
+from social_media.models import Post, PostMedia, PostTarget, Status, summarize_status, without_secrets
 
 from .validation import validate_post
 
@@ -28,7 +28,7 @@ UNSET = object()  # "not given" for partial updates (None means "clear")
 
 def lock_post(post):
     """Lock the post's targets, then the post; refresh `post` from the locked row. Returns the targets."""
-    targets = list(PostTarget.objects.select_for_update().filter(post_id=post.pk).select_related("account").order_by("id"))
+    targets = list(without_secrets(PostTarget.objects.select_for_update().filter(post_id=post.pk).select_related("account"), "account").order_by("id"))
     try:
         post.refresh_from_db(from_queryset=Post.objects.select_for_update())
     except Post.DoesNotExist:
