@@ -327,3 +327,48 @@ LOGGING = {
         "httpcore": {"level": "WARNING"},
     },
 }
+
+# --- API hardening (config/parsers.py, config/middleware.py) --------------------------------
+# JSON bodies are checked for nesting depth before they are parsed (a too-deep body is a 400).
+REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = [
+    "config.parsers.JSONParser",
+    "rest_framework.parsers.FormParser",
+    "rest_framework.parsers.MultiPartParser",
+]
+# Request ids, and JSON in the error shape for anything that goes wrong under /api/.
+MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "config.middleware.ApiErrorMiddleware")
+# The schema documents X-Workspace, the error responses and blank-able URLs (config/schema.py).
+REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"] = "config.schema.AutoSchema"
+# /api/docs/ (Swagger UI) and /api/redoc/ from our own static files: they render without internet.
+INSTALLED_APPS += ["drf_spectacular_sidecar", "csp"]
+SPECTACULAR_SETTINGS.update({
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+})
+
+# --- Content-Security-Policy (django-csp; docs/configuration.md "Security headers") ---------------
+# Scripts and styles only from this server; inline scripts only with the per-response nonce
+# ({{ request.csp_nonce }}); no framing, plugins or foreign form targets. ReDoc's page alone allows
+# inline styles (it injects them; config/docs.py). CSP_REPORT_ONLY=1 sends it as report-only.
+from csp.constants import NONCE, NONE, SELF  # noqa: E402
+
+MIDDLEWARE.insert(MIDDLEWARE.index("config.middleware.ApiErrorMiddleware") + 1, "csp.middleware.CSPMiddleware")
+_CSP = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+if env_bool("CSP_REPORT_ONLY", False):
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = _CSP
+else:
+    CONTENT_SECURITY_POLICY = _CSP

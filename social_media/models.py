@@ -8,6 +8,18 @@ from config.encryption import EncryptedTextField
 from .platforms.registry import PLATFORM_CHOICES
 
 
+# The encrypted columns of ConnectedAccount. Reading a row decrypts them; a list or page that does not
+# use them defers them (`without_secrets`), so a wrong ENCRYPTION_KEYS cannot break it.
+SECRET_FIELDS = ("access_token", "refresh_token")
+
+
+def without_secrets(queryset, path=""):
+    """`queryset` with the token columns of the ConnectedAccount at `path` ("" for accounts themselves,
+    "account" for targets) left unread. Code that does use a token loads it on access."""
+    prefix = f"{path}__" if path else ""
+    return queryset.defer(*(prefix + name for name in SECRET_FIELDS))
+
+
 class ConnectedAccount(models.Model):
     workspace = models.ForeignKey("accounts.Workspace", on_delete=models.CASCADE, related_name="accounts")
     platform = models.CharField(max_length=20, choices=PLATFORM_CHOICES, db_index=True)

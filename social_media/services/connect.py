@@ -21,6 +21,8 @@ from social_media.models import ConnectedAccount, OAuthApp, OAuthState
 from social_media.platforms import PlatformFactory
 from social_media.platforms.base import AccountProfile, PlatformError, pkce_pair
 
+from .platforms import require_configured
+
 OAUTH_PLATFORMS = {"x", "mastodon"}
 PASSWORD_PLATFORMS = {"bluesky"}
 
@@ -82,6 +84,7 @@ def connect_start(*, user, workspace, platform, instance_url=""):
     """Begin an OAuth flow; returns the URL to send the user's browser to."""
     if platform not in OAUTH_PLATFORMS:
         raise ConnectError(f"{platform} does not connect through OAuth.", field="platform")
+    require_configured(platform)
     oauth_app = None
     if platform == "mastodon":
         instance_url = normalize_instance_url(instance_url)
@@ -137,6 +140,7 @@ def connect_finish(*, platform, state, code="", error="", error_description=""):
 def connect_with_password(*, user, workspace, platform, identifier, password, service_url=""):
     if platform not in PASSWORD_PLATFORMS:
         raise ConnectError(f"{platform} does not connect with a password.", field="platform")
+    require_configured(platform)
     service_url = normalize_instance_url(service_url or settings.BLUESKY_DEFAULT_SERVICE, field="service_url")
     try:
         profile = PlatformFactory.adapter_class(platform).connect_with_password(identifier=identifier, password=password, service_url=service_url)

@@ -13,7 +13,8 @@ from rest_framework.exceptions import NotFound, ValidationError
 
 from accounts.throttling import consume_scheduled_post
 from config.exceptions import Conflict
-from social_media.models import Post, PostMedia, PostTarget, Status, summarize_status
+from config.sizes import capped
+from social_media.models import Post, PostMedia, PostTarget, Status, summarize_status, without_secrets
 
 from .validation import validate_post
 
@@ -29,7 +30,7 @@ UNSET = object()  # "not given" for partial updates (None means "clear")
 
 def lock_post(post):
     """Lock the post's targets, then the post; refresh `post` from the locked row. Returns the targets."""
-    targets = list(PostTarget.objects.select_for_update().filter(post_id=post.pk).select_related("account").order_by("id"))
+    targets = list(without_secrets(PostTarget.objects.select_for_update().filter(post_id=post.pk).select_related("account"), "account").order_by("id"))
     try:
         post.refresh_from_db(from_queryset=Post.objects.select_for_update())
     except Post.DoesNotExist:
@@ -82,7 +83,7 @@ def _set_custom_content(post, mapping):
     targets = {str(t.account_id): t for t in PostTarget.objects.filter(post_id=post.pk)}
     unknown = [key for key in mapping if key not in targets]
     if unknown:
-        raise ValidationError({"custom_content": {key: ["Not one of this post's target accounts."] for key in unknown}})
+        raise ValidationError({"custom_content": capped({key: ["Not one of this post's target accounts."] for key in unknown})})
     for key, target in targets.items():
         target.custom_content = mapping.get(key) or ""
     PostTarget.objects.bulk_update(targets.values(), ["custom_content"])

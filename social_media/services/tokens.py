@@ -7,7 +7,8 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from social_media.models import ConnectedAccount
+from config.encryption import UndecryptableSecret
+from social_media.models import SECRET_FIELDS, ConnectedAccount
 from social_media.platforms import PlatformFactory
 from social_media.platforms.base import AccountDisconnected, PlatformError
 
@@ -96,3 +97,20 @@ def refresh_account_limits():
             failed += 1
             logger.warning("could not refresh limits of account %s: %s", account.id, exc.message)
     return ok, failed
+
+
+def account_load_secrets(*, account):
+    """Read the account's tokens (deferred where it was loaded). Tokens no configured key decrypts are
+    the account's problem, not the engine's: the account is marked needs_reconnect with a message that
+    says so, and AccountDisconnected is raised for the caller's target."""
+    try:
+        account.refresh_from_db(fields=SECRET_FIELDS)
+    except UndecryptableSecret:
+        message = (
+            f"The stored credentials of the {account.get_platform_display()} account @{account.platform_username} "
+            "cannot be decrypted with this server's ENCRYPTION_KEYS (was a key removed before "
+            "rotate_encryption_keys ran?). Restore the old key, or reconnect the account."
+        )
+        logger.error("Undecryptable tokens of account %s; marked for reconnection.", account.id)
+        account_mark_disconnected(account=account, message=message)
+        raise AccountDisconnected(message) from None

@@ -7,6 +7,7 @@ the right content and media for every target and collects the answers.
 
 from django.conf import settings
 
+from social_media.models import without_secrets
 from social_media.platforms import PLATFORMS, PlatformFactory
 from social_media.platforms.base import MediaItem
 
@@ -48,7 +49,7 @@ def validate_post(post) -> dict[str, list[str]]:
     A target whose account is inactive cannot be published and is reported too."""
     media = media_items_for(post)
     errors = {}
-    for target in post.targets.select_related("account").order_by("id"):
+    for target in without_secrets(post.targets.select_related("account"), "account").order_by("id"):
         account = target.account
         if not account.is_active:
             problems = ["The account is disconnected; reconnect it or remove it from the post."]
