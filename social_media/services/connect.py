@@ -20,7 +20,7 @@ from social_media.models import ConnectedAccount, OAuthApp, OAuthState
 from social_media.platforms import PlatformFactory
 from social_media.platforms.base import AccountProfile, PlatformError, pkce_pair
 
-OAUTH_PLATFORMS = {"x", "mastodon"}
+OAUTH_PLATFORMS = {"x", "mastodon", "threads", "reddit"}
 PASSWORD_PLATFORMS = {"bluesky"}
 
 
@@ -81,6 +81,9 @@ def connect_start(*, user, workspace, platform, instance_url=""):
     """Begin an OAuth flow; returns the URL to send the user's browser to."""
     if platform not in OAUTH_PLATFORMS:
         raise ConnectError(f"{platform} does not connect through OAuth.", field="platform")
+    missing = [name for name in PlatformFactory.adapter_class(platform).required_settings if not getattr(settings, name, "")]
+    if missing:
+        raise ConnectError(f"{platform} is not configured on this server: set {', '.join(missing)}.", field="platform")
     oauth_app = None
     if platform == "mastodon":
         instance_url = normalize_instance_url(instance_url)
