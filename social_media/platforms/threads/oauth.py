@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.utils import timezone
 
-from ..base import AccountDisconnected, AccountProfile, PlatformError, TokenSet
+from ..base import AccountDisconnected, AccountProfile, InvalidContent, PlatformError, TokenExpired, TokenSet, TransientError
 from .client import ThreadsClient
 
 SCOPES = ("threads_basic", "threads_content_publish", "threads_manage_insights", "threads_delete")
@@ -57,10 +57,17 @@ def exchange_code(*, code: str, redirect_uri: str) -> AccountProfile:
 
 
 def refresh(access_token: str) -> TokenSet:
-    answer = ThreadsClient().get(
-        "refresh_access_token", {"grant_type": "th_refresh_token", "access_token": access_token},
-        what="token refresh", versioned=False, auth=False,
-    )
+    """A new 60-day token. An expired or revoked one cannot be renewed (AccountDisconnected); any other
+    refusal (a token younger than 24 hours) is temporary: the daily job tries again."""
+    try:
+        answer = ThreadsClient().get(
+            "refresh_access_token", {"grant_type": "th_refresh_token", "access_token": access_token},
+            what="token refresh", versioned=False, auth=False,
+        )
+    except TokenExpired as exc:
+        raise AccountDisconnected("The Threads access token expired before it could be renewed; reconnect the account.") from exc
+    except InvalidContent as exc:
+        raise TransientError(f"Threads did not renew the access token yet: {exc.message}") from exc
     return token_set(answer)
 
 
