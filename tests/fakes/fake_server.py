@@ -75,11 +75,15 @@ class FakeServer:
         return {"error": "fault", "status": status}
 
     # --- lifecycle -------------------------------------------------------------------------
-    def start(self) -> str:
+    def start(self, *, ssl_context=None) -> str:
+        """Serve on a free 127.0.0.1 port (https when given an ssl.SSLContext); returns the base URL."""
         self._server = FakeHTTPServer(("127.0.0.1", 0), _Handler)
         self._server.fake = self
+        if ssl_context is not None:
+            self._server.socket = ssl_context.wrap_socket(self._server.socket, server_side=True)
         threading.Thread(target=self._server.serve_forever, name=f"{self.name}-fake", daemon=True).start()
-        self.base_url = f"http://127.0.0.1:{self._server.server_address[1]}"
+        scheme = "https" if ssl_context is not None else "http"
+        self.base_url = f"{scheme}://127.0.0.1:{self._server.server_address[1]}"
         return self.base_url
 
     def stop(self) -> None:

@@ -1,0 +1,57 @@
+"""Building praw for one account, with Reddit's endpoints and a descriptive User-Agent from settings.
+
+praw's HTTP layer (prawcore) retries a request after a 5xx, a reset connection or a read timeout,
+POSTs included: for /api/submit that would publish twice. `no_retries` turns that off around every
+call that creates something, so such a failure reaches us once, as OutcomeUnknown, and the engine
+reconciles instead. (prawcore 4.0: `Session._retry_strategy_class`; pinned in requirements.txt and
+covered by tests/platforms/test_reddit.py.)
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+import praw
+import requests
+from django.conf import settings
+from prawcore.sessions import FiniteRetryStrategy
+
+APP_VERSION = "1.0"
+
+
+def user_agent() -> str:
+    """Reddit asks for `<platform>:<app ID>:<version> (by /u/<username>)`; REDDIT_USER_AGENT overrides."""
+    return settings.REDDIT_USER_AGENT or f"web:{settings.REDDIT_CLIENT_ID or 'social-scheduler'}:{APP_VERSION} (self-hosted social media scheduler)"
+
+
+def build(*, refresh_token: str | None = None, redirect_uri: str | None = None) -> praw.Reddit:
+    session = requests.Session()
+    return praw.Reddit(
+        client_id=settings.REDDIT_CLIENT_ID,
+        client_secret=settings.REDDIT_CLIENT_SECRET,
+        user_agent=user_agent(),
+        refresh_token=refresh_token,
+        redirect_uri=redirect_uri,
+        oauth_url=settings.REDDIT_OAUTH_URL.rstrip("/"),
+        reddit_url=settings.REDDIT_URL.rstrip("/"),
+        timeout=int(settings.REDDIT_TIMEOUT_SECONDS),
+        ratelimit_seconds=0,  # never sleep in a worker on RATELIMIT: raise, and the engine reschedules
+        check_for_updates=False,
+        check_for_async=False,
+        requestor_kwargs={"session": session},
+    )
+
+
+def _no_retry() -> FiniteRetryStrategy:
+    return FiniteRetryStrategy(retries=0)
+
+
+@contextmanager
+def no_retries(reddit: praw.Reddit):
+    core = reddit._core
+    previous = core._retry_strategy_class
+    core._retry_strategy_class = _no_retry
+    try:
+        yield
+    finally:
+        core._retry_strategy_class = previous
