@@ -3,7 +3,7 @@
 praw's HTTP layer (prawcore) retries a request after a 5xx, a reset connection or a read timeout,
 POSTs included: for /api/submit that would publish twice. `no_retries` turns that off around every
 call that creates something, so such a failure reaches us once, as OutcomeUnknown, and the engine
-reconciles instead. (prawcore 4.0: `Session._retry_strategy_class`; pinned in requirements.txt and
+reconciles instead. (prawcore 4.0: `Session._retry_strategy_class`, a RetryStrategy; pinned in requirements.txt and
 covered by tests/platforms/test_reddit.py.)
 """
 
@@ -14,7 +14,7 @@ from contextlib import contextmanager
 import praw
 import requests
 from django.conf import settings
-from prawcore.sessions import FiniteRetryStrategy
+from prawcore.sessions import RetryStrategy
 
 APP_VERSION = "1.0"
 
@@ -42,15 +42,24 @@ def build(*, refresh_token: str | None = None, redirect_uri: str | None = None) 
     )
 
 
-def _no_retry() -> FiniteRetryStrategy:
-    return FiniteRetryStrategy(retries=0)
+class _NoRetry(RetryStrategy):
+    """One attempt, no sleep before it."""
+
+    def _sleep_seconds(self):
+        return None
+
+    def consume_available_retry(self):
+        return self
+
+    def should_retry_on_failure(self):
+        return False
 
 
 @contextmanager
 def no_retries(reddit: praw.Reddit):
     core = reddit._core
     previous = core._retry_strategy_class
-    core._retry_strategy_class = _no_retry
+    core._retry_strategy_class = _NoRetry
     try:
         yield
     finally:
