@@ -4,6 +4,7 @@ that refresh token by itself; the adapter stores the refresh token (encrypted) a
 
 from __future__ import annotations
 
+import prawcore
 from django.conf import settings
 
 from ..base import AccountProfile, PlatformError, TokenSet
@@ -25,6 +26,8 @@ def exchange_code(*, code: str, redirect_uri: str) -> AccountProfile:
         refresh_token = reddit.auth.authorize(code)
         granted = reddit.auth.scopes()
         me = reddit.user.me()
+    except prawcore.OAuthException as exc:
+        raise PlatformError(f"Reddit refused the authorization code ({exc.error}); start connecting again.") from exc
     except Exception as exc:  # noqa: BLE001 - every praw failure is translated
         error = translate(exc, what="authorization")
         raise PlatformError(f"Reddit did not complete the authorization: {error.message}") from exc
