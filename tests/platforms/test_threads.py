@@ -195,3 +195,15 @@ def test_deleting_a_post_that_is_already_gone_is_fine(threads_account, threads_f
 def test_verify_credentials_reads_the_profile_and_quota(threads_account, threads_fake):
     profile = PlatformFactory.get_platform(threads_account).verify_credentials()
     assert profile.platform_username == "alice" and profile.platform_settings == {"quota_usage": 0, "quota_total": 250}
+
+
+def test_an_edited_post_gets_a_new_container_instead_of_the_stale_one(threads_account, threads_fake, settings):
+    settings.THREADS_CONTAINER_TIMEOUT_SECONDS = 0.2
+    threads_fake.in_progress_polls = 10_000
+    adapter = PlatformFactory.get_platform(threads_account)
+    target = target_for(threads_account, "First draft")
+    with pytest.raises(TransientError):
+        adapter.publish(target, target.content, [])
+    threads_fake.in_progress_polls = 0
+    result = adapter.publish(PostTarget.objects.get(id=target.id), "Edited text", [])
+    assert threads_fake.text_of(result.platform_post_id) == "Edited text" and len(threads_fake.containers) == 2

@@ -8,6 +8,7 @@ container's status: anything but PUBLISHED means nothing went live, so a retry c
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime, timedelta
 from typing import Sequence
 
@@ -24,6 +25,7 @@ from .media import container_fields, media_problems, wait_until_finished
 from .text import MAX_CHARACTERS, threads_length
 
 CONTAINER_KEY = "threads_container_id"
+FINGERPRINT_KEY = "threads_container_for"  # the text + media the container holds: an edited post gets a new one
 INSIGHT_METRICS = ("views", "likes", "replies", "reposts", "quotes")
 QUOTA_RECHECK_SECONDS = 3600  # the 250-post window moves; look again after an hour
 RECENT_LIMIT = 25
@@ -69,11 +71,12 @@ class ThreadsAdapter(PlatformAdapter):
         if errors:
             raise InvalidContent(" ".join(errors), errors=errors)
         self._check_quota()
-        container_id = self._reusable_container(target)
+        fingerprint = _fingerprint(content, media)
+        container_id = self._reusable_container(target, fingerprint)
         if container_id is None:
             fields = container_fields(self.client, self.user_id, content, media)
             container_id = str(self.client.post(f"{self.user_id}/threads", fields, what="media container")["id"])
-            _remember(target, CONTAINER_KEY, container_id)
+            _remember(target, {CONTAINER_KEY: container_id, FINGERPRINT_KEY: fingerprint})
         status = wait_until_finished(
             self.client, container_id, interval=settings.THREADS_CONTAINER_POLL_SECONDS, timeout=settings.THREADS_CONTAINER_TIMEOUT_SECONDS
         )
@@ -94,9 +97,11 @@ class ThreadsAdapter(PlatformAdapter):
                 retry_after=QUOTA_RECHECK_SECONDS, http_status=None,
             )
 
-    def _reusable_container(self, target) -> str | None:
-        container_id = (target.platform_specific_settings or {}).get(CONTAINER_KEY)
-        if not container_id:
+    def _reusable_container(self, target, fingerprint: str) -> str | None:
+        """The container an earlier attempt made for this same text and media, unless it failed or expired."""
+        stored = target.platform_specific_settings or {}
+        container_id = stored.get(CONTAINER_KEY)
+        if not container_id or stored.get(FINGERPRINT_KEY) != fingerprint:
             return None
         try:
             status = self.client.get(container_id, {"fields": "id,status"}, what="media container").get("status")
@@ -183,9 +188,13 @@ def quota(answer: dict) -> tuple[int, int]:
     return int(row.get("quota_usage") or 0), int((row.get("config") or {}).get("quota_total") or 0)
 
 
-def _remember(target, key: str, value) -> None:
-    """Write one key of the target's platform_specific_settings at once (before the next network call)."""
-    values = {**(target.platform_specific_settings or {}), key: value}
+def _fingerprint(content: str, media) -> str:
+    return hashlib.sha256("\x1f".join([content or "", *(str(item.media_id) for item in media)]).encode()).hexdigest()[:32]
+
+
+def _remember(target, changes: dict) -> None:
+    """Write keys of the target's platform_specific_settings at once (before the next network call)."""
+    values = {**(target.platform_specific_settings or {}), **changes}
     type(target).objects.filter(pk=target.pk).update(platform_specific_settings=values)
     target.platform_specific_settings = values
 
