@@ -7,7 +7,8 @@ import pytest
 
 from social_media.models import ConnectedAccount, PostTarget, Status
 from social_media.services.publishing import publish_batch
-from tests.connect.test_connect_flows import follow_authorization, raw_column
+from tests.connect.helpers import follow_authorization, raw_column
+from tests.connect.test_connect_flows import confirm
 from tests.engine.conftest import due_target
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -31,8 +32,10 @@ def test_reddit_connects_with_a_permanent_authorization(auth_api, reddit_user, r
     assert params["redirect_uri"] == ["http://testserver/api/v1/accounts/callback/reddit/"]
 
     page = client.get(*follow_authorization(url))
-    assert page.status_code == 200 and b"Connected" in page.content, page.content
+    assert not ConnectedAccount.objects.exists()  # nothing until the signed-in user confirms
+    [shown] = confirm(auth_api, page)
     account = ConnectedAccount.objects.get(platform="reddit")
+    assert shown["id"] == account.id and "refresh_token" not in shown
     assert (account.platform_user_id, account.platform_username) == (reddit_user.id, "carol")
     assert account.refresh_token in reddit_fake.refresh_tokens and account.token_expires_at is None
     assert raw_column("social_media_connectedaccount", "refresh_token", account.id).startswith("enc1:")

@@ -11,7 +11,8 @@ from social_media.platforms import PlatformFactory
 from social_media.platforms.base import AccountDisconnected, TransientError
 from social_media.services.publishing import target_publish
 from social_media.services.tokens import refresh_expiring_tokens
-from tests.connect.test_connect_flows import follow_authorization, raw_column
+from tests.connect.helpers import follow_authorization, raw_column
+from tests.connect.test_connect_flows import confirm
 from tests.engine.conftest import due_target
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -35,8 +36,10 @@ def test_threads_connects_with_a_long_lived_token(auth_api, threads_user, thread
     assert params["redirect_uri"] == ["http://testserver/api/v1/accounts/callback/threads/"]
 
     page = client.get(*follow_authorization(url))
-    assert page.status_code == 200 and b"Connected" in page.content, page.content
+    assert not ConnectedAccount.objects.exists()  # nothing until the signed-in user confirms
+    [shown] = confirm(auth_api, page)
     account = ConnectedAccount.objects.get(platform="threads")
+    assert shown["id"] == account.id and "access_token" not in shown
     assert (account.platform_user_id, account.platform_username, account.display_name) == (threads_user.id, "carol", "Carol C")
     assert threads_fake.tokens[account.access_token]["expires_at"] - timezone.now().timestamp() > 59 * 86400  # the long-lived one
     assert timedelta(days=59) < account.token_expires_at - timezone.now() <= timedelta(days=60)
