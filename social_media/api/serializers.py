@@ -70,7 +70,7 @@ class PostTargetSerializer(serializers.ModelSerializer):
     class Meta:
         model = PostTarget
         fields = [
-            "id", "account", "platform", "account_username", "custom_content", "status", "platform_post_id",
+            "id", "account", "platform", "account_username", "custom_content", "platform_specific_settings", "status", "platform_post_id",
             "platform_post_url", "error_message", "retry_count", "last_attempt_at", "next_attempt_at", "posted_at",
             "attempts",
         ]
@@ -117,6 +117,11 @@ class PostWriteSerializer(serializers.Serializer):
         child=serializers.CharField(max_length=5000, allow_blank=True, trim_whitespace=False), required=False,
         max_length=MAX_TARGETS,
         help_text='Per-target text keyed by account id: {"<account id>": "text"}. Replaces the whole mapping.',
+    )
+    target_settings = BoundedDictField(
+        child=serializers.DictField(), required=False, max_length=MAX_TARGETS,
+        help_text='Per-target network settings keyed by account id, e.g. Reddit: {"<account id>": {"subreddit": "python", '
+        '"title": "...", "flair_id": "...", "flair_text": "...", "url": "https://..."}}. Validated when the post is scheduled.',
     )
     media_ids = WorkspaceObjectsField(queryset=MediaFile.objects.all(), noun="media file", required=False, max_length=MAX_MEDIA)
     scheduled_time = AwareFutureDateTimeField(

@@ -23,7 +23,7 @@ from social_media.platforms.base import AccountProfile, PlatformError, pkce_pair
 
 from .platforms import require_configured
 
-OAUTH_PLATFORMS = {"x", "mastodon"}
+OAUTH_PLATFORMS = {"x", "mastodon", "threads", "reddit"}
 PASSWORD_PLATFORMS = {"bluesky"}
 
 

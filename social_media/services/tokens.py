@@ -56,9 +56,12 @@ def refresh_expiring_tokens(*, within=timedelta(days=7)):
     soon = timezone.now() + within
     accounts = ConnectedAccount.objects.filter(
         is_active=True, needs_reconnect=False, token_expires_at__isnull=False, token_expires_at__lte=soon
-    ).exclude(refresh_token="")
+    )
     refreshed = disconnected = transient = 0
-    for account_id in accounts.values_list("id", flat=True):
+    # Each adapter says whether its account can be refreshed (a refresh token, or Threads' renewable
+    # long-lived access token).
+    due = [a.id for a in accounts if PlatformFactory.get_platform(a).token_needs_refresh(within.total_seconds())]
+    for account_id in due:
         try:
             account_refresh_token(account_id=account_id)
             refreshed += 1

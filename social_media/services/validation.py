@@ -42,6 +42,17 @@ def media_items_for(post) -> list[MediaItem]:
     return items
 
 
+def validate_target_settings(post) -> dict[str, dict[str, list[str]]]:
+    """Field errors of each target's platform_specific_settings (Reddit: subreddit, title, flair):
+    {"<account id>": {"title": ["..."]}}; empty when valid."""
+    errors = {}
+    for target in post.targets.select_related("account").order_by("id"):
+        problems = PlatformFactory.get_platform(target.account).validate_target_settings(target.platform_specific_settings or {})
+        if problems:
+            errors[str(target.account_id)] = problems
+    return errors
+
+
 def validate_post(post) -> dict[str, list[str]]:
     """Problems of the post on each of its targets' networks: {"<account id>": ["..."]}; empty when valid.
 
