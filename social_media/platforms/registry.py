@@ -5,6 +5,7 @@ PLATFORMS = {
     "x": ("X", "social_media.platforms.x.XAdapter"),
     "bluesky": ("Bluesky", "social_media.platforms.bluesky.BlueskyAdapter"),
     "mastodon": ("Mastodon", "social_media.platforms.mastodon.MastodonAdapter"),
+    "linkedin": ("LinkedIn", "social_media.platforms.linkedin.LinkedInAdapter"),
 }
 
 PLATFORM_CHOICES = [(key, label) for key, (label, _path) in PLATFORMS.items()]

@@ -20,7 +20,7 @@ from social_media.models import ConnectedAccount, OAuthApp, OAuthState
 from social_media.platforms import PlatformFactory
 from social_media.platforms.base import AccountProfile, PlatformError, pkce_pair
 
-OAUTH_PLATFORMS = {"x", "mastodon"}
+OAUTH_PLATFORMS = {"x", "mastodon", "linkedin"}
 PASSWORD_PLATFORMS = {"bluesky"}
 
 
@@ -127,8 +127,9 @@ def connect_finish(*, platform, state, code="", error="", error_description=""):
         )
     except PlatformError as exc:
         raise ConnectError(exc.message)
-    account, _created = account_upsert(workspace=row.workspace, platform=platform, profile=profile, user=row.user)
-    return account
+    profiles = profile if isinstance(profile, list) else [profile]
+    accounts = [account_upsert(workspace=row.workspace, platform=p.platform or platform, profile=p, user=row.user)[0] for p in profiles]
+    return accounts[0]  # until the pending-connection step lets the user choose: all are connected
 
 
 def connect_with_password(*, user, workspace, platform, identifier, password, service_url=""):
