@@ -22,6 +22,8 @@ from social_media.platforms.base import AccountProfile, PlatformError, pkce_pair
 
 OAUTH_PLATFORMS = {"x", "mastodon", "linkedin"}
 PASSWORD_PLATFORMS = {"bluesky"}
+# What a network's redirect says when the user said no (OAuth's access_denied; LinkedIn's own two).
+DECLINED_ERRORS = {"access_denied", "user_cancelled_login", "user_cancelled_authorize"}
 
 
 class ConnectError(Exception):
@@ -116,7 +118,7 @@ def connect_finish(*, platform, state, code="", error="", error_description=""):
     """Finish an OAuth flow from the network's redirect. Returns the connected account."""
     row = _take_state(platform, state)
     if error:
-        reason = "You declined the authorization." if error == "access_denied" else f"The network refused: {error_description or error}."
+        reason = "You declined the authorization." if error in DECLINED_ERRORS else f"The network refused: {error_description or error}."
         raise ConnectError(reason)
     if not code:
         raise ConnectError("The authorization response has no code; start connecting again.")
