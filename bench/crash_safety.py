@@ -2,8 +2,8 @@
 
     python -m tests.services python bench/crash_safety.py
 
-Targets go to the fake X API, which has no idempotency key, so a re-sent post would be a real
-duplicate. Two runs:
+Targets go to the fake X API (or `--network linkedin`: bench/networks_linkedin.py), which has no
+idempotency key, so a re-sent post would be a real duplicate. Two runs:
 
 * workers: N targets due over `--spread` seconds while a posting worker is killed with SIGKILL every
   `--kill-every` seconds and started again;
@@ -15,6 +15,7 @@ long the sweeper took to settle everything.
 """
 
 import argparse
+import importlib
 import json
 import os
 import shutil
@@ -66,37 +67,27 @@ def run(mode, args, redis):
     from django.core.management import call_command
     from django.db import connection
 
-    from social_media.models import ConnectedAccount, PostTarget, Status
+    from social_media.models import PostTarget, Status
     from social_media.services.ratelimit import _redis
     from tests.engine.processes import start_beat, start_worker, stop, worker_env
-    from tests.fakes.x_fake import XFake
 
     from common import make_due_targets
 
     call_command("flush", interactive=False, verbosity=0)
     _redis().flushall()
-    fake = XFake(client_id="bench", client_secret="bench-secret")
-    base_url = fake.start()
+    network = load_network(args.network)
+    network.start()
     from accounts.services import user_register
 
     owner = user_register(username="bench", email="bench@example.com", password="bench-password-123")
-    accounts = []
-    for i in range(args.accounts):
-        user = fake.add_user(f"crash{i}")
-        tokens = fake.issue_tokens(user)
-        accounts.append(ConnectedAccount(
-            workspace=owner.personal_workspace, platform="x", platform_user_id=user.id, platform_username=user.username,
-            access_token=tokens["access_token"], refresh_token=tokens["refresh_token"],
-            token_expires_at=datetime.now(timezone.utc) + timedelta(hours=2),
-        ))
-    accounts = ConnectedAccount.objects.bulk_create(accounts)
+    accounts = network.make_accounts(owner=owner, count=args.accounts)
     start = datetime.now(timezone.utc) + timedelta(seconds=args.lead)
     times = [start + timedelta(seconds=args.spread * i / args.targets) for i in range(args.targets)]
     make_due_targets(owner=owner, accounts=accounts, times=times, text=f"Crash test {mode}")
     connection.close()
 
     env = worker_env(
-        X_API_BASE_URL=base_url, X_CLIENT_ID="bench", X_CLIENT_SECRET="bench-secret",
+        **network.worker_settings(),
         PUBLISH_HEARTBEAT_SECONDS=5, PUBLISH_STUCK_AFTER_SECONDS=50, SWEEP_INTERVAL_SECONDS=5,
         DISPATCH_INTERVAL_SECONDS=1, PUBLISH_BACKOFF_BASE_SECONDS=2,
     )
@@ -139,24 +130,21 @@ def run(mode, args, redis):
     for status in PostTarget.objects.values_list("status", flat=True):
         statuses[status] = statuses.get(status, 0) + 1
     stored = {}
-    for post in fake.posts:
-        if not post.deleted:
-            stored[post.text] = stored.get(post.text, 0) + 1
+    arrival = {}
+    for text, created_at in network.stored_posts():
+        stored[text] = stored.get(text, 0) + 1
+        arrival.setdefault(text, created_at)
     sends = {}
-    for request in fake.requests_to("/2/tweets", method="POST"):
-        text = (request.json or {}).get("text")
+    for text in network.sent_texts():
         sends[text] = sends.get(text, 0) + 1
     late = []
-    arrival = {}
-    for post in fake.posts:
-        arrival.setdefault(post.text, post.created_at)
     for content, scheduled in PostTarget.objects.values_list("post__content", "post__scheduled_time"):
         if content in arrival:
             at = arrival[content] if arrival[content].tzinfo else arrival[content].replace(tzinfo=timezone.utc)
             late.append((at - scheduled).total_seconds())
-    fake.stop()
+    network.stop()
     return {
-        "mode": mode, "targets": args.targets, "spread_s": args.spread, "worker_kills": kills, "redis_restarts": redis_restarts,
+        "network": args.network, "mode": mode, "targets": args.targets, "spread_s": args.spread, "worker_kills": kills, "redis_restarts": redis_restarts,
         "processes_restarted_by_supervisor": restarts,
         "statuses": statuses,
         "duplicates_on_network": sum(1 for count in stored.values() if count > 1),
@@ -187,6 +175,50 @@ def _restart_dead(posting, others, env, log):
 restarts = 0
 
 
+class XNetwork:
+    """The fake X API. Other networks: bench/networks_<name>.py defines `Network` with these methods."""
+
+    def start(self):
+        from tests.fakes.x_fake import XFake
+
+        self.fake = XFake(client_id="bench", client_secret="bench-secret")
+        self.base_url = self.fake.start()
+
+    def stop(self):
+        self.fake.stop()
+
+    def make_accounts(self, *, owner, count):
+        from social_media.models import ConnectedAccount
+
+        accounts = []
+        for i in range(count):
+            user = self.fake.add_user(f"crash{i}")
+            tokens = self.fake.issue_tokens(user)
+            accounts.append(ConnectedAccount(
+                workspace=owner.personal_workspace, platform="x", platform_user_id=user.id, platform_username=user.username,
+                access_token=tokens["access_token"], refresh_token=tokens["refresh_token"],
+                token_expires_at=datetime.now(timezone.utc) + timedelta(hours=2),
+            ))
+        return ConnectedAccount.objects.bulk_create(accounts)
+
+    def worker_settings(self):
+        return {"X_API_BASE_URL": self.base_url, "X_CLIENT_ID": "bench", "X_CLIENT_SECRET": "bench-secret"}
+
+    def stored_posts(self):
+        """(text, created_at) of every post the network holds."""
+        return [(post.text, post.created_at) for post in self.fake.posts if not post.deleted]
+
+    def sent_texts(self):
+        """The text of every create request the network received."""
+        return [(request.json or {}).get("text") for request in self.fake.requests_to("/2/tweets", method="POST")]
+
+
+def load_network(name):
+    if name == "x":
+        return XNetwork()
+    return importlib.import_module(f"networks_{name}").Network()
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--targets", type=int, default=1000)
@@ -196,6 +228,7 @@ def main():
     parser.add_argument("--kill-every", type=float, default=2)
     parser.add_argument("--settle-timeout", type=float, default=240)
     parser.add_argument("--mode", choices=["workers", "redis", "both"], default="both")
+    parser.add_argument("--network", choices=["x", "linkedin"], default="x", help="whose fake the targets go to")
     args = parser.parse_args()
     redis = RedisServer()
     redis.start()
