@@ -3,6 +3,7 @@ of it: expired and revoked tokens, missing permission, quota, 5xx and timeouts a
 created, LinkedIn's duplicate refusal, the versioned headers, and reconcile when reading is refused."""
 
 import socket
+from datetime import timedelta
 
 import pytest
 import requests
@@ -11,6 +12,7 @@ from django.utils import timezone
 from social_media.platforms import PlatformFactory
 from social_media.platforms.base import (
     AccountDisconnected,
+    InvalidContent,
     OutcomeUnknown,
     PlatformError,
     RateLimited,
@@ -105,16 +107,25 @@ def test_a_connection_refused_before_sending_is_transient(linkedin_account, sett
         publish(linkedin_account)
 
 
-def test_linkedins_duplicate_refusal_becomes_a_reconcile_that_finds_the_first_post(linkedin_account, linkedin_fake):
-    first_target, first = publish(linkedin_account, "Same words")
+def test_linkedins_duplicate_refusal_of_our_own_earlier_post_settles_as_that_post(linkedin_account, linkedin_fake):
+    target, first = publish(linkedin_account, "Same words")
     body = linkedin_fake.requests_to("/rest/posts", "POST")[0].json
     answer = requests.post(f"{linkedin_fake.base_url}/rest/posts", json=body, timeout=5, headers={
         "Authorization": f"Bearer {linkedin_account.access_token}", "LinkedIn-Version": "202611", "X-Restli-Protocol-Version": "2.0.0"})
     assert answer.status_code == 422 and answer.json()["errorDetails"]["inputErrors"][0]["code"] == "DUPLICATE_POST"
-    with pytest.raises(OutcomeUnknown, match="already posted"):
-        adapter_for(linkedin_account).publish(first_target, "Same words", [])
-    assert adapter_for(linkedin_account).reconcile(first_target).found.platform_post_id == first.platform_post_id
+    target.claimed_at = timezone.now() - timedelta(seconds=5)  # the retry of the attempt that landed
+    again = adapter_for(linkedin_account).publish(target, "Same words", [])
+    assert again.platform_post_id == first.platform_post_id
     assert len(linkedin_fake.posts_by(linkedin_account.platform_user_id)) == 1
+
+
+def test_a_duplicate_of_an_older_post_asks_for_other_text(linkedin_account, linkedin_fake):
+    old = linkedin_fake.add_post(linkedin_account.platform_user_id, "Good morning")
+    old.created_at = old.modified_at = old.created_at - 86_400_000
+    target = make_target(linkedin_account, "Good morning")
+    target.claimed_at = timezone.now()
+    with pytest.raises(InvalidContent, match="already posted the same text"):
+        adapter_for(linkedin_account).publish(target, "Good morning", [])
 
 
 def test_the_fake_refuses_rest_calls_without_the_versioned_headers(linkedin_account, linkedin_fake):

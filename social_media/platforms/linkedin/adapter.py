@@ -10,6 +10,7 @@ from social_media.platforms.base import (
     InvalidContent,
     MediaItem,
     Metrics,
+    OutcomeUnknown,
     PlatformAdapter,
     PublishResult,
     Reconciliation,
@@ -19,6 +20,7 @@ from social_media.platforms.base import (
 from . import media as media_upload
 from . import oauth, posts, text
 from .client import LinkedInClient
+from .errors import DuplicatePost
 
 
 class LinkedInAdapter(PlatformAdapter):
@@ -62,7 +64,22 @@ class LinkedInAdapter(PlatformAdapter):
             raise InvalidContent(errors[0] if len(errors) == 1 else f"LinkedIn would reject this post: {' '.join(errors)}", errors=errors)
         client = self._client()
         urns = [media_upload.upload(client, self.author, item) for item in media]
-        return posts.create(client, posts.post_body(self.author, content, urns, media))
+        try:
+            return posts.create(client, posts.post_body(self.author, content, urns, media))
+        except DuplicatePost:
+            return self._settle_duplicate(client, target)
+
+    def _settle_duplicate(self, client, target) -> PublishResult:
+        """LinkedIn refuses a text the author already posted: the post made for this target by an earlier
+        attempt (found since the claim), or an older post of the same text (then the text must change)."""
+        answer = posts.find(client, self.author, target)
+        if answer.found:
+            return answer.found
+        if answer.not_found:
+            raise InvalidContent("LinkedIn refuses this text because this account already posted the same text; change the text.",
+                                 http_status=422)
+        raise OutcomeUnknown("LinkedIn says this text was already posted and its posts cannot be listed to check whether it was this one.",
+                             http_status=422)
 
     def delete(self, platform_post_id: str) -> None:
         posts.delete(self._client(), platform_post_id)

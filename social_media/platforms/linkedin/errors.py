@@ -24,6 +24,10 @@ from social_media.platforms.base import (
     TransientError,
 )
 
+class DuplicatePost(OutcomeUnknown):
+    """LinkedIn refused the text as a copy of one of the author's posts: ours, if an earlier attempt landed."""
+
+
 REVOKED_CODES = {65601, "REVOKED_ACCESS_TOKEN"}
 DUPLICATE_CODE = "DUPLICATE_POST"
 CONFIG_CODES = {"VERSION_MISSING", "NONEXISTENT_VERSION"}
@@ -56,7 +60,7 @@ def from_response(response: requests.Response, *, what: str = "request", may_hav
         return TransientError(f"LinkedIn had a server error (HTTP {status}); will retry.", http_status=status)
     if status == 422 and DUPLICATE_CODE in input_error_codes(body):
         if may_have_landed:  # LinkedIn refuses the same text twice: the first one may be ours
-            return OutcomeUnknown("LinkedIn says this text was already posted; checking whether that post is this one.", http_status=422)
+            return DuplicatePost("LinkedIn says this text was already posted; checking whether that post is this one.", http_status=422)
         return InvalidContent(f"LinkedIn rejected the {what} as a duplicate: {detail}", http_status=422)
     if status == 404:
         return PlatformError(f"LinkedIn could not find the {what}: {detail}", http_status=404)
