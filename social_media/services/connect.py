@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from social_media.models import ConnectedAccount, OAuthApp, OAuthState
-from social_media.platforms import PlatformFactory
+from social_media.platforms import PLATFORMS, PlatformFactory
 from social_media.platforms.base import AccountProfile, PlatformError, pkce_pair
 
 OAUTH_PLATFORMS = {"x", "mastodon", "linkedin"}
@@ -83,6 +83,10 @@ def connect_start(*, user, workspace, platform, instance_url=""):
     """Begin an OAuth flow; returns the URL to send the user's browser to."""
     if platform not in OAUTH_PLATFORMS:
         raise ConnectError(f"{platform} does not connect through OAuth.", field="platform")
+    adapter_class = PlatformFactory.adapter_class(platform)
+    missing = [name for name in adapter_class.required_settings if not getattr(settings, name, "")]
+    if missing:
+        raise ConnectError(f"{PLATFORMS[platform][0]} is not configured on this server: set {', '.join(missing)}.", field="platform")
     oauth_app = None
     if platform == "mastodon":
         instance_url = normalize_instance_url(instance_url)

@@ -148,3 +148,10 @@ def test_verify_credentials_reads_the_member_and_checks_the_page_is_still_admini
     linkedin_fake.organizations[linkedin_page_account.platform_user_id.rsplit(":", 1)[1]].admins.clear()
     with pytest.raises(AccountDisconnected, match="no longer administers"):
         page.verify_credentials()
+
+
+def test_connect_without_the_app_credentials_names_the_missing_settings(auth_api, linkedin_settings):
+    linkedin_settings.LINKEDIN_CLIENT_SECRET = ""
+    answer = auth_api.post("/api/v1/accounts/connect/linkedin/", {})
+    assert answer.status_code == 400
+    assert "LINKEDIN_CLIENT_SECRET" in str(answer.json()) and "LINKEDIN_CLIENT_ID" not in str(answer.json())
