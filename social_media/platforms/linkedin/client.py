@@ -5,28 +5,17 @@ path keys and query values, and timeouts on every request. Failures become typed
 
 from __future__ import annotations
 
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 import requests
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 
 from social_media.platforms.base import TransientError
+from social_media.platforms.http import checked_url
 
 from .errors import from_response, from_transport
 
-LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
 RESTLI_PROTOCOL = "2.0.0"
-
-
-def checked_url(url: str, *, setting: str) -> str:
-    """`url` without a trailing slash, if it is https (http only to loopback with ALLOW_INSECURE_NETWORK_URLS)."""
-    parts = urlsplit(url or "")
-    if parts.scheme == "https" and parts.hostname:
-        return url.rstrip("/")
-    if parts.scheme == "http" and parts.hostname in LOOPBACK_HOSTS and settings.ALLOW_INSECURE_NETWORK_URLS:
-        return url.rstrip("/")
-    raise ImproperlyConfigured(f"{setting} must be an https:// URL (http:// only to 127.0.0.1 with ALLOW_INSECURE_NETWORK_URLS).")
 
 
 def api_base_url() -> str:

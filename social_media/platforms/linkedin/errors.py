@@ -11,7 +11,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 import requests
-from urllib3.exceptions import ConnectTimeoutError, NameResolutionError, NewConnectionError
 
 from config.logging import redact
 from social_media.platforms.base import (
@@ -23,6 +22,7 @@ from social_media.platforms.base import (
     TokenExpired,
     TransientError,
 )
+from social_media.platforms.http import failed_before_sending
 
 class DuplicatePost(OutcomeUnknown):
     """LinkedIn refused the text as a copy of one of the author's posts: ours, if an earlier attempt landed."""
@@ -72,7 +72,7 @@ def from_response(response: requests.Response, *, what: str = "request", may_hav
 def from_transport(exc: requests.RequestException, *, what: str = "request", may_have_landed: bool = False) -> PlatformError:
     """A request that failed in transit: before sending it is always safe to retry; after sending, a
     create may have landed."""
-    if isinstance(exc, requests.ConnectTimeout) or (isinstance(exc, requests.ConnectionError) and _before_send(exc)):
+    if isinstance(exc, requests.ConnectTimeout) or (isinstance(exc, requests.ConnectionError) and failed_before_sending(exc)):
         return TransientError("Could not reach LinkedIn; will retry.")
     if may_have_landed and isinstance(exc, (requests.ReadTimeout, requests.ConnectionError)):
         return OutcomeUnknown(f"LinkedIn did not answer in time after the {what} was sent; checking before any retry.")
@@ -114,17 +114,6 @@ def _detail(body: dict, response: requests.Response) -> str:
 
 def _clean(text) -> str:
     return redact(str(text)).strip()[:500]
-
-
-def _before_send(exc: requests.ConnectionError) -> bool:
-    """Did the connection fail before our request went out (refused, DNS, connect timeout)?"""
-    current, seen = exc, set()
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        if isinstance(current, (NewConnectionError, NameResolutionError, ConnectTimeoutError, ConnectionRefusedError)):
-            return True
-        current = getattr(current, "reason", None) or (current.args[0] if current.args and isinstance(current.args[0], BaseException) else None) or current.__cause__
-    return False
 
 
 def _retry_after(response: requests.Response) -> float:

@@ -33,7 +33,7 @@ import itertools
 import threading
 from dataclasses import dataclass
 
-from tests.fakes.http import FakeHTTPServer
+from tests.fakes.http import serve, shut
 
 from . import server
 from .routes_oauth import OAuthRoutes
@@ -74,17 +74,12 @@ class LinkedInFake(OAuthRoutes, RestRoutes):
 
     # --- lifecycle -----------------------------------------------------------------------------
     def start(self) -> str:
-        self._server = FakeHTTPServer(("127.0.0.1", 0), server.Handler)
-        self._server.fake = self
-        threading.Thread(target=self._server.serve_forever, name="linkedin-fake", daemon=True).start()
-        self.base_url = f"http://127.0.0.1:{self._server.server_address[1]}"
+        self._server = serve(self, server.Handler, "linkedin-fake")
         return self.base_url
 
     def stop(self) -> None:
-        if self._server:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
+        shut(self._server)
+        self._server = None
 
     def reset(self) -> None:
         with self.lock:
