@@ -20,6 +20,7 @@ from social_media.platforms.base import (
     TransientError,
 )
 from tests.platforms.conftest_linkedin import make_linkedin_account
+from tests.platforms.conftest_x import png
 from tests.platforms.test_linkedin import make_target
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -159,3 +160,21 @@ def test_reconcile_ignores_the_authors_older_posts_with_the_same_text(linkedin_a
     target.claimed_at = timezone.now()
     answer = adapter_for(linkedin_account).reconcile(target)
     assert answer.found is None and answer.not_found
+
+
+def test_an_image_upload_that_breaks_posts_nothing_and_is_retried_later(linkedin_account, linkedin_fake):
+    linkedin_fake.fail_next("drop", path="/dms-uploads/", method="PUT")
+    target = make_target(linkedin_account, "With a picture")
+    with pytest.raises(TransientError):
+        adapter_for(linkedin_account).publish(target, target.content, [png(linkedin_account)])
+    assert linkedin_fake.requests_to("/rest/posts", "POST") == []
+
+
+def test_the_fake_refuses_a_post_naming_an_image_that_was_never_uploaded(linkedin_account, linkedin_fake):
+    headers = {"Authorization": f"Bearer {linkedin_account.access_token}", "LinkedIn-Version": "202611", "X-Restli-Protocol-Version": "2.0.0"}
+    init = requests.post(f"{linkedin_fake.base_url}/rest/images?action=initializeUpload", headers=headers, timeout=5,
+                         json={"initializeUploadRequest": {"owner": linkedin_account.platform_user_id}}).json()["value"]
+    body = {"author": linkedin_account.platform_user_id, "commentary": "x", "visibility": "PUBLIC", "lifecycleState": "PUBLISHED",
+            "distribution": {"feedDistribution": "MAIN_FEED"}, "content": {"media": {"id": init["image"]}}}
+    answer = requests.post(f"{linkedin_fake.base_url}/rest/posts", json=body, headers=headers, timeout=5)
+    assert answer.status_code == 422 and "WAITING_UPLOAD" in answer.json()["message"]

@@ -69,6 +69,18 @@ def test_without_organization_scopes_only_the_member_is_returned(linkedin_settin
     assert linkedin_fake.requests_to("/rest/organizationAcls") == []
 
 
+def test_when_linkedin_refuses_the_page_list_the_member_still_connects(linkedin_settings, linkedin_fake):
+    member = linkedin_fake.add_member()
+    linkedin_fake.add_organization(admins=[member])
+    linkedin_settings.LINKEDIN_SCOPES = " ".join(LINKEDIN_ORG_SCOPES)
+    linkedin_fake.login = member
+    linkedin_fake.fail_next("status", path="/rest/organizationAcls", status=403,
+                            body={"status": 403, "serviceErrorCode": 100, "code": "ACCESS_DENIED", "message": "Not enough permissions"})
+    _path, query = authorize(linkedin_fake, adapter_class().authorization_url(state="s", redirect_uri=REDIRECT, code_challenge=""))
+    profiles = adapter_class().exchange_code(code=query["code"], redirect_uri=REDIRECT, code_verifier="")
+    assert [p.platform_user_id for p in profiles] == [member.urn]
+
+
 def test_a_used_code_is_refused_with_a_message_to_reconnect(linkedin_settings, linkedin_fake):
     linkedin_fake.login = linkedin_fake.add_member()
     _path, query = authorize(linkedin_fake, adapter_class().authorization_url(state="s", redirect_uri=REDIRECT, code_challenge=""))

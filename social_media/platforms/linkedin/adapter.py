@@ -52,7 +52,10 @@ class LinkedInAdapter(PlatformAdapter):
         return self.author.startswith("urn:li:organization:")
 
     def _client(self) -> LinkedInClient:
-        return LinkedInClient(self.account.access_token)
+        """One session per adapter (the engine builds a new adapter after a token refresh)."""
+        if getattr(self, "_session_client", None) is None:
+            self._session_client = LinkedInClient(self.account.access_token)
+        return self._session_client
 
     # --- contract ----------------------------------------------------------------------------
     def validate(self, content: str, media: Sequence[MediaItem]) -> list[str]:

@@ -19,7 +19,7 @@ import requests
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from social_media.platforms.base import AccountDisconnected, AccountProfile, TokenSet, TransientError
+from social_media.platforms.base import AccountDisconnected, AccountProfile, PlatformError, TokenSet, TransientError
 
 from .client import LinkedInClient, oauth_base_url, timeouts
 from .errors import from_transport, token_error
@@ -58,8 +58,13 @@ def organization_profiles(client: LinkedInClient, member: AccountProfile, grant:
     """The pages the member administers, when the organization scopes were granted."""
     if not ORGANIZATION_SCOPES & set(grant.get("scopes") or []):
         return []
-    acls = client.json("GET", "/rest/organizationAcls", restli_method="FINDER", what="administered pages",
-                       query="q=roleAssignee&role=ADMINISTRATOR&state=APPROVED&count=100")
+    try:
+        acls = client.json("GET", "/rest/organizationAcls", restli_method="FINDER", what="administered pages",
+                           query="q=roleAssignee&role=ADMINISTRATOR&state=APPROVED&count=100")
+    except PlatformError as exc:
+        if exc.http_status == 403:  # scope asked for but the app lacks the product: connect the member alone
+            return []
+        raise
     profiles = []
     for acl in acls.get("elements") or []:
         urn = acl.get("organization") or ""
