@@ -234,7 +234,7 @@ def main():
     parser.add_argument("--kill-every", type=float, default=2)
     parser.add_argument("--settle-timeout", type=float, default=240)
     parser.add_argument("--mode", choices=["workers", "redis", "both"], default="both")
-    parser.add_argument("--network", choices=["x", "threads", "reddit"], default="x",
+    parser.add_argument("--network", choices=["x", "threads", "reddit", "linkedin"], default="x",
                         help="x: the X fake (default); others: bench/networks_<network>.py")
     args = parser.parse_args()
     redis = RedisServer()

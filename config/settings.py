@@ -271,6 +271,22 @@ BLUESKY_DEFAULT_SERVICE = os.environ.get("BLUESKY_DEFAULT_SERVICE", "https://bsk
 BLUESKY_TIMEOUT_SECONDS = float(os.environ.get("BLUESKY_TIMEOUT_SECONDS", 20))
 MASTODON_ENABLED = env_bool("MASTODON_ENABLED", True)
 MASTODON_APP_NAME = os.environ.get("MASTODON_APP_NAME", "Scheduler")
+# LinkedIn (members and organization pages; docs/networks.md): an app with "Sign In with LinkedIn using
+# OpenID Connect" and "Share on LinkedIn"; organization pages also need the Community Management API.
+LINKEDIN_ENABLED = env_bool("LINKEDIN_ENABLED", True)
+LINKEDIN_CLIENT_ID = os.environ.get("LINKEDIN_CLIENT_ID", "")
+LINKEDIN_CLIENT_SECRET = os.environ.get("LINKEDIN_CLIENT_SECRET", "")
+# The Posts/Images/Videos API version sent as `LinkedIn-Version: YYYYMM` (LinkedIn retires versions after a year).
+LINKEDIN_VERSION = os.environ.get("LINKEDIN_VERSION", "202611")
+# Scopes asked for on connect; add "r_organization_admin w_organization_social rw_organization_admin" when the
+# app has the Community Management API, to connect the pages the member administers.
+LINKEDIN_SCOPES = os.environ.get("LINKEDIN_SCOPES", "openid profile w_member_social")
+LINKEDIN_API_BASE_URL = os.environ.get("LINKEDIN_API_BASE_URL", "https://api.linkedin.com")
+LINKEDIN_OAUTH_BASE_URL = os.environ.get("LINKEDIN_OAUTH_BASE_URL", "https://www.linkedin.com")
+LINKEDIN_TIMEOUT_SECONDS = float(os.environ.get("LINKEDIN_TIMEOUT_SECONDS", 30))
+# How long a publish waits for an uploaded video to become AVAILABLE, and how often it asks.
+LINKEDIN_MEDIA_WAIT_SECONDS = float(os.environ.get("LINKEDIN_MEDIA_WAIT_SECONDS", 300))
+LINKEDIN_MEDIA_POLL_SECONDS = float(os.environ.get("LINKEDIN_MEDIA_POLL_SECONDS", 3))
 # Allow http:// network endpoints (local test servers). Never in production.
 ALLOW_INSECURE_NETWORK_URLS = env_bool("ALLOW_INSECURE_NETWORK_URLS", False)
 # Threads (Meta): an app with the Threads use case; see docs/networks.md.

@@ -7,6 +7,7 @@ PLATFORMS = {
     "mastodon": ("Mastodon", "social_media.platforms.mastodon.MastodonAdapter"),
     "threads": ("Threads", "social_media.platforms.threads.ThreadsAdapter"),
     "reddit": ("Reddit", "social_media.platforms.reddit.RedditAdapter"),
+    "linkedin": ("LinkedIn", "social_media.platforms.linkedin.LinkedInAdapter"),
 }
 
 PLATFORM_CHOICES = [(key, label) for key, (label, _path) in PLATFORMS.items()]

@@ -18,13 +18,15 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from social_media.models import ConnectedAccount, OAuthApp, OAuthState
-from social_media.platforms import PlatformFactory
+from social_media.platforms import PLATFORMS, PlatformFactory
 from social_media.platforms.base import AccountProfile, PlatformError, pkce_pair
 
 from .platforms import require_configured
 
-OAUTH_PLATFORMS = {"x", "mastodon", "threads", "reddit"}
+OAUTH_PLATFORMS = {"x", "mastodon", "threads", "reddit", "linkedin"}
 PASSWORD_PLATFORMS = {"bluesky"}
+# What a network's redirect says when the user said no (OAuth's access_denied; LinkedIn's own two).
+DECLINED_ERRORS = {"access_denied", "user_cancelled_login", "user_cancelled_authorize"}
 
 
 class ConnectError(Exception):
@@ -123,7 +125,7 @@ def connect_finish(*, platform, state, code="", error="", error_description=""):
     from .pending import pending_connection_create
     row = _take_state(platform, state)
     if error:
-        reason = "You declined the authorization." if error == "access_denied" else f"The network refused: {error_description or error}."
+        reason = "You declined the authorization." if error in DECLINED_ERRORS else f"The network refused: {error_description or error}."
         raise ConnectError(reason)
     if not code:
         raise ConnectError("The authorization response has no code; start connecting again.")
