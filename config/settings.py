@@ -270,6 +270,19 @@ BLUESKY_DEFAULT_SERVICE = os.environ.get("BLUESKY_DEFAULT_SERVICE", "https://bsk
 BLUESKY_TIMEOUT_SECONDS = float(os.environ.get("BLUESKY_TIMEOUT_SECONDS", 20))
 MASTODON_ENABLED = env_bool("MASTODON_ENABLED", True)
 MASTODON_APP_NAME = os.environ.get("MASTODON_APP_NAME", "Scheduler")
+# Meta (Facebook Pages + Instagram professional accounts): one Meta app, one login for both.
+FACEBOOK_ENABLED = env_bool("FACEBOOK_ENABLED", True)
+INSTAGRAM_ENABLED = env_bool("INSTAGRAM_ENABLED", True)
+META_APP_ID = os.environ.get("META_APP_ID", "")
+META_APP_SECRET = os.environ.get("META_APP_SECRET", "")
+META_GRAPH_VERSION = os.environ.get("META_GRAPH_VERSION", "v23.0")
+META_GRAPH_BASE_URL = os.environ.get("META_GRAPH_BASE_URL", "https://graph.facebook.com")
+META_GRAPH_VIDEO_BASE_URL = os.environ.get("META_GRAPH_VIDEO_BASE_URL", "https://graph-video.facebook.com")
+META_AUTHORIZE_URL = os.environ.get("META_AUTHORIZE_URL", "https://www.facebook.com")
+META_TIMEOUT_SECONDS = float(os.environ.get("META_TIMEOUT_SECONDS", 30))
+# Instagram media containers: seconds between status reads, and how long one attempt waits for FINISHED.
+META_CONTAINER_POLL_SECONDS = float(os.environ.get("META_CONTAINER_POLL_SECONDS", 5))
+META_CONTAINER_MAX_WAIT_SECONDS = float(os.environ.get("META_CONTAINER_MAX_WAIT_SECONDS", 300))
 # Allow http:// network endpoints (local test servers). Never in production.
 ALLOW_INSECURE_NETWORK_URLS = env_bool("ALLOW_INSECURE_NETWORK_URLS", False)
 

@@ -5,6 +5,8 @@ PLATFORMS = {
     "x": ("X", "social_media.platforms.x.XAdapter"),
     "bluesky": ("Bluesky", "social_media.platforms.bluesky.BlueskyAdapter"),
     "mastodon": ("Mastodon", "social_media.platforms.mastodon.MastodonAdapter"),
+    "facebook": ("Facebook Page", "social_media.platforms.facebook.FacebookAdapter"),
+    "instagram": ("Instagram", "social_media.platforms.instagram.InstagramAdapter"),
 }
 
 PLATFORM_CHOICES = [(key, label) for key, (label, _path) in PLATFORMS.items()]

@@ -20,7 +20,10 @@ from social_media.models import ConnectedAccount, OAuthApp, OAuthState
 from social_media.platforms import PlatformFactory
 from social_media.platforms.base import AccountProfile, PlatformError, pkce_pair
 
-OAUTH_PLATFORMS = {"x", "mastodon"}
+OAUTH_PLATFORMS = {"x", "mastodon", "facebook", "instagram"}
+# Platforms connected through another one's login: one Meta login yields Facebook Pages and their
+# Instagram accounts, so both start (and return to) the facebook flow and its one redirect URI.
+OAUTH_FLOW = {"instagram": "facebook"}
 PASSWORD_PLATFORMS = {"bluesky"}
 
 
@@ -81,6 +84,7 @@ def connect_start(*, user, workspace, platform, instance_url=""):
     """Begin an OAuth flow; returns the URL to send the user's browser to."""
     if platform not in OAUTH_PLATFORMS:
         raise ConnectError(f"{platform} does not connect through OAuth.", field="platform")
+    platform = OAUTH_FLOW.get(platform, platform)
     oauth_app = None
     if platform == "mastodon":
         instance_url = normalize_instance_url(instance_url)
@@ -127,8 +131,11 @@ def connect_finish(*, platform, state, code="", error="", error_description=""):
         )
     except PlatformError as exc:
         raise ConnectError(exc.message)
-    account, _created = account_upsert(workspace=row.workspace, platform=platform, profile=profile, user=row.user)
-    return account
+    profiles = profile if isinstance(profile, list) else [profile]
+    if not profiles:
+        raise ConnectError("This login gave access to no account that can publish (for Meta: no Facebook Page you manage).")
+    accounts = [account_upsert(workspace=row.workspace, platform=p.platform or platform, profile=p, user=row.user)[0] for p in profiles]
+    return accounts[0]
 
 
 def connect_with_password(*, user, workspace, platform, identifier, password, service_url=""):
