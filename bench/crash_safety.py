@@ -2,8 +2,8 @@
 
     python -m tests.services python bench/crash_safety.py
 
-Targets go to the fake X API, which has no idempotency key, so a re-sent post would be a real
-duplicate. Two runs:
+Targets go to the fake X API (`--network facebook`: the Meta fake's Pages, bench/networks_meta.py),
+which has no idempotency key, so a re-sent post would be a real duplicate. Two runs:
 
 * workers: N targets due over `--spread` seconds while a posting worker is killed with SIGKILL every
   `--kill-every` seconds and started again;
@@ -60,43 +60,87 @@ class RedisServer:
         return f"redis://127.0.0.1:{self.port}/0"
 
 
+class XNetwork:
+    """The fake X API; other networks' set-up lives in bench/networks_<network>.py (same methods)."""
+
+    name = "x"
+
+    def start(self, owner, count):
+        from social_media.models import ConnectedAccount
+        from tests.fakes.x_fake import XFake
+
+        self.fake = XFake(client_id="bench", client_secret="bench-secret")
+        base_url = self.fake.start()
+        accounts = []
+        for i in range(count):
+            user = self.fake.add_user(f"crash{i}")
+            tokens = self.fake.issue_tokens(user)
+            accounts.append(ConnectedAccount(
+                workspace=owner.personal_workspace, platform="x", platform_user_id=user.id, platform_username=user.username,
+                access_token=tokens["access_token"], refresh_token=tokens["refresh_token"],
+                token_expires_at=datetime.now(timezone.utc) + timedelta(hours=2),
+            ))
+        env = {"X_API_BASE_URL": base_url, "X_CLIENT_ID": "bench", "X_CLIENT_SECRET": "bench-secret"}
+        return ConnectedAccount.objects.bulk_create(accounts), env
+
+    def sends(self):
+        counts = {}
+        for request in self.fake.requests_to("/2/tweets", method="POST"):
+            text = (request.json or {}).get("text")
+            counts[text] = counts.get(text, 0) + 1
+        return counts
+
+    def stored(self):
+        counts = {}
+        for post in self.fake.posts:
+            if not post.deleted:
+                counts[post.text] = counts.get(post.text, 0) + 1
+        return counts
+
+    def arrivals(self):
+        first = {}
+        for post in self.fake.posts:
+            first.setdefault(post.text, post.created_at if post.created_at.tzinfo else post.created_at.replace(tzinfo=timezone.utc))
+        return first
+
+    def stop(self):
+        self.fake.stop()
+
+
+def network_for(name):
+    if name == "x":
+        return XNetwork()
+    from networks_meta import FacebookNetwork
+
+    return {"facebook": FacebookNetwork}[name]()
+
+
 def run(mode, args, redis):
     global restarts
     restarts = 0
     from django.core.management import call_command
     from django.db import connection
 
-    from social_media.models import ConnectedAccount, PostTarget, Status
+    from social_media.models import PostTarget, Status
     from social_media.services.ratelimit import _redis
     from tests.engine.processes import start_beat, start_worker, stop, worker_env
-    from tests.fakes.x_fake import XFake
 
     from common import make_due_targets
 
     call_command("flush", interactive=False, verbosity=0)
     _redis().flushall()
-    fake = XFake(client_id="bench", client_secret="bench-secret")
-    base_url = fake.start()
     from accounts.services import user_register
 
     owner = user_register(username="bench", email="bench@example.com", password="bench-password-123")
-    accounts = []
-    for i in range(args.accounts):
-        user = fake.add_user(f"crash{i}")
-        tokens = fake.issue_tokens(user)
-        accounts.append(ConnectedAccount(
-            workspace=owner.personal_workspace, platform="x", platform_user_id=user.id, platform_username=user.username,
-            access_token=tokens["access_token"], refresh_token=tokens["refresh_token"],
-            token_expires_at=datetime.now(timezone.utc) + timedelta(hours=2),
-        ))
-    accounts = ConnectedAccount.objects.bulk_create(accounts)
+    network = network_for(args.network)
+    accounts, network_env = network.start(owner, args.accounts)
     start = datetime.now(timezone.utc) + timedelta(seconds=args.lead)
     times = [start + timedelta(seconds=args.spread * i / args.targets) for i in range(args.targets)]
     make_due_targets(owner=owner, accounts=accounts, times=times, text=f"Crash test {mode}")
     connection.close()
 
     env = worker_env(
-        X_API_BASE_URL=base_url, X_CLIENT_ID="bench", X_CLIENT_SECRET="bench-secret",
+        **network_env,
         PUBLISH_HEARTBEAT_SECONDS=5, PUBLISH_STUCK_AFTER_SECONDS=50, SWEEP_INTERVAL_SECONDS=5,
         DISPATCH_INTERVAL_SECONDS=1, PUBLISH_BACKOFF_BASE_SECONDS=2,
     )
@@ -138,25 +182,14 @@ def run(mode, args, redis):
     statuses = {}
     for status in PostTarget.objects.values_list("status", flat=True):
         statuses[status] = statuses.get(status, 0) + 1
-    stored = {}
-    for post in fake.posts:
-        if not post.deleted:
-            stored[post.text] = stored.get(post.text, 0) + 1
-    sends = {}
-    for request in fake.requests_to("/2/tweets", method="POST"):
-        text = (request.json or {}).get("text")
-        sends[text] = sends.get(text, 0) + 1
+    stored, sends, arrival = network.stored(), network.sends(), network.arrivals()
     late = []
-    arrival = {}
-    for post in fake.posts:
-        arrival.setdefault(post.text, post.created_at)
     for content, scheduled in PostTarget.objects.values_list("post__content", "post__scheduled_time"):
         if content in arrival:
-            at = arrival[content] if arrival[content].tzinfo else arrival[content].replace(tzinfo=timezone.utc)
-            late.append((at - scheduled).total_seconds())
-    fake.stop()
+            late.append((arrival[content] - scheduled).total_seconds())
+    network.stop()
     return {
-        "mode": mode, "targets": args.targets, "spread_s": args.spread, "worker_kills": kills, "redis_restarts": redis_restarts,
+        "network": network.name, "mode": mode, "targets": args.targets, "spread_s": args.spread, "worker_kills": kills, "redis_restarts": redis_restarts,
         "processes_restarted_by_supervisor": restarts,
         "statuses": statuses,
         "duplicates_on_network": sum(1 for count in stored.values() if count > 1),
@@ -196,6 +229,7 @@ def main():
     parser.add_argument("--kill-every", type=float, default=2)
     parser.add_argument("--settle-timeout", type=float, default=240)
     parser.add_argument("--mode", choices=["workers", "redis", "both"], default="both")
+    parser.add_argument("--network", choices=["x", "facebook"], default="x", help="whose fake receives the posts")
     args = parser.parse_args()
     redis = RedisServer()
     redis.start()

@@ -203,3 +203,14 @@ class TestInstagramValidation:
         assert "3 to 900 seconds" in short
         [long_in_carousel] = adapter.validate("x", [meta_video(instagram_account, duration=90), meta_jpeg(instagram_account)])
         assert "carousel videos must last 3 to 60" in long_in_carousel
+
+
+@pytest.mark.django_db(transaction=True)
+def test_check_account_reads_the_publishing_quota_into_the_account(instagram_account, meta_fake):
+    from social_media.services.tokens import account_check
+
+    meta_fake.quota_total = 25
+    profile = account_check(account=instagram_account)
+    instagram_account.refresh_from_db()
+    assert profile.platform_username == instagram_account.platform_username
+    assert instagram_account.platform_settings["quota_total"] == 25 and instagram_account.platform_settings["page_id"]
