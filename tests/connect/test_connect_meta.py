@@ -8,7 +8,9 @@ import requests
 
 from social_media.models import ConnectedAccount, OAuthState
 from social_media.platforms import PlatformFactory
-from tests.connect.test_connect_flows import raw_column
+from tests.connect.helpers import raw_column
+from tests.connect.test_pending_connections import api_for
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -30,23 +32,38 @@ def meta_login(meta_settings, meta_fake, settings):
     return user, bakery, cafe
 
 
-@pytest.mark.parametrize("start", ["facebook", "instagram"])
-def test_one_meta_login_connects_every_page_and_its_instagram_account(auth_api, client, meta_fake, meta_login, start):
-    _user, bakery, cafe = meta_login
+def login_and_callback(auth_api, client, start="facebook"):
+    """Start connecting through our API, approve at the fake Meta, arrive at our callback: the token."""
     answer = auth_api.post(f"/api/v1/accounts/connect/{start}/", {})
     assert answer.status_code == 200, answer.content
-    url = answer.json()["authorization_url"]
+    path, query = follow(answer.json()["authorization_url"])
+    page = client.get(path, query)  # the browser arrives without a JWT
+    assert page.status_code == 200 and b"Almost connected" in page.content, page.content[:400]
+    assert not ConnectedAccount.objects.exists()  # nothing until the signed-in user confirms
+    return page.context["token"], answer.json()["authorization_url"]
+
+
+@pytest.mark.parametrize("start", ["facebook", "instagram"])
+def test_one_meta_login_offers_every_page_and_its_instagram_account_and_connects_the_chosen(auth_api, client, meta_fake, meta_login, start):
+    _user, bakery, cafe = meta_login
+    token, url = login_and_callback(auth_api, client, start)
     params = parse_qs(urlsplit(url).query)
     assert urlsplit(url).path == f"/{meta_fake.version}/dialog/oauth"
     assert params["redirect_uri"] == ["http://testserver/api/v1/accounts/callback/facebook/"]  # one URI to register
     assert params["code_challenge_method"] == ["S256"] and "instagram_content_publish" in params["scope"][0]
+    # the token exchange went through the long-lived exchange before reading the Pages
+    grants = [r.query.get("grant_type", "code") for r in meta_fake.requests_to("/oauth/access_token")]
+    assert grants == ["code", "fb_exchange_token"]
 
-    path, query = follow(url)
-    page = client.get(path, query)
-    assert page.status_code == 200 and b"Connected" in page.content
-    accounts = {(a.platform, a.platform_user_id): a for a in ConnectedAccount.objects.all()}
+    listed = auth_api.get(f"/api/v1/accounts/connect/pending/{token}/").json()
     ig_id = bakery["instagram"]
-    assert set(accounts) == {("facebook", bakery["id"]), ("facebook", cafe["id"]), ("instagram", ig_id)}
+    keys = {c["key"] for c in listed["candidates"]}
+    assert keys == {f"facebook:{bakery['id']}", f"facebook:{cafe['id']}", f"instagram:{ig_id}"}
+    answer = auth_api.post("/api/v1/accounts/connect/complete/",
+                           {"token": token, "select": [f"facebook:{bakery['id']}", f"instagram:{ig_id}"]}, format="json")
+    assert answer.status_code == 201, answer.content
+    accounts = {(a.platform, a.platform_user_id): a for a in ConnectedAccount.objects.all()}
+    assert set(accounts) == {("facebook", bakery["id"]), ("instagram", ig_id)}
     ig, fb = accounts[("instagram", ig_id)], accounts[("facebook", bakery["id"])]
     assert ig.platform_username == "adasbakery" and ig.platform_settings["page_id"] == bakery["id"]
     assert fb.display_name == "Ada's Bakery" and fb.workspace == auth_api.user.personal_workspace
@@ -56,9 +73,27 @@ def test_one_meta_login_connects_every_page_and_its_instagram_account(auth_api, 
     stored = raw_column("social_media_connectedaccount", "access_token", fb.id)
     assert stored.startswith("enc1:") and fb.access_token not in stored
     assert OAuthState.objects.count() == 0
-    # the token exchange went through the long-lived exchange before reading the Pages
-    grants = [r.query.get("grant_type", "code") for r in meta_fake.requests_to("/oauth/access_token")]
-    assert grants == ["code", "fb_exchange_token"]
+
+
+def test_the_page_selection_step_connects_the_pages_named_by_id(auth_api, client, meta_fake, meta_login):
+    _user, bakery, cafe = meta_login
+    token, _url = login_and_callback(auth_api, client)
+    wrong = auth_api.post("/api/v1/accounts/connect/facebook/select/", {"token": token, "page_ids": ["999"]}, format="json")
+    assert wrong.status_code == 400 and "999" in wrong.json()["error"]["fields"]["page_ids"][0]
+    assert not ConnectedAccount.objects.exists()
+    answer = auth_api.post("/api/v1/accounts/connect/facebook/select/",
+                           {"token": token, "page_ids": [cafe["id"], bakery["instagram"]]}, format="json")
+    assert answer.status_code == 201, answer.content
+    assert {(a["platform"], a["platform_user_id"]) for a in answer.json()["accounts"]} == {("facebook", cafe["id"]), ("instagram", bakery["instagram"])}
+    again = auth_api.post("/api/v1/accounts/connect/facebook/select/", {"token": token, "page_ids": [bakery["id"]]}, format="json")
+    assert again.status_code == 410 and ConnectedAccount.objects.count() == 2
+
+
+def test_another_user_cannot_select_the_pages(auth_api, client, meta_fake, meta_login):
+    token, _url = login_and_callback(auth_api, client)
+    stranger = api_for(UserFactory())
+    answer = stranger.post("/api/v1/accounts/connect/facebook/select/", {"token": token, "page_ids": [meta_login[1]["id"]]}, format="json")
+    assert answer.status_code == 404 and not ConnectedAccount.objects.exists()
 
 
 def test_exchange_code_returns_a_profile_per_page_and_instagram_account_across_pages_of_results(meta_settings, meta_fake):
@@ -92,7 +127,7 @@ def test_a_login_without_pages_explains_why_nothing_was_connected(auth_api, clie
     meta_fake.login = meta_fake.add_user("No Pages")["id"]
     url = auth_api.post("/api/v1/accounts/connect/facebook/", {}).json()["authorization_url"]
     page = client.get(*follow(url))
-    assert page.status_code == 400 and b"no Facebook Page you manage" in page.content
+    assert page.status_code == 400 and b"no Facebook Page you can post to" in page.content
     assert ConnectedAccount.objects.count() == 0
 
 

@@ -48,7 +48,11 @@ def exchange_code(*, code: str, redirect_uri: str, code_verifier: str) -> list[A
     short = Graph().get("/oauth/access_token", what="login", client_id=app_id, client_secret=secret, redirect_uri=redirect_uri,
                         code=code, code_verifier=code_verifier)
     user_token, expires_at = long_lived(short.get("access_token", ""))
-    return profiles(user_token, expires_at)
+    found = profiles(user_token, expires_at)
+    if not found:
+        raise PlatformError("Your Meta login gives access to no Facebook Page you can post to. Create a Page, or ask its "
+                            "admin for content access, then connect again.")
+    return found
 
 
 def long_lived(user_token: str) -> tuple[str, object]:
