@@ -14,12 +14,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-import threading
 import time
 from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qsl, urlsplit
 
-from tests.fakes.http import FakeHTTPServer
+from tests.fakes.http import base_url, serve, shutdown
 
 
 class MediaFileServer:
@@ -29,17 +28,13 @@ class MediaFileServer:
         self.base_url, self._server = "", None
 
     def start(self) -> str:
-        self._server = FakeHTTPServer(("127.0.0.1", 0), _Handler)
-        self._server.files = self
-        threading.Thread(target=self._server.serve_forever, name="media-files", daemon=True).start()
-        self.base_url = f"http://127.0.0.1:{self._server.server_address[1]}"
+        self._server = serve(_Handler, name="media-files", files=self)
+        self.base_url = base_url(self._server)
         return self.base_url
 
     def stop(self) -> None:
-        if self._server:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
+        shutdown(self._server)
+        self._server = None
 
     def _sign(self, name: str, expires: int) -> str:
         return hmac.new(self.key, f"{name}:{expires}".encode(), hashlib.sha256).hexdigest()

@@ -35,7 +35,7 @@ import json
 import threading
 import time
 
-from tests.fakes.http import FakeHTTPServer
+from tests.fakes.http import base_url, serve, shutdown
 
 from .instagram import InstagramRoutes
 from .login import LoginRoutes
@@ -62,17 +62,13 @@ class MetaFake(LoginRoutes, PageRoutes, InstagramRoutes):
 
     # --- lifecycle -------------------------------------------------------------------------
     def start(self) -> str:
-        self._server = FakeHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.fake = self
-        threading.Thread(target=self._server.serve_forever, name="meta-fake", daemon=True).start()
-        self.base_url = f"http://127.0.0.1:{self._server.server_address[1]}"
+        self._server = serve(Handler, name="meta-fake", fake=self)
+        self.base_url = base_url(self._server)
         return self.base_url
 
     def stop(self) -> None:
-        if self._server:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
+        shutdown(self._server)
+        self._server = None
 
     def reset(self) -> None:
         with self.lock:
