@@ -140,3 +140,12 @@ def test_a_reused_code_is_refused_in_words(meta_settings, meta_fake, meta_login)
 
     with pytest.raises(PlatformError, match="authorization code has been used"):
         adapter.exchange_code(code=query["code"], redirect_uri=redirect, code_verifier="")
+
+
+def test_a_login_without_the_instagram_permissions_still_connects_the_pages(meta_settings, meta_fake, meta_login):
+    meta_fake.instagram_granted = False
+    adapter = PlatformFactory.adapter_class("facebook")
+    redirect = "http://testserver/api/v1/accounts/callback/facebook/"
+    _path, query = follow(adapter.authorization_url(state="s", redirect_uri=redirect, code_challenge=""))
+    profiles = adapter.exchange_code(code=query["code"], redirect_uri=redirect, code_verifier="")
+    assert [p.platform for p in profiles] == ["facebook", "facebook"]

@@ -52,10 +52,10 @@ class InstagramAdapter(MetaAdapter):
         if not all(urls):
             raise InvalidContent(NO_PUBLIC_URL)
         graph = self.graph()
-        containers.check_quota(graph, self.ig_user_id)
         container_id = self._reusable_container(graph, target, content)
         if isinstance(container_id, PublishResult):
-            return container_id
+            return container_id  # an earlier attempt published it (before the quota: that post counts in it)
+        containers.check_quota(graph, self.ig_user_id)
         if not container_id:
             container_id = containers.create(graph, self.ig_user_id, content or "", list(media), urls)
             target_remember(target=target, **{CONTAINER_KEY: container_id})

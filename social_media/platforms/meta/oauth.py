@@ -19,7 +19,15 @@ from urllib.parse import quote, urlencode
 from django.conf import settings
 from django.utils import timezone
 
-from social_media.platforms.base import AccountDisconnected, AccountProfile, PlatformError, TokenExpired, TokenSet, TransientError
+from social_media.platforms.base import (
+    AccountDisconnected,
+    AccountProfile,
+    InvalidContent,
+    PlatformError,
+    TokenExpired,
+    TokenSet,
+    TransientError,
+)
 from social_media.platforms.x.api import checked_url
 
 from .graph import Graph, app_credentials
@@ -83,7 +91,7 @@ def profiles(user_token: str, expires_at) -> list[AccountProfile]:
             platform="facebook", platform_user_id=str(page["id"]), platform_username=page.get("username") or page.get("name", ""),
             display_name=page.get("name", ""), tokens=tokens, platform_settings={**common, "page_name": page.get("name", "")},
         ))
-        instagram = (Graph(page["access_token"]).get(f"/{page['id']}", fields=INSTAGRAM_FIELDS).get("instagram_business_account") or {})
+        instagram = _instagram_of(page)
         if instagram.get("id"):
             found.append(AccountProfile(
                 platform="instagram", platform_user_id=str(instagram["id"]), platform_username=instagram.get("username", ""),
@@ -91,6 +99,16 @@ def profiles(user_token: str, expires_at) -> list[AccountProfile]:
                 platform_settings={**common, "page_name": page.get("name", "")},
             ))
     return found
+
+
+def _instagram_of(page: dict) -> dict:
+    """The Page's Instagram professional account, or {} (none linked, or the Instagram permissions
+    were not granted: the Page still connects)."""
+    try:
+        answer = Graph(page["access_token"]).get(f"/{page['id']}", fields=INSTAGRAM_FIELDS)
+    except (AccountDisconnected, InvalidContent):
+        return {}
+    return answer.get("instagram_business_account") or {}
 
 
 def refresh(account) -> TokenSet:
@@ -104,7 +122,7 @@ def refresh(account) -> TokenSet:
     except (AccountDisconnected, TokenExpired) as refused:
         try:
             Graph(account.access_token).get(f"/{page_id}", fields="id")
-        except PlatformError:
+        except (AccountDisconnected, TokenExpired):
             raise AccountDisconnected(f"{refused.message} Reconnect the account.", http_status=refused.http_status) from None
         return TokenSet(access_token=account.access_token, refresh_token="", expires_at=None)
     page = Graph(user_token).get(f"/{page_id}", fields="access_token")

@@ -16,6 +16,7 @@ instagram/apidata/publish/*.json). login.py, pages.py, instagram.py hold the rou
     fake.in_progress_polls = 2                      # containers read IN_PROGRESS twice before FINISHED/ERROR
     fake.container_failures.append("Error: ...")    # the next container ends in ERROR with this status
     fake.quota_total = 50; fake.extra_quota_usage = 0
+    fake.instagram_granted = False                  # the login lacks the Instagram permissions: (#10) on that field
     fake.fail_next(kind, times=1, path=None, method=None, **options)
     fake.posts / photos / videos / containers / ig_media / requests / downloads
 
@@ -57,7 +58,7 @@ class MetaFake(LoginRoutes, PageRoutes, InstagramRoutes):
         self.requests, self.downloads, self.container_failures, self.faults = [], [], [], []
         self.login, self.deny_authorization, self.require_appsecret_proof = None, False, True
         self.in_progress_polls, self.quota_total, self.extra_quota_usage = 1, 50, 0
-        self.insights_permitted, self.unsupported_insights = True, set()
+        self.insights_permitted, self.unsupported_insights, self.instagram_granted = True, set(), True
         self.latency, self.base_url, self._server = 0.0, "", None
 
     # --- lifecycle -------------------------------------------------------------------------
@@ -75,7 +76,7 @@ class MetaFake(LoginRoutes, PageRoutes, InstagramRoutes):
             for log in (self.requests, self.downloads, self.faults, self.container_failures):
                 log.clear()
             self.login, self.deny_authorization, self.in_progress_polls, self.extra_quota_usage = None, False, 1, 0
-            self.insights_permitted, self.unsupported_insights, self.quota_total = True, set(), 50
+            self.insights_permitted, self.unsupported_insights, self.quota_total, self.instagram_granted = True, set(), 50, True
 
     # --- state API -------------------------------------------------------------------------
     def add_user(self, name="Meta User"):

@@ -130,6 +130,8 @@ class LoginRoutes:
             if record["kind"] == "page" or page["id"] not in self.users[record["user_id"]]["pages"]:
                 raise graph_error(400, 100, "(#100) Tried accessing nonexisting field (access_token)")
             body["access_token"] = self.page_token(record["user_id"], page["id"])
+        if "instagram_business_account" in fields and not self.instagram_granted:
+            raise graph_error(403, 10, "(#10) Application does not have permission for this action")
         if "instagram_business_account" in fields and page.get("instagram"):
             ig = self.instagram[page["instagram"]]
             body["instagram_business_account"] = {"id": ig["id"], "username": ig["username"], "name": ig["name"],
