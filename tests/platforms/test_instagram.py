@@ -135,6 +135,7 @@ class TestInstagramPublishing:
         assert len(meta_fake.requests_to(f"/{instagram_account.platform_user_id}/media", method="POST")) == 2
 
     def test_a_5xx_after_media_publish_is_unknown_and_reconcile_finds_the_post(self, instagram_account, meta_fake, media_files):
+        meta_fake.quota_total = 1  # the lost post uses the whole quota: it must still be recognised
         adapter = PlatformFactory.get_platform(instagram_account)
         target = target_for(instagram_account, "Lost answer")
         meta_fake.fail_next("error_after_store", path="/media_publish")
