@@ -113,6 +113,9 @@ def run(mode, args, redis):
     return summary(mode, args, result, stored, sends, arrival)
 
 
+NETWORK_MODULES = {"facebook": "meta"}  # network -> bench/networks_<module>.py, where one module serves several
+
+
 def run_network(mode, args, redis, owner):
     """The same run against bench/networks_<network>.py's fake: its `Network` starts the fake, makes
     the accounts and counts what the network stored and how often each post was sent."""
@@ -120,7 +123,7 @@ def run_network(mode, args, redis, owner):
 
     from common import make_due_targets
 
-    net = importlib.import_module(f"networks_{args.network}").Network()
+    net = importlib.import_module(f"networks_{NETWORK_MODULES.get(args.network, args.network)}").Network()
     accounts = net.make_accounts(owner, args.accounts)
     start = datetime.now(timezone.utc) + timedelta(seconds=args.lead)
     times = [start + timedelta(seconds=args.spread * i / args.targets) for i in range(args.targets)]
@@ -234,7 +237,7 @@ def main():
     parser.add_argument("--kill-every", type=float, default=2)
     parser.add_argument("--settle-timeout", type=float, default=240)
     parser.add_argument("--mode", choices=["workers", "redis", "both"], default="both")
-    parser.add_argument("--network", choices=["x", "threads", "reddit", "linkedin"], default="x",
+    parser.add_argument("--network", choices=["x", "threads", "reddit", "linkedin", "facebook"], default="x",
                         help="x: the X fake (default); others: bench/networks_<network>.py")
     args = parser.parse_args()
     redis = RedisServer()

@@ -287,6 +287,19 @@ LINKEDIN_TIMEOUT_SECONDS = float(os.environ.get("LINKEDIN_TIMEOUT_SECONDS", 30))
 # How long a publish waits for an uploaded video to become AVAILABLE, and how often it asks.
 LINKEDIN_MEDIA_WAIT_SECONDS = float(os.environ.get("LINKEDIN_MEDIA_WAIT_SECONDS", 300))
 LINKEDIN_MEDIA_POLL_SECONDS = float(os.environ.get("LINKEDIN_MEDIA_POLL_SECONDS", 3))
+# Meta (Facebook Pages + Instagram professional accounts): one Meta app, one login for both.
+FACEBOOK_ENABLED = env_bool("FACEBOOK_ENABLED", True)
+INSTAGRAM_ENABLED = env_bool("INSTAGRAM_ENABLED", True)
+META_APP_ID = os.environ.get("META_APP_ID", "")
+META_APP_SECRET = os.environ.get("META_APP_SECRET", "")
+META_GRAPH_VERSION = os.environ.get("META_GRAPH_VERSION", "v23.0")
+META_GRAPH_BASE_URL = os.environ.get("META_GRAPH_BASE_URL", "https://graph.facebook.com")
+META_GRAPH_VIDEO_BASE_URL = os.environ.get("META_GRAPH_VIDEO_BASE_URL", "https://graph-video.facebook.com")
+META_AUTHORIZE_URL = os.environ.get("META_AUTHORIZE_URL", "https://www.facebook.com")
+META_TIMEOUT_SECONDS = float(os.environ.get("META_TIMEOUT_SECONDS", 30))
+# Instagram media containers: seconds between status reads, and how long one attempt waits for FINISHED.
+META_CONTAINER_POLL_SECONDS = float(os.environ.get("META_CONTAINER_POLL_SECONDS", 5))
+META_CONTAINER_MAX_WAIT_SECONDS = float(os.environ.get("META_CONTAINER_MAX_WAIT_SECONDS", 300))
 # Allow http:// network endpoints (local test servers). Never in production.
 ALLOW_INSECURE_NETWORK_URLS = env_bool("ALLOW_INSECURE_NETWORK_URLS", False)
 # Threads (Meta): an app with the Threads use case; see docs/networks.md.

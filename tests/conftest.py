@@ -67,3 +67,4 @@ from tests.platforms.conftest_x import *  # noqa: E402,F401,F403
 from tests.platforms.conftest_threads import *  # noqa: E402,F401,F403
 from tests.platforms.conftest_reddit import *  # noqa: E402,F401,F403
 from tests.platforms.conftest_linkedin import *  # noqa: E402,F401,F403
+from tests.platforms.conftest_meta import *  # noqa: E402,F401,F403

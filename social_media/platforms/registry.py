@@ -8,6 +8,8 @@ PLATFORMS = {
     "threads": ("Threads", "social_media.platforms.threads.ThreadsAdapter"),
     "reddit": ("Reddit", "social_media.platforms.reddit.RedditAdapter"),
     "linkedin": ("LinkedIn", "social_media.platforms.linkedin.LinkedInAdapter"),
+    "facebook": ("Facebook Page", "social_media.platforms.facebook.FacebookAdapter"),
+    "instagram": ("Instagram", "social_media.platforms.instagram.InstagramAdapter"),
 }
 
 PLATFORM_CHOICES = [(key, label) for key, (label, _path) in PLATFORMS.items()]

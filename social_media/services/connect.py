@@ -23,7 +23,10 @@ from social_media.platforms.base import AccountProfile, PlatformError, pkce_pair
 
 from .platforms import require_configured
 
-OAUTH_PLATFORMS = {"x", "mastodon", "threads", "reddit", "linkedin"}
+OAUTH_PLATFORMS = {"x", "mastodon", "threads", "reddit", "linkedin", "facebook", "instagram"}
+# Platforms connected through another one's login: one Meta login yields Facebook Pages and their
+# Instagram accounts, so both start (and return to) the facebook flow and its one redirect URI.
+OAUTH_FLOW = {"instagram": "facebook"}
 PASSWORD_PLATFORMS = {"bluesky"}
 # What a network's redirect says when the user said no (OAuth's access_denied; LinkedIn's own two).
 DECLINED_ERRORS = {"access_denied", "user_cancelled_login", "user_cancelled_authorize"}
@@ -87,6 +90,7 @@ def connect_start(*, user, workspace, platform, instance_url=""):
     if platform not in OAUTH_PLATFORMS:
         raise ConnectError(f"{platform} does not connect through OAuth.", field="platform")
     require_configured(platform)
+    platform = OAUTH_FLOW.get(platform, platform)
     oauth_app = None
     if platform == "mastodon":
         instance_url = normalize_instance_url(instance_url)
