@@ -211,8 +211,8 @@ MEDIA_MAX_VIDEO_BYTES = env_int("MEDIA_MAX_VIDEO_BYTES", 1024 * 1024 * 1024)
 MEDIA_MAX_UPLOAD_BYTES = env_int("MEDIA_MAX_UPLOAD_BYTES", max(MEDIA_MAX_IMAGE_BYTES, MEDIA_MAX_GIF_BYTES, MEDIA_MAX_VIDEO_BYTES))
 MEDIA_MAX_IMAGE_PIXELS = env_int("MEDIA_MAX_IMAGE_PIXELS", 50_000_000)  # decompression-bomb guard
 MEDIA_PUBLIC_URL_SECONDS = env_int("MEDIA_PUBLIC_URL_SECONDS", 3600)  # lifetime of signed media URLs
-MEDIA_FFMPEG_BINARY = os.environ.get("MEDIA_FFMPEG_BINARY", "")  # default: ffmpeg on PATH, else imageio-ffmpeg
-MEDIA_FFPROBE_BINARY = os.environ.get("MEDIA_FFPROBE_BINARY", "")
+# auto: system ffmpeg+ffprobe when on PATH, else PyPI imageio-ffmpeg; or force "system" / "imageio-ffmpeg".
+MEDIA_VIDEO_TOOLS = os.environ.get("MEDIA_VIDEO_TOOLS", "auto")
 MEDIA_FFMPEG_TIMEOUT_SECONDS = env_int("MEDIA_FFMPEG_TIMEOUT_SECONDS", 60)  # plus 4x the clip's length
 MEDIA_ORPHAN_GRACE_HOURS = env_int("MEDIA_ORPHAN_GRACE_HOURS", 24)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024

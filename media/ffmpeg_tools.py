@@ -1,9 +1,9 @@
 """Which ffmpeg/ffprobe to run, and running them bounded: every call has a timeout and a cap on what it
 may write (stdout/stderr to files we measure; media output through ffmpeg's own `-fs`).
 
-The system's ffmpeg and ffprobe are used when both are on PATH (`MEDIA_FFMPEG_BINARY` /
-`MEDIA_FFPROBE_BINARY` override them). Otherwise PyPI's imageio-ffmpeg binary does the work; it has no
-ffprobe, so probing parses `ffmpeg -i` (see media.probe)."""
+`MEDIA_VIDEO_TOOLS` chooses: "auto" (default) uses the system's ffmpeg and ffprobe when both are on
+PATH, else PyPI's imageio-ffmpeg binary; "system" or "imageio-ffmpeg" forces one. imageio-ffmpeg has no
+ffprobe, so probing then parses `ffmpeg -i` (see media.probe). MediaFile.processed_with records which."""
 
 from __future__ import annotations
 
@@ -35,12 +35,25 @@ class Tools:
     name: str  # "ffprobe" (system) or "imageio-ffmpeg"
 
 
-@lru_cache(maxsize=1)
 def tools() -> Tools:
-    ffmpeg = getattr(settings, "MEDIA_FFMPEG_BINARY", "") or shutil.which("ffmpeg")
-    ffprobe = getattr(settings, "MEDIA_FFPROBE_BINARY", "") or shutil.which("ffprobe")
-    if ffmpeg and ffprobe:
-        return Tools(ffmpeg, ffprobe, "ffprobe")
+    choice = getattr(settings, "MEDIA_VIDEO_TOOLS", "auto") or "auto"
+    if choice != "imageio-ffmpeg":
+        found = _system()
+        if found is not None:
+            return found
+        if choice == "system":
+            raise ToolFailed("ffmpeg and ffprobe are not installed on this server (MEDIA_VIDEO_TOOLS=system).")
+    return _imageio()
+
+
+@lru_cache(maxsize=1)
+def _system() -> Tools | None:
+    ffmpeg, ffprobe = shutil.which("ffmpeg"), shutil.which("ffprobe")
+    return Tools(ffmpeg, ffprobe, "ffprobe") if ffmpeg and ffprobe else None
+
+
+@lru_cache(maxsize=1)
+def _imageio() -> Tools:
     try:
         import imageio_ffmpeg
     except ImportError:  # pragma: no cover - imageio-ffmpeg is in requirements.txt
