@@ -6,7 +6,7 @@ from config.exceptions import Conflict
 from social_media.models import PostMedia
 
 from . import services
-from .models import MediaFile, MediaFolder, MediaRendition
+from .models import MediaFile, MediaFolder, MediaRendition, MediaTag, NetworkUpload
 from .public import signed_url
 
 
@@ -37,6 +37,40 @@ class RenditionInline(admin.TabularInline):
 
     def has_add_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(MediaTag)
+class MediaTagAdmin(admin.ModelAdmin):
+    list_display = ["id", "name", "workspace"]
+    list_filter = ["workspace"]
+    search_fields = ["name"]
+    list_select_related = ["workspace"]
+
+
+@admin.register(MediaRendition)
+class MediaRenditionAdmin(ReadOnlyAdmin):
+    """Renditions are made on demand; deleting one makes it again when next needed."""
+
+    list_display = ["id", "media", "spec_key", "mime_type", "file_size", "width", "height", "created_at"]
+    list_filter = ["mime_type", "created_at"]
+    search_fields = ["spec_key", "media__original_filename"]
+    list_select_related = ["media"]
+
+
+@admin.register(NetworkUpload)
+class NetworkUploadAdmin(ReadOnlyAdmin):
+    list_display = ["id", "media", "account", "remote_id", "expires_at", "created_at"]
+    list_filter = ["account__platform"]
+    search_fields = ["remote_id", "media__original_filename"]
+    list_select_related = ["media", "account"]
 
 
 @admin.register(MediaFolder)
