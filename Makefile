@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 UV := $(VENV)/bin/uv
 PDS_DIR := tests/fakes/bluesky_pds
 
-.PHONY: run test venv venv-dev services-deps node-deps bench migrate clean
+.PHONY: run test venv venv-dev services-deps node-deps bench bench-media migrate clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,10 @@ test: venv-dev services-deps node-deps
 bench: venv-dev services-deps
 	$(PY) -m tests.services $(PY) bench/punctuality.py
 	$(PY) -m tests.services $(PY) bench/crash_safety.py
+
+# Media renditions and transcoding against plain Pillow / raw ffmpeg (no database needed).
+bench-media: venv-dev services-deps
+	$(PY) bench/media.py
 
 clean:
 	rm -rf $(VENV) var

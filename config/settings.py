@@ -176,6 +176,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=7),
         "options": {"expires": 600},
     },
+    "delete-orphaned-media-files": {
+        "task": "media.tasks.delete_orphaned_files_task",
+        "schedule": crontab(minute=47, hour=4),
+        "options": {"expires": 3600},
+    },
     "collect-due-metrics": {
         "task": "analytics.tasks.collect_due_metrics_task",
         "schedule": timedelta(minutes=10),
@@ -199,7 +204,18 @@ if AWS_STORAGE_BUCKET_NAME:
     AWS_S3_REGION_NAME = os.environ.get("AWS_S3_REGION_NAME") or None
     AWS_DEFAULT_ACL = None
     AWS_QUERYSTRING_AUTH = True
-MEDIA_MAX_UPLOAD_BYTES = env_int("MEDIA_MAX_UPLOAD_BYTES", 512 * 1024 * 1024)
+# --- Media pipeline (branch media): caps per type, pixel cap, signed URLs, ffmpeg, orphan cleanup ---
+MEDIA_MAX_IMAGE_BYTES = env_int("MEDIA_MAX_IMAGE_BYTES", 20 * 1024 * 1024)
+MEDIA_MAX_GIF_BYTES = env_int("MEDIA_MAX_GIF_BYTES", 15 * 1024 * 1024)
+MEDIA_MAX_VIDEO_BYTES = env_int("MEDIA_MAX_VIDEO_BYTES", 1024 * 1024 * 1024)
+# The request body cap for uploads: the largest type cap unless set.
+MEDIA_MAX_UPLOAD_BYTES = env_int("MEDIA_MAX_UPLOAD_BYTES", max(MEDIA_MAX_IMAGE_BYTES, MEDIA_MAX_GIF_BYTES, MEDIA_MAX_VIDEO_BYTES))
+MEDIA_MAX_IMAGE_PIXELS = env_int("MEDIA_MAX_IMAGE_PIXELS", 50_000_000)  # decompression-bomb guard
+MEDIA_PUBLIC_URL_SECONDS = env_int("MEDIA_PUBLIC_URL_SECONDS", 3600)  # lifetime of signed media URLs
+# auto: system ffmpeg+ffprobe when on PATH, else PyPI imageio-ffmpeg; or force "system" / "imageio-ffmpeg".
+MEDIA_VIDEO_TOOLS = os.environ.get("MEDIA_VIDEO_TOOLS", "auto")
+MEDIA_FFMPEG_TIMEOUT_SECONDS = env_int("MEDIA_FFMPEG_TIMEOUT_SECONDS", 60)  # plus 4x the clip's length
+MEDIA_ORPHAN_GRACE_HOURS = env_int("MEDIA_ORPHAN_GRACE_HOURS", 24)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 

@@ -121,6 +121,9 @@ class MediaItem:
     # () -> str: a signed, expiring URL the network's servers can fetch this file from (Instagram and
     # Threads take media by URL). None where the deployment cannot offer one.
     public_url: callable | None = None
+    # Identifies these exact bytes (the stored file name of the original or rendition): the key under
+    # which an upload of them to a network is cached (media.upload_cache). Empty: do not cache.
+    cache_key: str = ""
 
 
 @dataclass(frozen=True)

@@ -252,7 +252,7 @@ def _publish_claimed(target, attempt):
             found = _found_after_earlier_unknown(target, adapter)
             if found is not None:
                 return _succeed(target, attempt, found)
-        media = media_items_for(target.post)  # the adapter validates before any network call
+        media = media_items_for(target.post, target)  # renditions; the adapter validates before any network call
         try:
             result = adapter.publish(target, target.content, media)
         except TokenExpired:
