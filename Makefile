@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 UV := $(VENV)/bin/uv
 PDS_DIR := tests/fakes/bluesky_pds
 
-.PHONY: run test venv venv-dev services-deps node-deps bench migrate clean
+.PHONY: run test venv venv-dev services-deps node-deps bench bench-api migrate clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,11 @@ test: venv-dev services-deps node-deps
 bench: venv-dev services-deps
 	$(PY) -m tests.services $(PY) bench/punctuality.py
 	$(PY) -m tests.services $(PY) bench/crash_safety.py
+
+# API speed against a bare view and hand-written equivalents (wrk from apt, like redis-server).
+bench-api: venv-dev services-deps
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; } || { echo "install wrk (apt-get install wrk)"; exit 1; }
+	$(PY) -m tests.services $(PY) bench/api.py
 
 clean:
 	rm -rf $(VENV) var
