@@ -156,11 +156,30 @@ def in_process(path, headers, repeat=60):
     return queries, statistics.median(samples)
 
 
+def profile(name, path, headers, repeat=40):
+    """Where an endpoint's in-process time goes: cProfile of `repeat` requests, top functions by own time."""
+    import cProfile
+    import pstats
+
+    from django.test import Client
+
+    client = Client(**{f"HTTP_{k.upper().replace('-', '_')}": v for k, v in headers.items()})
+    client.get(path)
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(repeat):
+        client.get(path)
+    profiler.disable()
+    print(f"\n=== {name}: {path} ({repeat} requests)")
+    pstats.Stats(profiler).sort_stats("tottime").print_stats(18)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--duration", type=int, default=8, help="seconds of load per measurement")
     parser.add_argument("--rounds", type=int, default=2, help="A B C rounds per endpoint (medians are reported)")
     parser.add_argument("--only", default="", help="comma-separated endpoint names to run")
+    parser.add_argument("--profile", action="store_true", help="print an in-process cProfile of each endpoint instead of loading it")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed (apt-get install wrk; make bench-api installs it)")
@@ -185,6 +204,11 @@ def main():
     if args.only:
         wanted = {name.strip() for name in args.only.split(",")}
         endpoints = [e for e in endpoints if e[0] in wanted]
+
+    if args.profile:
+        for name, api_path, _hand in endpoints:
+            profile(name, api_path, headers)
+        return
 
     port = 18000 + os.getpid() % 1000
     base = f"http://127.0.0.1:{port}"

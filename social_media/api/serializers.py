@@ -2,6 +2,7 @@
 serializers only validate input, and the views hand it to the services."""
 
 import re
+from datetime import timezone as dt_timezone
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -22,6 +23,16 @@ def active_accounts(workspace):
 def upcoming_entries(entries):
     """Queue entries whose post still waits for its slot, in the order they go out."""
     return entries.filter(post__status__in=SCHEDULED_STATUSES).select_related("post").order_by("position", "id")
+
+
+def iso(value):
+    """A datetime as DRF's DateTimeField renders it in the API (ISO 8601 in UTC, "Z" suffix)."""
+    if value is None:
+        return None
+    if value.utcoffset():
+        value = value.astimezone(dt_timezone.utc)
+    text = value.isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 # --- Connected accounts ---------------------------------------------------------------------
@@ -48,11 +59,24 @@ class ConnectedAccountSerializer(serializers.ModelSerializer):
 
 
 # --- Posts ----------------------------------------------------------------------------------
+# The read serializers below keep their declared fields for the OpenAPI schema, but render with plain
+# Python: DRF builds every nested field again for each object, which cost most of a post list's time
+# (docs/benchmarks.md, "API speed"). tests/api/test_post_representation.py holds them to DRF's output.
 class PublishAttemptSerializer(serializers.ModelSerializer):
     class Meta:
         model = PublishAttempt
         fields = ["attempt_number", "started_at", "finished_at", "outcome", "error_class", "http_status", "message"]
         read_only_fields = fields
+
+    def to_representation(self, attempt):
+        return attempt_representation(attempt)
+
+
+def attempt_representation(a):
+    return {
+        "attempt_number": a.attempt_number, "started_at": iso(a.started_at), "finished_at": iso(a.finished_at),
+        "outcome": a.outcome, "error_class": a.error_class, "http_status": a.http_status, "message": a.message,
+    }
 
 
 class PostTargetSerializer(serializers.ModelSerializer):
@@ -69,6 +93,20 @@ class PostTargetSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
+    def to_representation(self, target):
+        return target_representation(target)
+
+
+def target_representation(t):
+    account = t.account
+    return {
+        "id": t.pk, "account": t.account_id, "platform": account.platform, "account_username": account.platform_username,
+        "custom_content": t.custom_content, "status": t.status, "platform_post_id": t.platform_post_id,
+        "platform_post_url": t.platform_post_url, "error_message": t.error_message, "retry_count": t.retry_count,
+        "last_attempt_at": iso(t.last_attempt_at), "next_attempt_at": iso(t.next_attempt_at), "posted_at": iso(t.posted_at),
+        "attempts": [attempt_representation(a) for a in t.attempts.all()],
+    }
+
 
 class PostMediaSerializer(MediaFileSerializer):
     """One attachment of a post (a PostMedia row): the media file and its position."""
@@ -80,7 +118,15 @@ class PostMediaSerializer(MediaFileSerializer):
         read_only_fields = fields
 
     def to_representation(self, link):
-        return {**MediaFileSerializer(link.media, context=self.context).data, "order": link.order}
+        return {**media_serializer(self).to_representation(link.media), "order": link.order}
+
+
+def media_serializer(owner):
+    """One MediaFileSerializer per list, reused for every attachment (its fields are built once)."""
+    serializer = getattr(owner, "_media_serializer", None)
+    if serializer is None:
+        serializer = owner._media_serializer = MediaFileSerializer(context=owner.context)
+    return serializer
 
 
 class PostSerializer(serializers.ModelSerializer):
@@ -99,6 +145,16 @@ class PostSerializer(serializers.ModelSerializer):
     def get_queue(self, post) -> int | None:
         entry = getattr(post, "queue_entry", None)
         return entry.queue_id if entry else None
+
+    def to_representation(self, post):
+        media = media_serializer(self)
+        return {
+            "id": post.pk, "content": post.content, "status": post.status, "scheduled_time": iso(post.scheduled_time),
+            "posted_at": iso(post.posted_at), "author": post.author_id, "queue": self.get_queue(post),
+            "targets": [target_representation(t) for t in post.targets.all()],
+            "media": [{**media.to_representation(link.media), "order": link.order} for link in post.post_media.all()],
+            "created_at": iso(post.created_at), "updated_at": iso(post.updated_at),
+        }
 
 
 class PostWriteSerializer(serializers.Serializer):
