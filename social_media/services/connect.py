@@ -1,7 +1,8 @@
 """Connecting accounts: OAuth 2.0 (X with PKCE, Mastodon per instance) and app passwords (Bluesky).
 
 The OAuth state is 32 random bytes, single use, bound to the user and workspace that started the flow,
-and expires after settings.OAUTH_STATE_TTL_SECONDS. Tokens are encrypted by the model field before
+and expires after settings.OAUTH_STATE_TTL_SECONDS. The callback only stores what it found as a
+pending connection; the same user confirms it while signed in (services/pending.py). Tokens are encrypted by the model field before
 they are stored. Reconnecting an account updates it in place and never replaces a stored refresh token
 with an empty one.
 """
@@ -113,7 +114,10 @@ def _take_state(platform, state):
 
 
 def connect_finish(*, platform, state, code="", error="", error_description=""):
-    """Finish an OAuth flow from the network's redirect. Returns the connected account."""
+    """Finish an OAuth flow from the network's redirect: exchange the code and store the account(s)
+    found as a pending connection for the user who started the flow. Returns (pending, completion
+    token); nothing is connected until that user confirms (services.pending)."""
+    from .pending import pending_connection_create
     row = _take_state(platform, state)
     if error:
         reason = "You declined the authorization." if error == "access_denied" else f"The network refused: {error_description or error}."
@@ -127,8 +131,7 @@ def connect_finish(*, platform, state, code="", error="", error_description=""):
         )
     except PlatformError as exc:
         raise ConnectError(exc.message)
-    account, _created = account_upsert(workspace=row.workspace, platform=platform, profile=profile, user=row.user)
-    return account
+    return pending_connection_create(user=row.user, workspace=row.workspace, platform=platform, profiles=profile)
 
 
 def connect_with_password(*, user, workspace, platform, identifier, password, service_url=""):
