@@ -4,6 +4,8 @@ own encoder; an `Accept: application/json; indent=N` request falls back to DRF's
 from json.dumps, both towards stricter JSON: NaN and infinities become null (DRF writes bare NaN, which
 JSON parsers refuse), and very large or small floats use orjson's exponent form (1e16, not 1e+16)."""
 
+from datetime import timezone as dt_timezone
+
 import orjson
 from rest_framework.utils.encoders import JSONEncoder
 from rest_framework.renderers import JSONRenderer
@@ -28,3 +30,13 @@ class FastJSONRenderer(JSONRenderer):
         if b"\xe2\x80\xa8" in body or b"\xe2\x80\xa9" in body:
             body = body.replace(b"\xe2\x80\xa8", b"\\u2028").replace(b"\xe2\x80\xa9", b"\\u2029")
         return body
+
+
+def iso(value):
+    """A datetime as DRF's DateTimeField renders it in the API (ISO 8601 in UTC, "Z" suffix)."""
+    if value is None:
+        return None
+    if value.utcoffset():
+        value = value.astimezone(dt_timezone.utc)
+    text = value.isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text

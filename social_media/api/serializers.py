@@ -2,11 +2,11 @@
 serializers only validate input, and the views hand it to the services."""
 
 import re
-from datetime import timezone as dt_timezone
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from config.renderers import iso
 from media.models import MediaFile
 from media.serializers import MediaFileSerializer
 from social_media.models import ConnectedAccount, Post, PostQueue, PostTarget, PublishAttempt, QueuedPost
@@ -23,16 +23,6 @@ def active_accounts(workspace):
 def upcoming_entries(entries):
     """Queue entries whose post still waits for its slot, in the order they go out."""
     return entries.filter(post__status__in=SCHEDULED_STATUSES).select_related("post").order_by("position", "id")
-
-
-def iso(value):
-    """A datetime as DRF's DateTimeField renders it in the API (ISO 8601 in UTC, "Z" suffix)."""
-    if value is None:
-        return None
-    if value.utcoffset():
-        value = value.astimezone(dt_timezone.utc)
-    text = value.isoformat()
-    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 # --- Connected accounts ---------------------------------------------------------------------
@@ -216,7 +206,18 @@ class PostQueueSerializer(serializers.ModelSerializer):
         entries = getattr(queue, "upcoming_entries", None)  # prefetched by the view
         if entries is None:
             entries = upcoming_entries(queue.entries.all())
-        return QueueEntrySerializer(entries, many=True).data
+        return [
+            {"post": e.post_id, "position": e.position, "scheduled_time": iso(e.post.scheduled_time), "status": e.post.status}
+            for e in entries
+        ]
+
+    def to_representation(self, queue):
+        return {
+            "id": queue.pk, "name": queue.name, "description": queue.description,
+            "target_accounts": [account.pk for account in queue.target_accounts.all()],
+            "posting_schedule": queue.posting_schedule, "timezone": queue.timezone, "is_active": queue.is_active,
+            "created_at": iso(queue.created_at), "upcoming": self.get_upcoming(queue),
+        }
 
     def validate_posting_schedule(self, value):
         return clean_posting_schedule(value)

@@ -106,3 +106,40 @@ def test_the_fast_renderer_writes_the_same_bytes_as_drfs(user, workspace, reques
         "text": "line\u2028separator \u2029 \"quoted\" \\ é 😀",
     }
     assert FastJSONRenderer().render(data) == JSONRenderer().render(data)
+
+
+@pytest.mark.django_db
+def test_the_analytics_overview_and_history_render_exactly_as_drf_would(user, workspace):
+    from analytics.models import AnalyticsSnapshot, PostAnalytics
+    from analytics.serializers import OverviewSerializer, PostHistorySerializer
+    from analytics.services import post_history, workspace_overview
+
+    populated_posts(workspace, user)
+    target = PostTarget.objects.filter(post__workspace=workspace, status=Status.POSTED).first()
+    PostAnalytics.objects.create(target=target, likes=3, reposts=1, replies=2, impressions=40)
+    AnalyticsSnapshot.objects.create(target=target, snapshot_data={"likes": 3})
+    since = datetime(2031, 3, 29, 12, tzinfo=ZoneInfo("America/New_York"))
+
+    overview = workspace_overview(workspace=workspace, since=since)
+    assert OverviewSerializer(overview).data == serializers.Serializer.to_representation(OverviewSerializer(), overview)
+    history = post_history(post=target.post)
+    assert PostHistorySerializer(history).data == serializers.Serializer.to_representation(PostHistorySerializer(), history)
+    assert OverviewSerializer(overview).data["since"] == "2031-03-29T16:00:00Z"
+
+
+@pytest.mark.django_db
+def test_the_queue_list_renders_exactly_as_drf_would(user, workspace, request_context):
+    from social_media.api.queue_views import PostQueueViewSet
+
+    queue = populated_posts(workspace, user)
+    view = PostQueueViewSet(request=request_context["request"], format_kwarg=None)
+    view.request.user = user
+    fresh = PostQueue.objects.filter(pk=queue.pk).prefetch_related(*view.get_queryset()._prefetch_related_lookups).get()
+    fast = PostQueueSerializer(fresh, context=request_context).data
+    reference = serializers.ModelSerializer.to_representation(PostQueueSerializer(context=request_context), fresh)
+    reference["upcoming"] = [
+        {"post": e.post_id, "position": e.position, "scheduled_time": serializers.DateTimeField().to_representation(e.post.scheduled_time), "status": e.post.status}
+        for e in fresh.upcoming_entries
+    ]
+    assert fast == reference
+    assert fast["upcoming"][0]["status"] == "scheduled" and len(fast["target_accounts"]) == 2
