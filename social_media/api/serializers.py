@@ -14,6 +14,7 @@ from social_media.services.posts import SCHEDULED_STATUSES
 from social_media.services.queues import clean_posting_schedule, clean_timezone
 
 from .fields import MAX_ID, AwareFutureDateTimeField, WorkspaceObjectsField
+from .post_bodies import post_bodies_of
 
 
 def active_accounts(workspace):
@@ -49,24 +50,11 @@ class ConnectedAccountSerializer(serializers.ModelSerializer):
 
 
 # --- Posts ----------------------------------------------------------------------------------
-# The read serializers below keep their declared fields for the OpenAPI schema, but render with plain
-# Python: DRF builds every nested field again for each object, which cost most of a post list's time
-# (docs/benchmarks.md, "API speed"). tests/api/test_post_representation.py holds them to DRF's output.
 class PublishAttemptSerializer(serializers.ModelSerializer):
     class Meta:
         model = PublishAttempt
         fields = ["attempt_number", "started_at", "finished_at", "outcome", "error_class", "http_status", "message"]
         read_only_fields = fields
-
-    def to_representation(self, attempt):
-        return attempt_representation(attempt)
-
-
-def attempt_representation(a):
-    return {
-        "attempt_number": a.attempt_number, "started_at": iso(a.started_at), "finished_at": iso(a.finished_at),
-        "outcome": a.outcome, "error_class": a.error_class, "http_status": a.http_status, "message": a.message,
-    }
 
 
 class PostTargetSerializer(serializers.ModelSerializer):
@@ -83,20 +71,6 @@ class PostTargetSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    def to_representation(self, target):
-        return target_representation(target)
-
-
-def target_representation(t):
-    account = t.account
-    return {
-        "id": t.pk, "account": t.account_id, "platform": account.platform, "account_username": account.platform_username,
-        "custom_content": t.custom_content, "status": t.status, "platform_post_id": t.platform_post_id,
-        "platform_post_url": t.platform_post_url, "error_message": t.error_message, "retry_count": t.retry_count,
-        "last_attempt_at": iso(t.last_attempt_at), "next_attempt_at": iso(t.next_attempt_at), "posted_at": iso(t.posted_at),
-        "attempts": [attempt_representation(a) for a in t.attempts.all()],
-    }
-
 
 class PostMediaSerializer(MediaFileSerializer):
     """One attachment of a post (a PostMedia row): the media file and its position."""
@@ -108,18 +82,20 @@ class PostMediaSerializer(MediaFileSerializer):
         read_only_fields = fields
 
     def to_representation(self, link):
-        return {**media_serializer(self).to_representation(link.media), "order": link.order}
+        return {**MediaFileSerializer(link.media, context=self.context).data, "order": link.order}
 
 
-def media_serializer(owner):
-    """One MediaFileSerializer per list, reused for every attachment (its fields are built once)."""
-    serializer = getattr(owner, "_media_serializer", None)
-    if serializer is None:
-        serializer = owner._media_serializer = MediaFileSerializer(context=owner.context)
-    return serializer
+class PostListSerializer(serializers.ListSerializer):
+    """Many posts in one batch of queries."""
+
+    def to_representation(self, data):
+        return post_bodies_of(data.all() if hasattr(data, "all") else data, context=self.context)
 
 
 class PostSerializer(serializers.ModelSerializer):
+    """A post as the API shows it. The fields are declared for the schema; bodies are built from rows by
+    social_media/api/post_bodies.py (one path for lists, details and action responses)."""
+
     targets = PostTargetSerializer(many=True, read_only=True)
     media = PostMediaSerializer(source="post_media.all", many=True, read_only=True)
     queue = serializers.SerializerMethodField()
@@ -131,20 +107,14 @@ class PostSerializer(serializers.ModelSerializer):
             "created_at", "updated_at",
         ]
         read_only_fields = fields
+        list_serializer_class = PostListSerializer
 
     def get_queue(self, post) -> int | None:
         entry = getattr(post, "queue_entry", None)
         return entry.queue_id if entry else None
 
     def to_representation(self, post):
-        media = media_serializer(self)
-        return {
-            "id": post.pk, "content": post.content, "status": post.status, "scheduled_time": iso(post.scheduled_time),
-            "posted_at": iso(post.posted_at), "author": post.author_id, "queue": self.get_queue(post),
-            "targets": [target_representation(t) for t in post.targets.all()],
-            "media": [{**media.to_representation(link.media), "order": link.order} for link in post.post_media.all()],
-            "created_at": iso(post.created_at), "updated_at": iso(post.updated_at),
-        }
+        return post_bodies_of([post], context=self.context)[0]
 
 
 class PostWriteSerializer(serializers.Serializer):

@@ -1,4 +1,4 @@
-"""The posts API renders with plain Python for speed (social_media/api/serializers.py); these tests hold
+"""The posts API renders from rows with plain Python for speed (social_media/api/post_bodies.py); these tests hold
 its output to what DRF's generic ModelSerializers produce for the same declared fields, so the fast path
 can never drift from the documented schema."""
 
@@ -13,7 +13,6 @@ from rest_framework.test import APIRequestFactory
 from config.renderers import FastJSONRenderer
 from media.serializers import MediaFileSerializer
 from social_media.api.serializers import PostQueueSerializer, PostSerializer
-from social_media.api.views import posts_of
 from social_media.models import Post, PostMedia, PostQueue, PostTarget, PublishAttempt, QueuedPost, Status
 from tests.factories import ConnectedAccountFactory, MediaFileFactory, PostFactory, PostQueueFactory, PostTargetFactory
 
@@ -89,7 +88,7 @@ def populated_posts(workspace, author):
 @pytest.mark.django_db
 def test_the_post_list_renders_exactly_as_drf_would(user, workspace, request_context):
     populated_posts(workspace, user)
-    posts = list(posts_of(workspace).order_by("id"))
+    posts = list(Post.objects.filter(workspace=workspace).order_by("id"))
     fast = PostSerializer(posts, many=True, context=request_context).data
     reference = ReferencePost(posts, many=True, context=request_context).data
     assert fast == reference
@@ -100,7 +99,7 @@ def test_the_post_list_renders_exactly_as_drf_would(user, workspace, request_con
 def test_the_fast_renderer_writes_the_same_bytes_as_drfs(user, workspace, request_context):
     queue = populated_posts(workspace, user)
     data = {
-        "posts": PostSerializer(list(posts_of(workspace).order_by("id")), many=True, context=request_context).data,
+        "posts": PostSerializer(list(Post.objects.filter(workspace=workspace).order_by("id")), many=True, context=request_context).data,
         "queue": PostQueueSerializer(PostQueue.objects.get(pk=queue.pk), context=request_context).data,
         "numbers": [0, -1, 2**63 - 1, 1.5, 0.1, None, True],
         "text": "line\u2028separator \u2029 \"quoted\" \\ é 😀",
