@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 UV := $(VENV)/bin/uv
 PDS_DIR := tests/fakes/bluesky_pds
 
-.PHONY: run test venv venv-dev services-deps node-deps bench bench-media migrate clean
+.PHONY: run test venv venv-dev services-deps node-deps bench bench-media bench-api migrate clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,11 @@ bench: venv-dev services-deps
 # Media renditions and transcoding against plain Pillow / raw ffmpeg (no database needed).
 bench-media: venv-dev services-deps
 	$(PY) bench/media.py
+
+# API speed against a bare view and hand-written equivalents (wrk from apt, like redis-server).
+bench-api: venv-dev services-deps
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; } || { echo "install wrk (apt-get install wrk)"; exit 1; }
+	$(PY) -m tests.services $(PY) bench/api.py
 
 clean:
 	rm -rf $(VENV) var

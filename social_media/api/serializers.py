@@ -6,6 +6,7 @@ import re
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from config.datetimes import iso
 from config.sizes import BoundedDictField, BoundedListField
 from media.models import MediaFile
 from media.serializers import MediaFileSerializer
@@ -14,6 +15,7 @@ from social_media.services.posts import SCHEDULED_STATUSES
 from social_media.services.queues import clean_posting_schedule, clean_timezone
 
 from .fields import MAX_ID, AwareFutureDateTimeField, WorkspaceObjectsField
+from .post_bodies import post_bodies_of
 
 
 # Collection sizes, checked before any item is looked at (config/sizes.py).
@@ -90,7 +92,17 @@ class PostMediaSerializer(MediaFileSerializer):
         return {**MediaFileSerializer(link.media, context=self.context).data, "order": link.order}
 
 
+class PostListSerializer(serializers.ListSerializer):
+    """Many posts in one batch of queries."""
+
+    def to_representation(self, data):
+        return post_bodies_of(data.all() if hasattr(data, "all") else data, context=self.context)
+
+
 class PostSerializer(serializers.ModelSerializer):
+    """A post as the API shows it. The fields are declared for the schema; bodies are built from rows by
+    social_media/api/post_bodies.py (one path for lists, details and action responses)."""
+
     targets = PostTargetSerializer(many=True, read_only=True)
     media = PostMediaSerializer(source="post_media.all", many=True, read_only=True)
     queue = serializers.SerializerMethodField()
@@ -102,10 +114,14 @@ class PostSerializer(serializers.ModelSerializer):
             "created_at", "updated_at",
         ]
         read_only_fields = fields
+        list_serializer_class = PostListSerializer
 
     def get_queue(self, post) -> int | None:
         entry = getattr(post, "queue_entry", None)
         return entry.queue_id if entry else None
+
+    def to_representation(self, post):
+        return post_bodies_of([post], context=self.context)[0]
 
 
 class PostWriteSerializer(serializers.Serializer):
@@ -196,7 +212,18 @@ class PostQueueSerializer(serializers.ModelSerializer):
         entries = getattr(queue, "upcoming_entries", None)  # prefetched by the view
         if entries is None:
             entries = upcoming_entries(queue.entries.all())
-        return QueueEntrySerializer(entries, many=True).data
+        return [
+            {"post": e.post_id, "position": e.position, "scheduled_time": iso(e.post.scheduled_time), "status": e.post.status}
+            for e in entries
+        ]
+
+    def to_representation(self, queue):
+        return {
+            "id": queue.pk, "name": queue.name, "description": queue.description,
+            "target_accounts": [account.pk for account in queue.target_accounts.all()],
+            "posting_schedule": queue.posting_schedule, "timezone": queue.timezone, "is_active": queue.is_active,
+            "created_at": iso(queue.created_at), "upcoming": self.get_upcoming(queue),
+        }
 
     def validate_timezone(self, value):
         return clean_timezone(value)
