@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from accounts.api.invitation_views import invitation_page
 from config.health import health
 
 urlpatterns = [
@@ -10,6 +11,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("api/v1/", include("config.api_urls")),
+    path("invitations/<str:token>/", invitation_page, name="invitation-page"),
 ]
 
 
