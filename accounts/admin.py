@@ -8,6 +8,7 @@ from rest_framework_simplejwt.token_blacklist.admin import OutstandingTokenAdmin
 from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 
 from . import services
+from .admin_login import LimitedAdminAuthenticationForm
 from .models import Invitation, Membership, User, Workspace
 
 
@@ -163,3 +164,6 @@ class InvitationAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+admin.site.login_form = LimitedAdminAuthenticationForm
