@@ -38,7 +38,7 @@ def test_it_allows_a_basic_workspace_100_calls_an_hour_then_answers_429(client_f
     spend(client, 100)
     error = assert_throttled(client.get(ME), max_wait=3600)
 
-    assert error["retry_after"] >= 3590  # the window resets at 11:00, ~3595 s away
+    assert error["retry_after"] >= 3500  # the window resets at 11:00, ~3595 s away (less what 100 calls took)
 
 
 def test_it_allows_a_pro_workspace_500_calls_an_hour(client_for):
