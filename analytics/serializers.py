@@ -1,11 +1,13 @@
 from rest_framework import serializers
 
+from config.datetimes import UTCDateTimeField
+
 
 class WindowSerializer(serializers.Serializer):
     """Optional ?since=&until= (ISO 8601 date or date-time; since inclusive, until exclusive)."""
 
-    since = serializers.DateTimeField(required=False, default=None)
-    until = serializers.DateTimeField(required=False, default=None)
+    since = UTCDateTimeField(required=False, default=None)
+    until = UTCDateTimeField(required=False, default=None)
 
     def validate(self, attrs):
         since, until = attrs.get("since"), attrs.get("until")

@@ -273,6 +273,26 @@ MASTODON_ENABLED = env_bool("MASTODON_ENABLED", True)
 MASTODON_APP_NAME = os.environ.get("MASTODON_APP_NAME", "Scheduler")
 # Allow http:// network endpoints (local test servers). Never in production.
 ALLOW_INSECURE_NETWORK_URLS = env_bool("ALLOW_INSECURE_NETWORK_URLS", False)
+# Threads (Meta): an app with the Threads use case; see docs/networks.md.
+THREADS_ENABLED = env_bool("THREADS_ENABLED", True)
+THREADS_APP_ID = os.environ.get("THREADS_APP_ID", "")
+THREADS_APP_SECRET = os.environ.get("THREADS_APP_SECRET", "")
+THREADS_API_BASE_URL = os.environ.get("THREADS_API_BASE_URL", "https://graph.threads.net")
+THREADS_API_VERSION = os.environ.get("THREADS_API_VERSION", "v1.0")
+THREADS_AUTHORIZE_URL = os.environ.get("THREADS_AUTHORIZE_URL", "https://threads.net/oauth/authorize")
+THREADS_TIMEOUT_SECONDS = float(os.environ.get("THREADS_TIMEOUT_SECONDS", 30))
+# How often and how long a publish waits for Threads to process a media container (Meta suggests
+# checking about once a minute for videos; text and images are usually ready within seconds).
+THREADS_CONTAINER_POLL_SECONDS = float(os.environ.get("THREADS_CONTAINER_POLL_SECONDS", 3))
+THREADS_CONTAINER_TIMEOUT_SECONDS = float(os.environ.get("THREADS_CONTAINER_TIMEOUT_SECONDS", 300))
+# Reddit: a "web app" at reddit.com/prefs/apps; praw with these endpoints (tests point them at a fake).
+REDDIT_ENABLED = env_bool("REDDIT_ENABLED", True)
+REDDIT_CLIENT_ID = os.environ.get("REDDIT_CLIENT_ID", "")
+REDDIT_CLIENT_SECRET = os.environ.get("REDDIT_CLIENT_SECRET", "")
+REDDIT_USER_AGENT = os.environ.get("REDDIT_USER_AGENT", "")  # default built in social_media.platforms.reddit.client
+REDDIT_OAUTH_URL = os.environ.get("REDDIT_OAUTH_URL", "https://oauth.reddit.com")
+REDDIT_URL = os.environ.get("REDDIT_URL", "https://www.reddit.com")
+REDDIT_TIMEOUT_SECONDS = float(os.environ.get("REDDIT_TIMEOUT_SECONDS", 30))
 
 # --- Publishing engine ----------------------------------------------------------------------
 DISPATCH_LOOKAHEAD_SECONDS = env_int("DISPATCH_LOOKAHEAD_SECONDS", 10)
@@ -327,3 +347,48 @@ LOGGING = {
         "httpcore": {"level": "WARNING"},
     },
 }
+
+# --- API hardening (config/parsers.py, config/middleware.py) --------------------------------
+# JSON bodies are checked for nesting depth before they are parsed (a too-deep body is a 400).
+REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = [
+    "config.parsers.JSONParser",
+    "rest_framework.parsers.FormParser",
+    "rest_framework.parsers.MultiPartParser",
+]
+# Request ids, and JSON in the error shape for anything that goes wrong under /api/.
+MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "config.middleware.ApiErrorMiddleware")
+# The schema documents X-Workspace, the error responses and blank-able URLs (config/schema.py).
+REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"] = "config.schema.AutoSchema"
+# /api/docs/ (Swagger UI) and /api/redoc/ from our own static files: they render without internet.
+INSTALLED_APPS += ["drf_spectacular_sidecar", "csp"]
+SPECTACULAR_SETTINGS.update({
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+})
+
+# --- Content-Security-Policy (django-csp; docs/configuration.md "Security headers") ---------------
+# Scripts and styles only from this server; inline scripts only with the per-response nonce
+# ({{ request.csp_nonce }}); no framing, plugins or foreign form targets. ReDoc's page alone allows
+# inline styles (it injects them; config/docs.py). CSP_REPORT_ONLY=1 sends it as report-only.
+from csp.constants import NONCE, NONE, SELF  # noqa: E402
+
+MIDDLEWARE.insert(MIDDLEWARE.index("config.middleware.ApiErrorMiddleware") + 1, "csp.middleware.CSPMiddleware")
+_CSP = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+if env_bool("CSP_REPORT_ONLY", False):
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = _CSP
+else:
+    CONTENT_SECURITY_POLICY = _CSP

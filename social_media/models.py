@@ -8,6 +8,18 @@ from config.encryption import EncryptedTextField
 from .platforms.registry import PLATFORM_CHOICES
 
 
+# The encrypted columns of ConnectedAccount. Reading a row decrypts them; a list or page that does not
+# use them defers them (`without_secrets`), so a wrong ENCRYPTION_KEYS cannot break it.
+SECRET_FIELDS = ("access_token", "refresh_token")
+
+
+def without_secrets(queryset, path=""):
+    """`queryset` with the token columns of the ConnectedAccount at `path` ("" for accounts themselves,
+    "account" for targets) left unread. Code that does use a token loads it on access."""
+    prefix = f"{path}__" if path else ""
+    return queryset.defer(*(prefix + name for name in SECRET_FIELDS))
+
+
 class ConnectedAccount(models.Model):
     workspace = models.ForeignKey("accounts.Workspace", on_delete=models.CASCADE, related_name="accounts")
     platform = models.CharField(max_length=20, choices=PLATFORM_CHOICES, db_index=True)
@@ -215,3 +227,28 @@ class OAuthState(models.Model):
     redirect_uri = models.URLField(max_length=500)
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField(db_index=True)
+
+
+class PendingConnection(models.Model):
+    """Accounts an OAuth callback found, waiting for the user who started the flow to confirm them.
+
+    The callback is reached by whoever holds the authorization link; only this row's `user`, signed
+    in, turns candidates into accounts (social_media.services.pending). `candidates` lists what may be
+    shown (key, platform, ids, names); tokens and per-account settings sit in `secrets`, encrypted.
+    The completion token is stored as its SHA-256 only. Expires after 10 minutes; single use."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    workspace = models.ForeignKey("accounts.Workspace", on_delete=models.CASCADE, related_name="+")
+    platform = models.CharField(max_length=20, choices=PLATFORM_CHOICES, help_text="The network whose flow found the candidates.")
+    token_hash = models.CharField(max_length=64, unique=True)
+    candidates = models.JSONField(default=list)
+    secrets = EncryptedTextField(blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(db_index=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self):
+        return f"Pending {self.get_platform_display()} connection {self.pk}"

@@ -5,7 +5,7 @@ from celery.signals import worker_init, worker_process_init, worker_process_shut
 from django.utils import timezone
 
 from .models import OAuthState
-from .services import publishing, sweeper, tokens, unpublishing, warmup
+from .services import pending, publishing, sweeper, tokens, unpublishing, warmup
 
 
 @shared_task(ignore_result=True)
@@ -43,8 +43,9 @@ def refresh_account_limits_task():
 
 @shared_task(ignore_result=True)
 def delete_expired_oauth_states_task():
+    """Hourly: expired OAuth states and expired pending connections. Returns how many rows went."""
     deleted, _ = OAuthState.objects.filter(expires_at__lt=timezone.now()).delete()
-    return deleted
+    return deleted + pending.pending_connections_delete_expired()
 
 
 @worker_process_shutdown.connect

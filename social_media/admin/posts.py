@@ -14,7 +14,7 @@ class PostTargetInline(admin.TabularInline):
     extra = 0
     can_delete = False
     show_change_link = True
-    fields = ["account", "status", "platform_post_url", "retry_count", "next_attempt_at", "posted_at", "error_message"]
+    fields = ["account", "status", "platform_specific_settings", "platform_post_url", "retry_count", "next_attempt_at", "posted_at", "error_message"]
     readonly_fields = fields
 
     def get_queryset(self, request):

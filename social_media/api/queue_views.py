@@ -7,7 +7,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from social_media.models import Post, PostQueue, QueuedPost
+from social_media.models import ConnectedAccount, Post, PostQueue, QueuedPost, without_secrets
 from social_media.services.queues import queue_add_post, queue_reorder
 
 from .serializers import AddPostSerializer, PostQueueSerializer, PostSerializer, ReorderSerializer, upcoming_entries
@@ -24,7 +24,7 @@ class PostQueueViewSet(WorkspaceScopedMixin, viewsets.ModelViewSet):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no request user
             return PostQueue.objects.none()
         return PostQueue.objects.filter(workspace=self.workspace).prefetch_related(
-            "target_accounts",
+            Prefetch("target_accounts", queryset=without_secrets(ConnectedAccount.objects.all())),
             Prefetch("entries", queryset=upcoming_entries(QueuedPost.objects.all()), to_attr="upcoming_entries"),
         )
 

@@ -12,7 +12,7 @@ from accounts.context import request_workspace
 from accounts.permissions import WorkspaceRole
 from analytics.serializers import PostMetricsSerializer
 from analytics.services import post_metrics
-from social_media.models import Post, PostMedia, PostTarget, PublishAttempt
+from social_media.models import Post, PostMedia, PostTarget, PublishAttempt, without_secrets
 from social_media.services import posts as post_services
 from social_media.services.unpublishing import post_unpublish
 
@@ -35,7 +35,7 @@ def posts_of(workspace):
         Post.objects.filter(workspace=workspace)
         .select_related("queue_entry")
         .prefetch_related(
-            Prefetch("targets", queryset=PostTarget.objects.select_related("account").order_by("id")),
+            Prefetch("targets", queryset=without_secrets(PostTarget.objects.select_related("account"), "account").order_by("id")),
             Prefetch("targets__attempts", queryset=PublishAttempt.objects.order_by("started_at", "id")),
             Prefetch("post_media", queryset=PostMedia.objects.select_related("media")),
         )

@@ -171,6 +171,11 @@ class PlatformAdapter:
     def validate(self, content: str, media: Sequence[MediaItem]) -> list[str]:
         raise NotImplementedError
 
+    def validate_target_settings(self, settings: dict) -> dict[str, list[str]]:
+        """Field errors of a target's `platform_specific_settings` for this network, checked when the
+        post is scheduled: {"title": ["Reddit posts need a title."]}. Empty when valid (the default)."""
+        return {}
+
     def publish(self, target, content: str, media: Sequence[MediaItem]) -> PublishResult:
         """Publish `content` with `media` for `target` (a PostTarget; use target.idempotency_key).
         Validates first (`validate`) and raises InvalidContent before any network call."""

@@ -5,6 +5,8 @@ PLATFORMS = {
     "x": ("X", "social_media.platforms.x.XAdapter"),
     "bluesky": ("Bluesky", "social_media.platforms.bluesky.BlueskyAdapter"),
     "mastodon": ("Mastodon", "social_media.platforms.mastodon.MastodonAdapter"),
+    "threads": ("Threads", "social_media.platforms.threads.ThreadsAdapter"),
+    "reddit": ("Reddit", "social_media.platforms.reddit.RedditAdapter"),
 }
 
 PLATFORM_CHOICES = [(key, label) for key, (label, _path) in PLATFORMS.items()]

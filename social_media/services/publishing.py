@@ -29,7 +29,7 @@ from django.db import close_old_connections, connections, transaction
 from django.db.models import F, Prefetch
 from django.utils import timezone
 
-from social_media.models import PostMedia, PostTarget, PublishAttempt, Status
+from social_media.models import PostMedia, PostTarget, PublishAttempt, Status, without_secrets
 from social_media.platforms import PlatformFactory
 from social_media.platforms.base import (
     AccountDisconnected,
@@ -43,7 +43,7 @@ from social_media.platforms.base import (
 )
 
 from . import ratelimit
-from .tokens import account_mark_disconnected, account_refresh_token
+from .tokens import account_load_secrets, account_mark_disconnected, account_refresh_token
 from .validation import media_items_for
 
 logger = logging.getLogger(__name__)
@@ -191,8 +191,8 @@ def publish_batch(*, target_ids):
     claimed = targets_claim(target_ids=target_ids)
     if not claimed:
         return {}
-    targets = list(
-        PostTarget.objects.select_related("post", "account")
+    targets = list(  # tokens are read per target (account_load_secrets): one undecryptable is that target's error
+        without_secrets(PostTarget.objects.select_related("post", "account"), "account")
         .prefetch_related(Prefetch("post__post_media", queryset=PostMedia.objects.select_related("media")))
         .filter(id__in=claimed)
     )
@@ -236,6 +236,10 @@ def _publish_claimed(target, attempt):
         return _fail(target, attempt, AccountDisconnected(
             f"The {account.get_platform_display()} account @{account.platform_username} is disconnected; reconnect it and retry."
         ))
+    try:
+        account_load_secrets(account=account)
+    except AccountDisconnected as exc:
+        return _fail(target, attempt, exc)
     adapter = PlatformFactory.get_platform(account)
     try:
         if adapter.token_needs_refresh(REFRESH_BEFORE_PUBLISH_SECONDS):

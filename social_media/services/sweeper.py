@@ -18,7 +18,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
-from social_media.models import PublishAttempt, PostTarget, Status
+from social_media.models import PublishAttempt, PostTarget, Status, without_secrets
 from social_media.platforms.base import OutcomeUnknown
 
 from .posts import post_refresh_status
@@ -51,7 +51,7 @@ def sweep(*, now=None):
     )
     for target_id in stale.values_list("id", flat=True):
         # Take the stuck row by CAS on its old heartbeat, so two sweepers never settle it twice.
-        target = PostTarget.objects.select_related("post", "account").get(id=target_id)
+        target = without_secrets(PostTarget.objects.select_related("post", "account"), "account").get(id=target_id)
         if not PostTarget.objects.filter(id=target_id, status=Status.PUBLISHING, heartbeat_at=target.heartbeat_at).update(heartbeat_at=now):
             continue
         attempt = (

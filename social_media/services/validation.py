@@ -7,6 +7,7 @@ the right content and media for every target and collects the answers.
 
 from django.conf import settings
 
+from social_media.models import without_secrets
 from social_media.platforms import PLATFORMS, PlatformFactory
 from social_media.platforms.base import MediaItem
 
@@ -41,6 +42,17 @@ def media_items_for(post) -> list[MediaItem]:
     return items
 
 
+def validate_target_settings(post) -> dict[str, dict[str, list[str]]]:
+    """Field errors of each target's platform_specific_settings (Reddit: subreddit, title, flair):
+    {"<account id>": {"title": ["..."]}}; empty when valid."""
+    errors = {}
+    for target in post.targets.select_related("account").order_by("id"):
+        problems = PlatformFactory.get_platform(target.account).validate_target_settings(target.platform_specific_settings or {})
+        if problems:
+            errors[str(target.account_id)] = problems
+    return errors
+
+
 def validate_post(post) -> dict[str, list[str]]:
     """Problems of the post on each of its targets' networks: {"<account id>": ["..."]}; empty when valid.
 
@@ -48,7 +60,7 @@ def validate_post(post) -> dict[str, list[str]]:
     A target whose account is inactive cannot be published and is reported too."""
     media = media_items_for(post)
     errors = {}
-    for target in post.targets.select_related("account").order_by("id"):
+    for target in without_secrets(post.targets.select_related("account"), "account").order_by("id"):
         account = target.account
         if not account.is_active:
             problems = ["The account is disconnected; reconnect it or remove it from the post."]

@@ -43,6 +43,18 @@ class BlueskyAdapter(PlatformAdapter):
     idempotent_publish = True
     # A PDS allows 5,000 write points an hour and a created record costs 3 (~1,666 posts); stay below.
     posting_rate = (1000, 3600)
+    connect_style = "password"  # handle + app password; no app credentials needed on this server
+    content_limits = {
+        "max_characters": rules.MAX_GRAPHEMES,
+        "character_counting": "graphemes",
+        "max_text_bytes": rules.MAX_TEXT_BYTES,
+        "max_images": rules.MAX_IMAGES,
+        "max_videos": rules.MAX_VIDEOS,
+        "mixed_media": False,
+        "max_image_bytes": rules.MAX_IMAGE_BYTES,
+        "max_video_bytes": rules.MAX_VIDEO_BYTES,
+        "max_alt_text_characters": rules.MAX_IMAGE_ALT_CHARS,
+    }
 
     # --- helpers ---------------------------------------------------------------------------
     @property

@@ -35,6 +35,23 @@ class XAdapter(PlatformAdapter):
     platform = "x"
     idempotent_publish = False  # X has no idempotency key: after OutcomeUnknown, reconcile() decides
     posting_rate = (300, 3 * 3600)
+    required_settings = ("X_CLIENT_ID",)  # X_CLIENT_SECRET only for a confidential client
+    connect_style = "oauth"
+    content_limits = {
+        "max_characters": text.DEFAULT_LIMITS["max_weighted_length"],
+        "character_counting": "weighted",  # twitter-text v3: emoji and CJK weigh 2, every URL 23
+        "characters_per_url": 23,
+        "max_images": text.MAX_IMAGES,
+        "max_gifs": 1,
+        "max_videos": 1,
+        "mixed_media": False,  # 4 images, or 1 GIF, or 1 video
+        "max_image_bytes": text.DEFAULT_LIMITS["max_image_bytes"],
+        "max_gif_bytes": text.DEFAULT_LIMITS["max_gif_bytes"],
+        "max_video_bytes": text.DEFAULT_LIMITS["max_video_bytes"],
+        "max_video_seconds": text.DEFAULT_LIMITS["max_video_seconds"],
+        "max_alt_text_characters": text.MAX_ALT_TEXT,
+        "note": "Paid X subscriptions allow up to 25,000 weighted characters; read at connect.",
+    }
 
     def _api(self) -> XApi:
         return XApi(self.account.access_token)

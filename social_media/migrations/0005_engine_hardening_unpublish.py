@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('social_media', '0003_status_deleted'),
+        ('social_media', '0004_account_hardening_pending_connection'),
     ]
 
     operations = [
