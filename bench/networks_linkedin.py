@@ -8,16 +8,22 @@ CLIENT_ID, CLIENT_SECRET = "bench", "bench-secret"
 
 
 class Network:
-    def start(self):
+    """The interface bench/crash_safety.py's run_network expects (see bench/networks_threads.py)."""
+
+    name = "linkedin"
+
+    def __init__(self):
         from tests.fakes.linkedin_fake import LinkedInFake
 
         self.fake = LinkedInFake(client_id=CLIENT_ID, client_secret=CLIENT_SECRET)
-        self.base_url = self.fake.start()
+        base_url = self.fake.start()
+        self.env = {"LINKEDIN_API_BASE_URL": base_url, "LINKEDIN_OAUTH_BASE_URL": base_url,
+                    "LINKEDIN_CLIENT_ID": CLIENT_ID, "LINKEDIN_CLIENT_SECRET": CLIENT_SECRET, "ALLOW_INSECURE_NETWORK_URLS": "1"}
 
     def stop(self):
         self.fake.stop()
 
-    def make_accounts(self, *, owner, count):
+    def make_accounts(self, owner, count):
         from social_media.models import ConnectedAccount
 
         accounts = []
@@ -32,12 +38,24 @@ class Network:
             ))
         return ConnectedAccount.objects.bulk_create(accounts)
 
-    def worker_settings(self):
-        return {"LINKEDIN_API_BASE_URL": self.base_url, "LINKEDIN_OAUTH_BASE_URL": self.base_url,
-                "LINKEDIN_CLIENT_ID": CLIENT_ID, "LINKEDIN_CLIENT_SECRET": CLIENT_SECRET, "ALLOW_INSECURE_NETWORK_URLS": "1"}
+    def prepare_targets(self):
+        """LinkedIn targets need no settings."""
 
-    def stored_posts(self):
-        return [(post.text, datetime.fromtimestamp(post.created_at / 1000, tz=timezone.utc)) for post in self.fake.posts if not post.deleted]
+    def stored(self):
+        """{text: live posts with it}"""
+        counts = {}
+        for post in self.fake.posts:
+            if not post.deleted:
+                counts[post.text] = counts.get(post.text, 0) + 1
+        return counts
 
-    def sent_texts(self):
-        return [(request.json or {}).get("commentary") for request in self.fake.requests_to("/rest/posts", method="POST")]
+    def sends(self):
+        """{commentary: POST /rest/posts calls made with it}"""
+        counts = {}
+        for request in self.fake.requests_to("/rest/posts", method="POST"):
+            text = (request.json or {}).get("commentary")
+            counts[text] = counts.get(text, 0) + 1
+        return counts
+
+    def arrivals(self):
+        return {post.text: datetime.fromtimestamp(post.created_at / 1000, tz=timezone.utc) for post in sorted(self.fake.posts, key=lambda p: p.created_at)}

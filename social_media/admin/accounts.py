@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.utils import timezone
 
-from ..models import ConnectedAccount, OAuthApp, OAuthState
+from ..models import ConnectedAccount, OAuthApp, OAuthState, PendingConnection
 from ..services.accounts import account_deactivate
 from .common import ACCOUNT_SECRETS, ReadOnlyMixin, run_per_object
 
@@ -66,3 +66,22 @@ class OAuthStateAdmin(ReadOnlyMixin, admin.ModelAdmin):
     @admin.display(boolean=True)
     def expired(self, oauth_state):
         return oauth_state.expires_at <= timezone.now()
+
+
+@admin.register(PendingConnection)
+class PendingConnectionAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """Callbacks waiting for their user's confirmation; the token hash and the secrets stay hidden."""
+
+    list_display = ["id", "platform", "user", "workspace", "candidate_count", "created_at", "expires_at", "completed_at"]
+    list_filter = ["platform"]
+    search_fields = ["user__username", "workspace__name"]
+    list_select_related = ["user", "workspace"]
+    exclude = ["token_hash", "secrets"]
+    readonly_fields = ["platform", "user", "workspace", "candidates", "created_at", "expires_at", "completed_at"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("token_hash", "secrets")
+
+    @admin.display(description="candidates")
+    def candidate_count(self, pending):
+        return len(pending.candidates)

@@ -7,7 +7,8 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from social_media.models import ConnectedAccount
+from config.encryption import UndecryptableSecret
+from social_media.models import SECRET_FIELDS, ConnectedAccount
 from social_media.platforms import PlatformFactory
 from social_media.platforms.base import AccountDisconnected, PlatformError
 
@@ -56,9 +57,12 @@ def refresh_expiring_tokens(*, within=timedelta(days=7)):
     accounts_warn_unrefreshable(soon=soon)
     accounts = ConnectedAccount.objects.filter(
         is_active=True, needs_reconnect=False, token_expires_at__isnull=False, token_expires_at__lte=soon
-    ).exclude(refresh_token="")
+    )
     refreshed = disconnected = transient = 0
-    for account_id in accounts.values_list("id", flat=True):
+    # Each adapter says whether its account can be refreshed (a refresh token, or Threads' renewable
+    # long-lived access token).
+    due = [a.id for a in accounts if PlatformFactory.get_platform(a).token_needs_refresh(within.total_seconds())]
+    for account_id in due:
         try:
             account_refresh_token(account_id=account_id)
             refreshed += 1
@@ -115,3 +119,20 @@ def refresh_account_limits():
             failed += 1
             logger.warning("could not refresh limits of account %s: %s", account.id, exc.message)
     return ok, failed
+
+
+def account_load_secrets(*, account):
+    """Read the account's tokens (deferred where it was loaded). Tokens no configured key decrypts are
+    the account's problem, not the engine's: the account is marked needs_reconnect with a message that
+    says so, and AccountDisconnected is raised for the caller's target."""
+    try:
+        account.refresh_from_db(fields=SECRET_FIELDS)
+    except UndecryptableSecret:
+        message = (
+            f"The stored credentials of the {account.get_platform_display()} account @{account.platform_username} "
+            "cannot be decrypted with this server's ENCRYPTION_KEYS (was a key removed before "
+            "rotate_encryption_keys ran?). Restore the old key, or reconnect the account."
+        )
+        logger.error("Undecryptable tokens of account %s; marked for reconnection.", account.id)
+        account_mark_disconnected(account=account, message=message)
+        raise AccountDisconnected(message) from None
