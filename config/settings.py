@@ -323,3 +323,14 @@ LOGGING = {
         "httpcore": {"level": "WARNING"},
     },
 }
+
+# --- Web app (webapp/: server-rendered pages + htmx at /) -----------------------------------
+INSTALLED_APPS += ["django_htmx", "webapp"]
+MIDDLEWARE += ["django_htmx.middleware.HtmxMiddleware", "webapp.middleware.UserTimezoneMiddleware"]
+LOGIN_URL = "webapp:login"
+LOGIN_REDIRECT_URL = "webapp:home"
+LOGOUT_REDIRECT_URL = "webapp:login"
+# Anyone may create an account at /register/ when on; off by default (staff add users in the admin).
+WEBAPP_REGISTRATION_ENABLED = env_bool("WEBAPP_REGISTRATION_ENABLED", False)
+# Rows per page on every list in the web app.
+WEBAPP_PAGE_SIZE = env_int("WEBAPP_PAGE_SIZE", 25)

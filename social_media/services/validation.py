@@ -22,23 +22,25 @@ def media_items_for(post) -> list[MediaItem]:
         links = post.post_media.all()  # Meta ordering: order, id
     else:
         links = post.post_media.select_related("media")
-    items = []
-    for link in links:
-        media = link.media
-        items.append(
-            MediaItem(
-                media_id=media.pk,
-                media_type=media.media_type,
-                mime_type=media.mime_type,
-                file_size=media.file_size,
-                width=media.width,
-                height=media.height,
-                duration=media.duration,
-                alt_text=media.alt_text,
-                open=_opener(media),
-            )
+    return media_items_of([link.media for link in links])
+
+
+def media_items_of(media_files) -> list[MediaItem]:
+    """MediaFile rows as the adapters see them, in the given order (bytes opened lazily)."""
+    return [
+        MediaItem(
+            media_id=media.pk,
+            media_type=media.media_type,
+            mime_type=media.mime_type,
+            file_size=media.file_size,
+            width=media.width,
+            height=media.height,
+            duration=media.duration,
+            alt_text=media.alt_text,
+            open=_opener(media),
         )
-    return items
+        for media in media_files
+    ]
 
 
 def validate_post(post) -> dict[str, list[str]]:
@@ -60,3 +62,26 @@ def validate_post(post) -> dict[str, list[str]]:
         if problems:
             errors[str(account.pk)] = problems
     return errors
+
+
+def _account_problems(account):
+    if not account.is_active:
+        return ["The account is disconnected; reconnect it or remove it from the post."]
+    if not getattr(settings, f"{account.platform.upper()}_ENABLED", True):
+        return [f"Publishing to {PLATFORMS[account.platform][0]} is turned off on this server."]
+    return []
+
+
+def validate_draft(*, accounts, content, custom_content=None, media_files=()) -> list[dict]:
+    """What validate_post would say of a post not saved yet (the composer asks as the user types),
+    plus each account's counter: [{"account", "content", "used", "limit", "errors"}], one per account."""
+    media = media_items_of(media_files)
+    custom_content = custom_content or {}
+    report = []
+    for account in accounts:
+        text = custom_content.get(str(account.pk)) or content
+        adapter = PlatformFactory.get_platform(account)
+        used, limit = adapter.text_usage(text)
+        problems = _account_problems(account) or list(adapter.validate(text, media))
+        report.append({"account": account, "content": text, "used": used, "limit": limit, "errors": problems})
+    return report
