@@ -9,7 +9,10 @@
     return date.getUTCFullYear() + "-" + pad(date.getUTCMonth() + 1) + "-" + pad(date.getUTCDate()) +
       "T" + pad(date.getUTCHours()) + ":" + pad(date.getUTCMinutes()) + ":" + pad(date.getUTCSeconds());
   }
-  function idUrl(template, id) { return template.replace(/\/0\/(?=[^/]*$)/, "/" + id + "/"); }
+  function quietIcons(root) {
+    root.querySelectorAll(".fc-icon").forEach(function (icon) { icon.setAttribute("aria-hidden", "true"); icon.removeAttribute("role"); });
+  }
+  function idUrl(template, id) { return template.replace("/0/", "/" + id + "/"); }
 
   document.addEventListener("DOMContentLoaded", function () {
     var el = document.getElementById("calendar");
@@ -36,6 +39,12 @@
         fetch(el.dataset.eventsUrl + "?" + params.toString(), { credentials: "same-origin" })
           .then(function (r) { if (!r.ok) { throw new Error("HTTP " + r.status); } return r.json(); })
           .then(success).catch(failure);
+      },
+      // FullCalendar's icons are role=img without a name inside named buttons; a day cell is labelled
+      // by its number alone while it also holds events. Hide the icons, name the cells by their date.
+      datesSet: function () { quietIcons(el); },
+      dayCellDidMount: function (info) {
+        info.el.removeAttribute("aria-labelledby");
       },
       eventDidMount: function (info) {
         var p = info.event.extendedProps;
@@ -66,6 +75,7 @@
       }
     });
     calendar.render();
+    quietIcons(el);
     filters.addEventListener("change", function () { calendar.refetchEvents(); });
     window.schedulerCalendar = calendar;
   });
