@@ -15,7 +15,7 @@ from accounts.models import Membership
 from social_media.models import ConnectedAccount
 from social_media.platforms import PLATFORMS, PlatformFactory
 from social_media.services.accounts import account_disconnect
-from social_media.services.connect import ConnectError, connect_start, connect_with_password
+from social_media.services.connect import PASSWORD_PLATFORMS, ConnectError, connect_start, connect_with_password
 
 from ..context import workspace_view
 from ..errors import SERVICE_ERRORS
@@ -33,14 +33,13 @@ class ConnectForm(forms.Form):
     service_url = forms.CharField(required=False, max_length=300, label="Server (optional)", help_text="Leave empty for the network's main server.")
 
     def __init__(self, *args, network, **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, prefix=network["key"], **kwargs)
         self.network = network
         for name in list(self.fields):
             if name not in network["fields"]:
                 del self.fields[name]
         for name in network["required"]:
             self.fields[name].required = True
-        self.prefix = network["key"]
 
 
 def networks():
@@ -51,7 +50,7 @@ def networks():
             continue
         cls = PlatformFactory.adapter_class(key)
         missing = [name for name in getattr(cls, "required_settings", ()) if not getattr(settings, name, "")]
-        style = getattr(cls, "connect_style", "oauth")
+        style = "password" if key in PASSWORD_PLATFORMS or getattr(cls, "connect_style", "") == "password" else "oauth"
         if style == "password":
             fields, required = ["handle", "app_password", "service_url"], ["handle", "app_password"]
         elif hasattr(cls, "register_app"):  # one OAuth app per instance: ask which instance
