@@ -50,3 +50,24 @@ def add_service_errors(form, exc, *, aliases=None):
         for message in messages:
             form.add_error(field, message)
     return form
+
+
+def flash_service_error(request, exc):
+    from django.contrib import messages
+
+    for field_messages in service_messages(exc).values():
+        for message in field_messages:
+            messages.error(request, message)
+
+
+def run_service(request, call, success):
+    """Call `call()`; flash `success` (a string, or a function of the result) or what the service refused."""
+    from django.contrib import messages
+
+    try:
+        result = call()
+    except SERVICE_ERRORS as exc:
+        flash_service_error(request, exc)
+        return False
+    messages.success(request, success(result) if callable(success) else success)
+    return True

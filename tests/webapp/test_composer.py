@@ -9,7 +9,6 @@ from django.urls import reverse
 from social_media.models import Post, PostTarget, Status
 from tests.factories import MediaFileFactory, PostFactory, PostQueueFactory, PostTargetFactory
 
-from .conftest import login
 
 pytestmark = pytest.mark.django_db
 

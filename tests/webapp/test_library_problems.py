@@ -2,7 +2,7 @@
 resolve as published / not published, reconnect list) and Analytics (charts' figures)."""
 
 import io
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile

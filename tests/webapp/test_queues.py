@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from social_media.models import PostQueue, Status
-from tests.factories import PostFactory, PostQueueFactory, PostTargetFactory
+from tests.factories import PostFactory, PostQueueFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -18,9 +18,8 @@ from social_media.services.accounts import account_disconnect
 from social_media.services.connect import PASSWORD_PLATFORMS, ConnectError, connect_start, connect_with_password
 
 from ..context import workspace_view
-from ..errors import SERVICE_ERRORS
+from ..errors import run_service
 from ..render import page, paginate
-from .posts import flash_service_error
 
 
 class ConnectForm(forms.Form):
@@ -108,10 +107,5 @@ def disconnect(request, account_id):
     account = get_object_or_404(ConnectedAccount, workspace=request.workspace, pk=account_id)
     if request.method != "POST":
         return redirect("webapp:accounts")
-    try:
-        account_disconnect(account=account)
-    except SERVICE_ERRORS as exc:
-        flash_service_error(request, exc)
-    else:
-        messages.success(request, f"Disconnected {account}. Its waiting posts were marked failed.")
+    run_service(request, lambda: account_disconnect(account=account), f"Disconnected {account}. Its waiting posts were marked failed.")
     return redirect("webapp:accounts")

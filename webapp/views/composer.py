@@ -2,7 +2,6 @@
 (the engine's own validators, through social_media.services.validation.validate_draft)."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone

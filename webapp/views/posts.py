@@ -13,18 +13,12 @@ from social_media.services.posts import PENDING_STATUSES, SCHEDULED_STATUSES, po
 from social_media.services.resolution import target_resolve
 
 from ..context import workspace_view
-from ..errors import SERVICE_ERRORS, service_messages
+from ..errors import SERVICE_ERRORS, flash_service_error, run_service
 from ..queries import post_detail as load_post
 from ..queries import posts_with_targets
 from ..render import page, paginate
 
 LIVE_STATUSES = (Status.SCHEDULED, Status.QUEUED, Status.PUBLISHING)
-
-
-def flash_service_error(request, exc):
-    for field_messages in service_messages(exc).values():
-        for message in field_messages:
-            messages.error(request, message)
 
 
 @workspace_view()
@@ -102,12 +96,7 @@ def post_action(request, post_id, action):
 @workspace_view()
 def target_retry_view(request, target_id):
     target = get_object_or_404(PostTarget, post__workspace=request.workspace, pk=target_id)
-    try:
-        target_retry(target=target)
-    except SERVICE_ERRORS as exc:
-        flash_service_error(request, exc)
-    else:
-        messages.success(request, f"Retrying the post on {target.account}.")
+    run_service(request, lambda: target_retry(target=target), f"Retrying the post on {target.account}.")
     return _back(request, target.post_id)
 
 
@@ -121,12 +110,11 @@ def target_resolve_view(request, target_id, outcome):
     if url and not url.startswith(("https://", "http://")):
         messages.error(request, "The link to the published post must start with https://.")
         return _back(request, target.post_id)
-    try:
-        target_resolve(target=target, published=outcome == "published", platform_post_url=url)
-    except SERVICE_ERRORS as exc:
-        flash_service_error(request, exc)
-    else:
-        messages.success(request, "Marked as published." if outcome == "published" else "Marked as not published; retry it to send it.")
+    published = outcome == "published"
+    run_service(
+        request, lambda: target_resolve(target=target, published=published, platform_post_url=url),
+        "Marked as published." if published else "Marked as not published; retry it to send it.",
+    )
     return _back(request, target.post_id)
 
 

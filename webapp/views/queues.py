@@ -3,7 +3,7 @@ posts lined up, adding a draft, and reordering (drag and drop, or the move butto
 
 from django.contrib import messages
 from django.db.models import Count, Q
-from django.http import Http404, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_POST
 from rest_framework.exceptions import ValidationError
@@ -13,10 +13,9 @@ from social_media.services.posts import SCHEDULED_STATUSES
 from social_media.services.queues import queue_add_post, queue_pending_posts, queue_reorder, queue_save, upcoming_free_slots
 
 from ..context import workspace_view
-from ..errors import SERVICE_ERRORS, add_service_errors, service_messages
+from ..errors import SERVICE_ERRORS, add_service_errors, run_service, service_messages
 from ..forms_queue import AddToQueueForm, QueueForm, ReorderForm
 from ..render import page, paginate
-from .posts import flash_service_error
 
 
 @workspace_view()
@@ -89,12 +88,7 @@ def queue_add(request, queue_id):
         for problem in form.errors.get("post", ["Choose a draft post."]):
             messages.error(request, problem)
         return redirect("webapp:queue_detail", queue_id=queue.pk)
-    try:
-        post = queue_add_post(queue=queue, post=form.cleaned_data["post"])
-    except SERVICE_ERRORS as exc:
-        flash_service_error(request, exc)
-    else:
-        messages.success(request, f"Post #{post.pk} added to {queue.name}.")
+    run_service(request, lambda: queue_add_post(queue=queue, post=form.cleaned_data["post"]), lambda post: f"Post #{post.pk} added to {queue.name}.")
     return redirect("webapp:queue_detail", queue_id=queue.pk)
 
 

@@ -14,9 +14,8 @@ from accounts.services import member_add, member_change_role, member_remove
 from accounts.throttling import quota_usage
 
 from ..context import workspace_view
-from ..errors import SERVICE_ERRORS, add_service_errors
+from ..errors import SERVICE_ERRORS, add_service_errors, flash_service_error
 from ..render import page, paginate
-from .posts import flash_service_error
 
 
 class AddMemberForm(forms.Form):

@@ -3,7 +3,6 @@ pass a limit, schedule, find the post on the calendar, drag it to another day, a
 upload an image with alt text, retry a failed target. Every page on the way is checked with axe-core
 and for horizontal scrolling at 1280 and 390 px."""
 
-import io
 import tempfile
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -62,7 +61,6 @@ def drag(driver, source, target, steps=12):
 
 
 def test_the_newcomers_journey(page, world):
-    from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.keys import Keys
 
     driver = page.driver
