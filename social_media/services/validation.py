@@ -52,13 +52,9 @@ def validate_post(post) -> dict[str, list[str]]:
     errors = {}
     for target in post.targets.select_related("account").order_by("id"):
         account = target.account
-        if not account.is_active:
-            problems = ["The account is disconnected; reconnect it or remove it from the post."]
-        elif not getattr(settings, f"{account.platform.upper()}_ENABLED", True):
-            problems = [f"Publishing to {PLATFORMS[account.platform][0]} is turned off on this server."]
-        else:
-            content = target.custom_content or post.content
-            problems = list(PlatformFactory.get_platform(account).validate(content, media))
+        problems = _account_problems(account) or list(
+            PlatformFactory.get_platform(account).validate(target.custom_content or post.content, media)
+        )
         if problems:
             errors[str(account.pk)] = problems
     return errors
