@@ -2,8 +2,8 @@
 
 Reading posts as model instances, with their targets, attempts and attachments prefetched as instances,
 and rendering them through nested serializers cost ten times the queries themselves (docs/benchmarks.md,
-"API speed"). Here every list or detail body comes from four `.values()` queries (posts, targets with
-their account's platform and username, attempts, attachments) and plain dicts. The attachments reuse one
+"API speed"). Here every list or detail body comes from `.values()` queries (posts, targets with
+their account's platform and username, attempts) plus the attachments with their tags, and plain dicts. The attachments reuse one
 MediaFileSerializer, so the media library's own representation stays the only one. PostSerializer
 declares the same fields for the OpenAPI schema and renders through this module;
 tests/api/test_post_representation.py holds the bodies to DRF's generic output of those fields.
@@ -50,7 +50,7 @@ def post_bodies(rows, *, context) -> list[dict]:
         })
     media = MediaFileSerializer(context=context)
     media_of = {}
-    for link in PostMedia.objects.filter(post_id__in=ids).select_related("media").order_by("order", "id"):
+    for link in PostMedia.objects.filter(post_id__in=ids).select_related("media").prefetch_related("media__tags").order_by("order", "id"):
         media_of.setdefault(link.post_id, []).append({**media.to_representation(link.media), "order": link.order})
     return [
         {

@@ -59,6 +59,10 @@ class ReferencePost(serializers.ModelSerializer):
         return entry.queue_id if entry else None
 
 
+# Signed media URLs carry their expiry second: the clock stands still so both renderings sign alike.
+pytestmark = pytest.mark.time_machine(datetime(2030, 6, 1, 12, tzinfo=timezone.utc), tick=False)
+
+
 @pytest.fixture
 def request_context():
     return {"request": APIRequestFactory().get("/api/v1/posts/")}
