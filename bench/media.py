@@ -50,7 +50,7 @@ def photo(path: Path):
 
 # --- one measured run, in a fresh process ---------------------------------------------------
 def run_ours(data: bytes):
-    from media import images
+    from media import image_fit as images
     from media.specs import NETWORK_SPECS
 
     results = {}
@@ -251,7 +251,7 @@ def main():
     import django
 
     django.setup()
-    from media import images
+    from media import image_fit as images
     from media.specs import NETWORK_SPECS
 
     encoded = images.render_image(io.BytesIO(source.read_bytes()), NETWORK_SPECS["bluesky"])
