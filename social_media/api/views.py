@@ -36,7 +36,7 @@ def posts_of(workspace):
         .prefetch_related(
             Prefetch("targets", queryset=PostTarget.objects.select_related("account").order_by("id")),
             Prefetch("targets__attempts", queryset=PublishAttempt.objects.order_by("attempt_number", "id")),
-            Prefetch("post_media", queryset=PostMedia.objects.select_related("media")),
+            Prefetch("post_media", queryset=PostMedia.objects.select_related("media").prefetch_related("media__tags")),
         )
     )
 
