@@ -1,8 +1,12 @@
-"""Per-workspace plan limits, counted in the cache (Redis in production) with fixed windows.
+"""Plan limits, counted in the cache (Redis in production) with fixed windows, per owner and plan.
 
-API calls: basic 100/hour, pro 500/hour, enterprise 2000/hour (settings.PLAN_LIMITS), counted against
-the workspace the request acts in (X-Workspace, else the personal workspace; accounts/context.py).
+API calls: basic 100/hour, pro 500/hour, enterprise 2000/hour (settings.PLAN_LIMITS), for requests
+acting in a workspace (X-Workspace, else the personal workspace; accounts/context.py).
 Scheduled posts per day: counted by `consume_scheduled_post` from the scheduling service.
+Both are counted against the workspace's owner and plan (`quota_key`), not the workspace itself:
+anyone may create workspaces, and each one with a fresh budget would multiply the plan. So all the
+basic workspaces a user owns share one basic budget (calls by any member count against the owner);
+a workspace staff moved to another plan counts against the owner's budget of that plan.
 Anonymous requests (register, login, refresh, logout) are limited per client IP."""
 
 import time
@@ -10,10 +14,11 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 from rest_framework.exceptions import Throttled
-from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle
 
 from .context import default_membership, has_workspace_header, request_workspace
+from .login_limits import client_ip
+from .models import Membership
 
 ANON_LIMIT_PER_MINUTE = 30
 HOUR = 3600
@@ -35,11 +40,35 @@ def _hit(key, limit, window_seconds):
     return None
 
 
+def anon_hit(ip):
+    """Count one anonymous request (register, login, refresh, admin login) from `ip`; seconds to wait
+    when over the per-minute limit, else None."""
+    return _hit(f"anon:{ip}", ANON_LIMIT_PER_MINUTE, 60)
+
+
+def quota_owner_id(workspace):
+    """The user whose plan budget a workspace spends: the personal workspace's owner, else its first
+    owner (the one who created it, unless ownership was handed on). None for an ownerless workspace."""
+    if workspace.personal_owner_id:
+        return workspace.personal_owner_id
+    owners = Membership.objects.filter(workspace_id=workspace.pk, role=Membership.Role.OWNER).order_by("id")
+    return owners.values_list("user_id", flat=True).first()
+
+
+def quota_key(workspace):
+    """The counter a workspace's plan limits are kept in: one per owner and plan."""
+    owner_id = quota_owner_id(workspace)
+    if owner_id is None:  # made in the admin without members: counted on its own
+        return f"workspace:{workspace.pk}"
+    return f"owner:{owner_id}:{workspace.plan}"
+
+
 def consume_scheduled_post(workspace):
-    """Count one post scheduled today (UTC); raises Throttled past the plan's daily limit."""
+    """Count one post scheduled today (UTC) against the workspace owner's plan; raises Throttled past
+    the plan's daily limit."""
     if not settings.THROTTLING_ENABLED:
         return
-    wait = _hit(f"sched:{workspace.pk}", workspace.limits["scheduled_posts_per_day"], 86400)
+    wait = _hit(f"sched:{quota_key(workspace)}", workspace.limits["scheduled_posts_per_day"], 86400)
     if wait is not None:
         raise Throttled(wait=wait, detail=f"Your {workspace.plan} plan allows {workspace.limits['scheduled_posts_per_day']} scheduled posts per day.")
 
@@ -54,7 +83,7 @@ class WorkspacePlanThrottle(BaseThrottle):
             key, limit = self._workspace_bucket(request)
             self.wait_seconds = _hit(key, limit, HOUR)
         else:
-            self.wait_seconds = _hit(f"anon:{self.get_ident(request)}", ANON_LIMIT_PER_MINUTE, 60)
+            self.wait_seconds = anon_hit(self.get_ident(request))
         return self.wait_seconds is None
 
     def _workspace_bucket(self, request):
@@ -67,14 +96,12 @@ class WorkspacePlanThrottle(BaseThrottle):
             workspace = membership.workspace if membership else None
         if workspace is None:  # a user in no workspace at all: counted alone, at the basic limit
             return f"api:user:{request.user.pk}", settings.PLAN_LIMITS["basic"]["api_calls_per_hour"]
-        return f"api:{workspace.pk}", workspace.limits["api_calls_per_hour"]
+        return f"api:{quota_key(workspace)}", workspace.limits["api_calls_per_hour"]
 
     def get_ident(self, request):
         """The client IP. X-Forwarded-For is trusted only when REST_FRAMEWORK["NUM_PROXIES"] says how
         many proxies append to it; otherwise any client could dodge the limit by sending a new one."""
-        if api_settings.NUM_PROXIES:
-            return super().get_ident(request)
-        return request.META.get("REMOTE_ADDR", "")
+        return client_ip(request)
 
     def wait(self):
         return self.wait_seconds

@@ -123,7 +123,7 @@ def post_history(*, post, since=None, until=None):
         .prefetch_related(Prefetch("snapshots", queryset=snapshots, to_attr="window_snapshots"))
     )
     return {
-        "post": {"id": post.pk, "status": post.status},
+        "post": {"id": post.pk, "status": post.status, "posted_at": post.posted_at},
         "targets": [
             {
                 **_target_summary(target),

@@ -51,3 +51,13 @@ class UTCDateTimeFormField(django_filters.fields.IsoDateTimeField):
 
 class UTCDateTimeFilter(django_filters.IsoDateTimeFilter):
     field_class = UTCDateTimeFormField
+
+
+def iso(value):
+    """A datetime as DRF's DateTimeField renders it in the API (ISO 8601 in UTC, "Z" suffix)."""
+    if value is None:
+        return None
+    if value.utcoffset():
+        value = value.astimezone(UTC)
+    text = value.isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text

@@ -3,7 +3,9 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
 from config.docs import RedocView, SwaggerView
+from accounts.api.invitation_views import invitation_page
 from config.health import health
+from media.public import public_file
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -12,6 +14,8 @@ urlpatterns = [
     path("api/docs/", SwaggerView.as_view(url_name="schema"), name="docs"),
     path("api/redoc/", RedocView.as_view(url_name="schema"), name="redoc"),
     path("api/v1/", include("config.api_urls")),
+    path("media/public/<str:token>/", public_file, name="media-public"),
+    path("invitations/<str:token>/", invitation_page, name="invitation-page"),
 ]
 
 

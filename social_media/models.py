@@ -61,6 +61,7 @@ class Status(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
     UNCONFIRMED = "unconfirmed", "Unconfirmed"
     DELETED = "deleted", "Deleted from the network"
+    DELETING = "deleting", "Being deleted from the network"
 
 
 def summarize_status(target_statuses):
@@ -70,13 +71,15 @@ def summarize_status(target_statuses):
         return None
     if len(statuses) == 1:
         return statuses.pop()
-    for active in (Status.PUBLISHING, Status.QUEUED, Status.SCHEDULED):
+    for active in (Status.PUBLISHING, Status.DELETING, Status.QUEUED, Status.SCHEDULED):
         if active in statuses:
             return active
     if Status.UNCONFIRMED in statuses:
         return Status.UNCONFIRMED
-    if Status.POSTED in statuses:
+    if Status.POSTED in statuses:  # still live somewhere, whatever was deleted elsewhere
         return Status.PARTIALLY_POSTED if Status.FAILED in statuses else Status.POSTED
+    if Status.DELETED in statuses:  # unpublished; the other targets never went out
+        return Status.DELETED
     if Status.FAILED in statuses:
         return Status.FAILED
     return Status.CANCELLED
@@ -145,6 +148,12 @@ class PostTarget(models.Model):
 
 
 class PublishAttempt(models.Model):
+    """One network call for a target: a publish, or (unpublish) a delete of what was published."""
+
+    class Kind(models.TextChoices):
+        PUBLISH = "publish", "Publish"
+        DELETE = "delete", "Delete from the network"
+
     class Outcome(models.TextChoices):
         SUCCESS = "success", "Success"
         RETRY = "retry", "Will retry"
@@ -152,6 +161,7 @@ class PublishAttempt(models.Model):
         UNCONFIRMED = "unconfirmed", "Outcome unknown"
 
     target = models.ForeignKey(PostTarget, on_delete=models.CASCADE, related_name="attempts")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.PUBLISH)
     attempt_number = models.PositiveSmallIntegerField()
     started_at = models.DateTimeField()
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -161,7 +171,7 @@ class PublishAttempt(models.Model):
     message = models.TextField(blank=True)
 
     class Meta:
-        ordering = ["target_id", "attempt_number", "id"]
+        ordering = ["target_id", "started_at", "id"]
 
 
 class PostQueue(models.Model):
@@ -217,3 +227,28 @@ class OAuthState(models.Model):
     redirect_uri = models.URLField(max_length=500)
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField(db_index=True)
+
+
+class PendingConnection(models.Model):
+    """Accounts an OAuth callback found, waiting for the user who started the flow to confirm them.
+
+    The callback is reached by whoever holds the authorization link; only this row's `user`, signed
+    in, turns candidates into accounts (social_media.services.pending). `candidates` lists what may be
+    shown (key, platform, ids, names); tokens and per-account settings sit in `secrets`, encrypted.
+    The completion token is stored as its SHA-256 only. Expires after 10 minutes; single use."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    workspace = models.ForeignKey("accounts.Workspace", on_delete=models.CASCADE, related_name="+")
+    platform = models.CharField(max_length=20, choices=PLATFORM_CHOICES, help_text="The network whose flow found the candidates.")
+    token_hash = models.CharField(max_length=64, unique=True)
+    candidates = models.JSONField(default=list)
+    secrets = EncryptedTextField(blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(db_index=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self):
+        return f"Pending {self.get_platform_display()} connection {self.pk}"

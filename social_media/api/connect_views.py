@@ -66,7 +66,9 @@ class ConnectView(APIView):
 
 class CallbackView(APIView):
     """Reached by the browser's redirect from the network, without a JWT: the state names the user
-    and workspace. Redirects to FRONTEND_URL with the outcome, or renders a small page."""
+    and workspace. Nothing is connected here: the account(s) found wait as a pending connection that
+    the same user confirms while signed in. Redirects to FRONTEND_URL with `status=pending` and the
+    one-time completion `token` (or `status=error` and a `message`), or renders a small page."""
 
     permission_classes = [AllowAny]
     authentication_classes = []
@@ -75,21 +77,25 @@ class CallbackView(APIView):
     @extend_schema(exclude=True)
     def get(self, request, platform):
         params = request.query_params
-        account, message = None, ""
+        pending, token, message = None, "", ""
         try:
             if platform not in OAUTH_PLATFORMS:
                 raise ConnectError("Unknown platform.")
-            account = connect_finish(
+            pending, token = connect_finish(
                 platform=platform, state=params.get("state", ""), code=params.get("code", ""),
                 error=params.get("error", ""), error_description=params.get("error_description", ""),
             )
         except ConnectError as exc:
             message = exc.message
-        outcome = {"platform": platform, "status": "connected" if account else "error"}
-        if account:
-            outcome.update(account_id=account.id, username=account.platform_username)
+        outcome = {"platform": platform, "status": "pending" if pending else "error"}
+        if pending:
+            outcome["token"] = token
         else:
             outcome["message"] = message
         if settings.FRONTEND_URL:
             return HttpResponseRedirect(f"{settings.FRONTEND_URL}?{urlencode(outcome)}")
-        return render(request, "social_media/connect_result.html", {"outcome": outcome, "account": account}, status=200 if account else 400)
+        context = {"outcome": outcome, "pending": pending, "token": token}
+        response = render(request, "social_media/connect_result.html", context, status=200 if pending else 400)
+        response["Cache-Control"] = "no-store"
+        response["Referrer-Policy"] = "no-referrer"
+        return response

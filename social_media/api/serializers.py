@@ -1,19 +1,20 @@
 """Serializers of the posts, queues and connected-accounts API. Read serializers render rows; write
 serializers only validate input, and the views hand it to the services."""
 
-import re
-
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from config.datetimes import iso
 from config.sizes import BoundedDictField, BoundedListField
 from media.models import MediaFile
 from media.serializers import MediaFileSerializer
 from social_media.models import ConnectedAccount, Post, PostQueue, PostTarget, PublishAttempt, QueuedPost, without_secrets
+from social_media.services.accounts import platform_settings_shown
 from social_media.services.posts import SCHEDULED_STATUSES
 from social_media.services.queues import clean_posting_schedule, clean_timezone
 
 from .fields import MAX_ID, AwareFutureDateTimeField, WorkspaceObjectsField
+from .post_bodies import post_bodies_of
 
 
 # Collection sizes, checked before any item is looked at (config/sizes.py).
@@ -32,9 +33,6 @@ def upcoming_entries(entries):
 
 
 # --- Connected accounts ---------------------------------------------------------------------
-SECRET_KEY_PATTERN = re.compile(r"token|secret|password|jwt|session|cookie", re.IGNORECASE)
-
-
 class ConnectedAccountSerializer(serializers.ModelSerializer):
     """An account as the API shows it. Tokens are never part of it (not even write-only), and
     platform_settings keys that look like credentials are left out should an adapter ever store one."""
@@ -51,14 +49,14 @@ class ConnectedAccountSerializer(serializers.ModelSerializer):
         read_only_fields = [f for f in fields if f not in ("display_name", "is_active")]
 
     def get_platform_settings(self, account) -> dict:
-        return {key: value for key, value in (account.platform_settings or {}).items() if not SECRET_KEY_PATTERN.search(key)}
+        return platform_settings_shown(account.platform_settings or {})
 
 
 # --- Posts ----------------------------------------------------------------------------------
 class PublishAttemptSerializer(serializers.ModelSerializer):
     class Meta:
         model = PublishAttempt
-        fields = ["attempt_number", "started_at", "finished_at", "outcome", "error_class", "http_status", "message"]
+        fields = ["kind", "attempt_number", "started_at", "finished_at", "outcome", "error_class", "http_status", "message"]
         read_only_fields = fields
 
 
@@ -70,7 +68,7 @@ class PostTargetSerializer(serializers.ModelSerializer):
     class Meta:
         model = PostTarget
         fields = [
-            "id", "account", "platform", "account_username", "custom_content", "status", "platform_post_id",
+            "id", "account", "platform", "account_username", "custom_content", "platform_specific_settings", "status", "platform_post_id",
             "platform_post_url", "error_message", "retry_count", "last_attempt_at", "next_attempt_at", "posted_at",
             "attempts",
         ]
@@ -90,7 +88,17 @@ class PostMediaSerializer(MediaFileSerializer):
         return {**MediaFileSerializer(link.media, context=self.context).data, "order": link.order}
 
 
+class PostListSerializer(serializers.ListSerializer):
+    """Many posts in one batch of queries."""
+
+    def to_representation(self, data):
+        return post_bodies_of(data.all() if hasattr(data, "all") else data, context=self.context)
+
+
 class PostSerializer(serializers.ModelSerializer):
+    """A post as the API shows it. The fields are declared for the schema; bodies are built from rows by
+    social_media/api/post_bodies.py (one path for lists, details and action responses)."""
+
     targets = PostTargetSerializer(many=True, read_only=True)
     media = PostMediaSerializer(source="post_media.all", many=True, read_only=True)
     queue = serializers.SerializerMethodField()
@@ -102,10 +110,14 @@ class PostSerializer(serializers.ModelSerializer):
             "created_at", "updated_at",
         ]
         read_only_fields = fields
+        list_serializer_class = PostListSerializer
 
     def get_queue(self, post) -> int | None:
         entry = getattr(post, "queue_entry", None)
         return entry.queue_id if entry else None
+
+    def to_representation(self, post):
+        return post_bodies_of([post], context=self.context)[0]
 
 
 class PostWriteSerializer(serializers.Serializer):
@@ -117,6 +129,11 @@ class PostWriteSerializer(serializers.Serializer):
         child=serializers.CharField(max_length=5000, allow_blank=True, trim_whitespace=False), required=False,
         max_length=MAX_TARGETS,
         help_text='Per-target text keyed by account id: {"<account id>": "text"}. Replaces the whole mapping.',
+    )
+    target_settings = BoundedDictField(
+        child=serializers.DictField(), required=False, max_length=MAX_TARGETS,
+        help_text='Per-target network settings keyed by account id, e.g. Reddit: {"<account id>": {"subreddit": "python", '
+        '"title": "...", "flair_id": "...", "flair_text": "...", "url": "https://..."}}. Validated when the post is scheduled.',
     )
     media_ids = WorkspaceObjectsField(queryset=MediaFile.objects.all(), noun="media file", required=False, max_length=MAX_MEDIA)
     scheduled_time = AwareFutureDateTimeField(
@@ -137,6 +154,13 @@ class PostWriteSerializer(serializers.Serializer):
 
 class ScheduleSerializer(serializers.Serializer):
     scheduled_time = AwareFutureDateTimeField()
+
+
+class UnpublishSerializer(serializers.Serializer):
+    targets = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), required=False, allow_empty=False, max_length=100,
+        help_text="Ids of the post's targets to delete; all its posted targets when omitted.",
+    )
 
 
 # --- Queues ---------------------------------------------------------------------------------
@@ -184,7 +208,18 @@ class PostQueueSerializer(serializers.ModelSerializer):
         entries = getattr(queue, "upcoming_entries", None)  # prefetched by the view
         if entries is None:
             entries = upcoming_entries(queue.entries.all())
-        return QueueEntrySerializer(entries, many=True).data
+        return [
+            {"post": e.post_id, "position": e.position, "scheduled_time": iso(e.post.scheduled_time), "status": e.post.status}
+            for e in entries
+        ]
+
+    def to_representation(self, queue):
+        return {
+            "id": queue.pk, "name": queue.name, "description": queue.description,
+            "target_accounts": [account.pk for account in queue.target_accounts.all()],
+            "posting_schedule": queue.posting_schedule, "timezone": queue.timezone, "is_active": queue.is_active,
+            "created_at": iso(queue.created_at), "upcoming": self.get_upcoming(queue),
+        }
 
     def validate_timezone(self, value):
         return clean_timezone(value)

@@ -1,7 +1,8 @@
 """Connecting accounts: OAuth 2.0 (X with PKCE, Mastodon per instance) and app passwords (Bluesky).
 
 The OAuth state is 32 random bytes, single use, bound to the user and workspace that started the flow,
-and expires after settings.OAUTH_STATE_TTL_SECONDS. Tokens are encrypted by the model field before
+and expires after settings.OAUTH_STATE_TTL_SECONDS. The callback only stores what it found as a
+pending connection; the same user confirms it while signed in (services/pending.py). Tokens are encrypted by the model field before
 they are stored. Reconnecting an account updates it in place and never replaces a stored refresh token
 with an empty one.
 """
@@ -17,13 +18,18 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from social_media.models import ConnectedAccount, OAuthApp, OAuthState
-from social_media.platforms import PlatformFactory
+from social_media.platforms import PLATFORMS, PlatformFactory
 from social_media.platforms.base import AccountProfile, PlatformError, pkce_pair
 
 from .platforms import require_configured
 
-OAUTH_PLATFORMS = {"x", "mastodon"}
+OAUTH_PLATFORMS = {"x", "mastodon", "threads", "reddit", "linkedin", "facebook", "instagram"}
+# Platforms connected through another one's login: one Meta login yields Facebook Pages and their
+# Instagram accounts, so both start (and return to) the facebook flow and its one redirect URI.
+OAUTH_FLOW = {"instagram": "facebook"}
 PASSWORD_PLATFORMS = {"bluesky"}
+# What a network's redirect says when the user said no (OAuth's access_denied; LinkedIn's own two).
+DECLINED_ERRORS = {"access_denied", "user_cancelled_login", "user_cancelled_authorize"}
 
 
 class ConnectError(Exception):
@@ -84,6 +90,7 @@ def connect_start(*, user, workspace, platform, instance_url=""):
     if platform not in OAUTH_PLATFORMS:
         raise ConnectError(f"{platform} does not connect through OAuth.", field="platform")
     require_configured(platform)
+    platform = OAUTH_FLOW.get(platform, platform)
     oauth_app = None
     if platform == "mastodon":
         instance_url = normalize_instance_url(instance_url)
@@ -116,10 +123,13 @@ def _take_state(platform, state):
 
 
 def connect_finish(*, platform, state, code="", error="", error_description=""):
-    """Finish an OAuth flow from the network's redirect. Returns the connected account."""
+    """Finish an OAuth flow from the network's redirect: exchange the code and store the account(s)
+    found as a pending connection for the user who started the flow. Returns (pending, completion
+    token); nothing is connected until that user confirms (services.pending)."""
+    from .pending import pending_connection_create
     row = _take_state(platform, state)
     if error:
-        reason = "You declined the authorization." if error == "access_denied" else f"The network refused: {error_description or error}."
+        reason = "You declined the authorization." if error in DECLINED_ERRORS else f"The network refused: {error_description or error}."
         raise ConnectError(reason)
     if not code:
         raise ConnectError("The authorization response has no code; start connecting again.")
@@ -130,8 +140,7 @@ def connect_finish(*, platform, state, code="", error="", error_description=""):
         )
     except PlatformError as exc:
         raise ConnectError(exc.message)
-    account, _created = account_upsert(workspace=row.workspace, platform=platform, profile=profile, user=row.user)
-    return account
+    return pending_connection_create(user=row.user, workspace=row.workspace, platform=platform, profiles=profile)
 
 
 def connect_with_password(*, user, workspace, platform, identifier, password, service_url=""):

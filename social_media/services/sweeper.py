@@ -23,6 +23,7 @@ from social_media.platforms.base import OutcomeUnknown
 
 from .posts import post_refresh_status
 from .publishing import settle_unknown
+from .unpublishing import sweep_deletes
 
 @dataclass
 class SweepReport:
@@ -44,6 +45,7 @@ def sweep(*, now=None):
     ).update(dispatched_at=None)
 
     stuck_before = now - timedelta(seconds=stuck_after_seconds())
+    report.redispatched += sweep_deletes(now=now, lost_before=lost_before, stuck_before=stuck_before)
     stale = PostTarget.objects.filter(status=Status.PUBLISHING).filter(
         Q(heartbeat_at__lt=stuck_before) | Q(heartbeat_at__isnull=True, claimed_at__lt=stuck_before)
     )

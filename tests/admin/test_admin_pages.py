@@ -8,13 +8,16 @@ from django.urls import reverse
 from django.utils import timezone
 
 from analytics.models import AnalyticsSnapshot, PostAnalytics
-from social_media.models import ConnectedAccount, OAuthApp, OAuthState, PostMedia, PublishAttempt, QueuedPost, Status
+from social_media.models import ConnectedAccount, OAuthApp, OAuthState, PendingConnection, PostMedia, PublishAttempt, QueuedPost, Status
+from social_media.platforms.base import AccountProfile, TokenSet
+from social_media.services.pending import pending_connection_create
 from tests.factories import (
     ConnectedAccountFactory, MediaFileFactory, PostFactory, PostQueueFactory, PostTargetFactory, UserFactory, WorkspaceFactory,
 )
 
 APPS = ("social_media", "media", "analytics")
 ACCESS, REFRESH, CLIENT_SECRET, VERIFIER = "tok-access-5f1e9", "tok-refresh-77a2c", "client-secret-0b3d", "pkce-verifier-9c4e"
+PENDING_ACCESS, PENDING_REFRESH = "tok-pending-access-31d", "tok-pending-refresh-8e0"
 
 
 def admin_url(obj_or_model, view="changelist"):
@@ -45,6 +48,10 @@ def world(db):
         state="state-abc", platform="x", user=owner, workspace=workspace, code_verifier=VERIFIER,
         redirect_uri="http://127.0.0.1:8000/cb", expires_at=timezone.now() + timedelta(minutes=10),
     )
+    pending, _completion_token = pending_connection_create(
+        user=owner, workspace=workspace, platform="x",
+        profiles=AccountProfile("77", "pending-one", tokens=TokenSet(PENDING_ACCESS, PENDING_REFRESH)),
+    )
     analytics = PostAnalytics.objects.create(target=target, likes=12, impressions=300)
     snapshot = AnalyticsSnapshot.objects.create(target=target, snapshot_data={"likes": 12})
     return locals()
@@ -59,27 +66,27 @@ def test_it_registers_every_model_of_these_apps(db):
 
 def test_it_renders_every_list_and_change_page(admin_client, world):
     objects = [v for v in world.values() if hasattr(v, "_meta") and v._meta.app_label in APPS]
-    assert len({type(o) for o in objects}) == 12
+    assert len({type(o) for o in objects}) == 13
 
     for obj in objects:
         listing = admin_client.get(admin_url(obj))
         change = admin_client.get(admin_url(obj, "change"))
         assert listing.status_code == 200, type(obj)
         assert change.status_code == 200, type(obj)
-        for secret in (ACCESS, REFRESH, CLIENT_SECRET, VERIFIER):
+        for secret in (ACCESS, REFRESH, CLIENT_SECRET, VERIFIER, PENDING_ACCESS, PENDING_REFRESH, world["pending"].token_hash):
             assert secret not in listing.content.decode(), (type(obj), secret)
             assert secret not in change.content.decode(), (type(obj), secret)
 
 
-@pytest.mark.parametrize("model", [ConnectedAccount, OAuthApp, OAuthState])
+@pytest.mark.parametrize("model", [ConnectedAccount, OAuthApp, OAuthState, PendingConnection])
 def test_it_excludes_secret_fields_from_the_forms(admin_client, world, model):
     obj = model.objects.get()
     page = admin_client.get(admin_url(obj, "change")).content.decode()
 
-    for field in ("access_token", "refresh_token", "client_secret", "code_verifier"):
+    for field in ("access_token", "refresh_token", "client_secret", "code_verifier", "secrets", "token_hash"):
         assert f'name="{field}"' not in page
         assert f"field-{field}" not in page
-    for secret in (ACCESS, REFRESH, CLIENT_SECRET, VERIFIER):
+    for secret in (ACCESS, REFRESH, CLIENT_SECRET, VERIFIER, PENDING_ACCESS, PENDING_REFRESH, world["pending"].token_hash):
         assert secret not in page
 
 
@@ -90,8 +97,10 @@ def test_it_searches_accounts_without_exposing_tokens(admin_client, world):
     assert ACCESS not in page and REFRESH not in page
 
 
-def test_it_keeps_the_tokens_when_an_account_is_edited(admin_client, world):
+def test_it_keeps_the_tokens_and_settings_when_an_account_is_edited(admin_client, world):
     account = world["account"]
+    account.platform_settings = {"max_characters": 500, "session_jwt": "eyJ-kept"}
+    account.save()
 
     response = admin_client.post(admin_url(account, "change"), {"display_name": "Renamed", "platform_settings": '{"max_characters": 280}'})
 
@@ -99,6 +108,23 @@ def test_it_keeps_the_tokens_when_an_account_is_edited(admin_client, world):
     account.refresh_from_db()
     assert account.display_name == "Renamed"
     assert (account.access_token, account.refresh_token) == (ACCESS, REFRESH)
+    assert account.platform_settings == {"max_characters": 500, "session_jwt": "eyJ-kept"}
+
+
+def test_it_hides_credential_like_platform_settings_as_the_api_does(admin_client, world):
+    account = world["account"]
+    account.platform_settings = {
+        "max_characters": 500, "session_jwt": "eyJ-session-77", "app_secret": "s3-app",
+        "pages": [{"id": "p1", "name": "Bakery", "page_access_token": "EAAB-page-token"}],
+    }
+    account.save()
+
+    page = admin_client.get(admin_url(account, "change")).content.decode()
+
+    assert "max_characters" in page and "Bakery" in page
+    for secret in ("eyJ-session-77", "s3-app", "EAAB-page-token", "session_jwt", "page_access_token"):
+        assert secret not in page
+    assert 'name="platform_settings"' not in page
 
 
 def test_it_shows_a_targets_publish_attempts_read_only(admin_client, world):

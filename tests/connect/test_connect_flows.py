@@ -4,32 +4,27 @@ from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-import requests
-from django.db import connection
 from django.utils import timezone
 
 from accounts.models import Membership
-from social_media.models import ConnectedAccount, OAuthApp, OAuthState
+from social_media.models import ConnectedAccount, OAuthApp, OAuthState, PendingConnection
 from social_media.platforms.base import AccountProfile, TokenSet
 from social_media.services.connect import account_upsert
+from social_media.services.pending import pending_connection_create
 from social_media.tasks import delete_expired_oauth_states_task
+from tests.connect.helpers import follow_authorization, raw_column
 from tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def follow_authorization(url):
-    """Be the user's browser at the network: approve, and return the callback query it redirects to."""
-    answer = requests.get(url, allow_redirects=False, timeout=10)
-    assert answer.status_code in (302, 303), answer.text[:300]
-    location = answer.headers["Location"]
-    return urlsplit(location).path, {k: v[0] for k, v in parse_qs(urlsplit(location).query).items()}
-
-
-def raw_column(table, column, row_id):
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {column} FROM {table} WHERE id = %s", [row_id])
-        return cursor.fetchone()[0]
+def confirm(auth_api, page):
+    """Be the signed-in user confirming what the callback page (no FRONTEND_URL) proposed."""
+    assert page.status_code == 200 and b"Almost connected" in page.content, page.content[:500]
+    token = page.context["token"]
+    answer = auth_api.post("/api/v1/accounts/connect/complete/", {"token": token}, format="json")
+    assert answer.status_code == 201, answer.content
+    return answer.json()["accounts"]
 
 
 @pytest.fixture
@@ -54,8 +49,10 @@ def test_mastodon_connects_through_oauth_with_state_and_pkce(auth_api, mastodon_
 
     path, query = follow_authorization(url)
     page = client.get(path, query)  # the browser arrives without a JWT
-    assert page.status_code == 200 and b"Connected" in page.content
+    assert not ConnectedAccount.objects.exists()  # nothing until the user confirms
+    [shown] = confirm(auth_api, page)
     account = ConnectedAccount.objects.get(platform="mastodon")
+    assert shown["id"] == account.id and "access_token" not in shown
     assert account.platform_username.startswith("carol") and account.workspace == auth_api.user.personal_workspace
     assert account.platform_settings["max_characters"] == 500
     stored = raw_column("social_media_connectedaccount", "access_token", account.id)
@@ -98,7 +95,17 @@ def test_the_callback_redirects_to_the_frontend_when_one_is_configured(auth_api,
     assert answer.status_code == 302
     target = urlsplit(answer["Location"])
     outcome = parse_qs(target.query)
-    assert target.netloc == "app.example" and outcome["status"] == ["connected"] and outcome["platform"] == ["mastodon"]
+    assert target.netloc == "app.example" and outcome["status"] == ["pending"] and outcome["platform"] == ["mastodon"]
+    assert not ConnectedAccount.objects.exists()
+    answer = auth_api.post("/api/v1/accounts/connect/complete/", {"token": outcome["token"][0]}, format="json")
+    assert answer.status_code == 201 and answer.json()["accounts"][0]["platform"] == "mastodon"
+
+
+def test_a_failed_callback_redirects_to_the_frontend_with_the_message(auth_api, mastodon_instance, client, settings):
+    settings.FRONTEND_URL = "https://app.example/connected"
+    answer = client.get("/api/v1/accounts/callback/mastodon/", {"state": "forged", "code": "x"})
+    outcome = parse_qs(urlsplit(answer["Location"]).query)
+    assert outcome["status"] == ["error"] and "already used" in outcome["message"][0] and "token" not in outcome
 
 
 def test_the_account_lands_in_the_workspace_that_started_the_flow(auth_api, mastodon_instance, client):
@@ -106,7 +113,7 @@ def test_the_account_lands_in_the_workspace_that_started_the_flow(auth_api, mast
     url = auth_api.post(
         "/api/v1/accounts/connect/mastodon/", {"instance_url": mastodon_instance.base_url}, HTTP_X_WORKSPACE=str(team.id)
     ).json()["authorization_url"]
-    client.get(*follow_authorization(url))
+    confirm(auth_api, client.get(*follow_authorization(url)))
     assert ConnectedAccount.objects.get().workspace == team
 
 
@@ -133,8 +140,7 @@ def test_x_connects_with_pkce_and_keeps_the_rotating_refresh_token(auth_api, x_s
     url = auth_api.post("/api/v1/accounts/connect/x/", {}).json()["authorization_url"]
     params = parse_qs(urlsplit(url).query)
     assert "offline.access" in params["scope"][0].split() and params["code_challenge_method"] == ["S256"]
-    page = client.get(*follow_authorization(url))
-    assert page.status_code == 200, page.content
+    confirm(auth_api, client.get(*follow_authorization(url)))
     account = ConnectedAccount.objects.get(platform="x")
     assert account.platform_user_id == user.id and account.refresh_token
     assert timedelta(minutes=110) < account.token_expires_at - timezone.now() <= timedelta(hours=2)
@@ -171,10 +177,14 @@ def test_a_wrong_bluesky_app_password_is_a_field_error(auth_api, bluesky_pds):
     assert not ConnectedAccount.objects.exists()
 
 
-def test_the_hourly_job_deletes_expired_states(user):
+def test_the_hourly_job_deletes_expired_states_and_pending_connections(user):
+    for minutes in (-1, 9):
+        pending, _token = pending_connection_create(user=user, workspace=user.personal_workspace, platform="x", profiles=AccountProfile("1", "a"))
+        PendingConnection.objects.filter(pk=pending.pk).update(expires_at=timezone.now() + timedelta(minutes=minutes))
     OAuthState.objects.create(state="old", platform="x", user=user, workspace=user.personal_workspace,
                               redirect_uri="http://t/cb", expires_at=timezone.now() - timedelta(minutes=1))
     OAuthState.objects.create(state="new", platform="x", user=user, workspace=user.personal_workspace,
                               redirect_uri="http://t/cb", expires_at=timezone.now() + timedelta(minutes=9))
-    assert delete_expired_oauth_states_task() == 1
+    assert delete_expired_oauth_states_task() == 2
     assert list(OAuthState.objects.values_list("state", flat=True)) == ["new"]
+    assert PendingConnection.objects.get().expires_at > timezone.now()

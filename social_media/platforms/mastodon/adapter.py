@@ -73,7 +73,9 @@ class MastodonAdapter(PlatformAdapter):
             errors.append(f"'{visibility}' is not a Mastodon visibility; use one of {', '.join(VISIBILITIES)}.")
         if errors:
             raise InvalidContent(" ".join(errors), errors=errors)
-        media_ids = upload_media(self.conn, media, poll_interval=self.media_poll_interval, timeout=self.media_processing_timeout)
+        media_ids = upload_media(
+            self.conn, media, poll_interval=self.media_poll_interval, timeout=self.media_processing_timeout, account=self.account
+        )
         status = self.conn.call(
             self.conn.api.status_post,
             content,

@@ -23,6 +23,8 @@ from social_media.platforms.base import (
     TokenSet,
 )
 
+from media.upload_cache import cached_upload
+
 from . import media as media_upload
 from . import oauth, text, timeline
 from .api import XApi
@@ -65,7 +67,10 @@ class XAdapter(PlatformAdapter):
             raise InvalidContent(errors[0] if len(errors) == 1 else f"X would reject this post: {' '.join(errors)}", errors=errors)
         api = self._api()
         with translated(what="attachment"):
-            media_ids = [media_upload.upload(api, item) for item in media]
+            media_ids = [
+                cached_upload(account=self.account, item=item, upload=lambda item=item: media_upload.upload(api, item), ttl=media_upload.MEDIA_ID_TTL)
+                for item in media
+            ]
         with translated(what="post", may_have_landed=True):
             answer = api.client.create_tweet(text=content or "", media_ids=media_ids or None, user_auth=False)
         post_id = str((answer.get("data") or {}).get("id") or "")
