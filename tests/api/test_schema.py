@@ -29,16 +29,26 @@ def header_names(operation):
     return {p["name"] for p in operation.get("parameters", []) if p["in"] == "header"}
 
 
-def test_operations_acting_in_a_workspace_document_the_header(schema):
-    workspace_paths = ("/api/v1/posts/", "/api/v1/queues/", "/api/v1/accounts/", "/api/v1/media/", "/api/v1/analytics/")
-    seen = 0
-    for path, method, operation in operations(schema):
-        if path.startswith(workspace_paths):
-            assert "X-Workspace" in header_names(operation), (method, path)
-            seen += 1
-        elif path.startswith(("/api/v1/auth/", "/api/v1/platforms/")):
-            assert "X-Workspace" not in header_names(operation), (method, path)
-    assert seen > 20
+WORKSPACE_OPERATIONS = [
+    ("get", "/api/v1/posts/"), ("post", "/api/v1/posts/"), ("patch", "/api/v1/posts/{id}/"),
+    ("post", "/api/v1/posts/{id}/schedule/"), ("get", "/api/v1/queues/"), ("post", "/api/v1/queues/{id}/reorder/"),
+    ("get", "/api/v1/accounts/"), ("post", "/api/v1/accounts/connect/{platform}/"), ("get", "/api/v1/media/"),
+    ("get", "/api/v1/analytics/overview/"),
+]
+NO_WORKSPACE_OPERATIONS = [
+    ("post", "/api/v1/auth/login/"), ("get", "/api/v1/auth/me/"), ("get", "/api/v1/platforms/"),
+    ("post", "/api/v1/accounts/connect/complete/"),  # the pending connection names its workspace
+]
+
+
+@pytest.mark.parametrize("method, path", WORKSPACE_OPERATIONS)
+def test_operations_acting_in_a_workspace_document_the_header(schema, method, path):
+    assert "X-Workspace" in header_names(schema["paths"][path][method])
+
+
+@pytest.mark.parametrize("method, path", NO_WORKSPACE_OPERATIONS)
+def test_operations_outside_workspaces_do_not(schema, method, path):
+    assert "X-Workspace" not in header_names(schema["paths"][path][method])
 
 
 def test_every_operation_documents_its_errors_with_the_error_shape(schema):
