@@ -458,3 +458,14 @@ INVITATION_TTL_HOURS = env_int("INVITATION_TTL_HOURS", 72)
 # The link mailed to an invitee; "{token}" is replaced by the invitation's token. Empty: this
 # server's page, $PUBLIC_BASE_URL/invitations/{token}/ (the web app may serve its own).
 INVITATION_URL = os.environ.get("INVITATION_URL", "")
+
+# --- Web app (webapp/: server-rendered pages + htmx at /) -----------------------------------
+INSTALLED_APPS += ["django_htmx", "webapp"]
+MIDDLEWARE += ["django_htmx.middleware.HtmxMiddleware", "webapp.middleware.UserTimezoneMiddleware"]
+LOGIN_URL = "webapp:login"
+LOGIN_REDIRECT_URL = "webapp:home"
+LOGOUT_REDIRECT_URL = "webapp:login"
+# Anyone may create an account at /register/ when on; off by default (staff add users in the admin).
+WEBAPP_REGISTRATION_ENABLED = env_bool("WEBAPP_REGISTRATION_ENABLED", False)
+# Rows per page on every list in the web app.
+WEBAPP_PAGE_SIZE = env_int("WEBAPP_PAGE_SIZE", 25)

@@ -16,6 +16,7 @@ urlpatterns = [
     path("api/v1/", include("config.api_urls")),
     path("media/public/<str:token>/", public_file, name="media-public"),
     path("invitations/<str:token>/", invitation_page, name="invitation-page"),
+    path("", include("webapp.urls")),  # the web app (login page when signed out)
 ]
 
 
