@@ -80,17 +80,20 @@ def http_status(url):
         return None
 
 
-def group_members(pgid):
-    """Live (non-zombie) processes whose process group is `pgid`."""
-    members = []
+def live_processes():
+    """(pid, state, ppid, pgid) of every live (non-zombie) process, from /proc."""
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        if fields[0] != "Z" and int(fields[2]) == pgid:
-            members.append(int(stat.parent.name))
-    return members
+        if fields[0] != "Z":
+            yield int(stat.parent.name), fields[0], int(fields[1]), int(fields[2])
+
+
+def group_members(pgid):
+    """Live (non-zombie) processes whose process group is `pgid`."""
+    return [pid for pid, _state, _ppid, group in live_processes() if group == pgid]
 
 
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
@@ -140,17 +143,9 @@ def test_it_asks_for_migrate_when_the_database_has_no_tables(tmp_path):
     assert "runall: started" not in result.stdout
 
 
-def child_pids(pid):
-    """Direct children of `pid` (from /proc)."""
-    children = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == pid and fields[0] != "Z":
-            children.append(int(stat.parent.name))
-    return children
+def child_pids(parent):
+    """Live direct children of `parent`."""
+    return [pid for pid, _state, ppid, _group in live_processes() if ppid == parent]
 
 
 def cmdline(pid):
