@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 UV := $(VENV)/bin/uv
 PDS_DIR := tests/fakes/bluesky_pds
 
-.PHONY: run test venv venv-dev services-deps node-deps bench migrate clean
+.PHONY: run test venv venv-dev services-deps node-deps bench bench-media bench-api migrate clean screenshots
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -25,22 +25,37 @@ run: migrate
 	DEBUG=$${DEBUG:-1} $(PY) manage.py ensure_admin
 	DEBUG=$${DEBUG:-1} exec $(PY) manage.py runall
 
-# redis-server and ffmpeg from apt when missing (needs root); PostgreSQL 15 binaries are on the machine.
+# redis-server, ffmpeg and (for the web app's browser tests) chromium + chromium-driver from apt when
+# missing (needs root); PostgreSQL 15 binaries are on the machine.
 services-deps:
-	@command -v redis-server >/dev/null && command -v ffprobe >/dev/null || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server ffmpeg >/dev/null; \
-	  else echo "install redis-server and ffmpeg (apt-get install redis-server ffmpeg)"; exit 1; fi; }
+	@command -v redis-server >/dev/null && command -v ffprobe >/dev/null && command -v chromium >/dev/null && command -v chromedriver >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server ffmpeg chromium chromium-driver >/dev/null; \
+	  else echo "install redis-server, ffmpeg, chromium and chromium-driver (apt-get install redis-server ffmpeg chromium chromium-driver)"; exit 1; fi; }
 
 node-deps:
 	@[ -d tests/fakes/prism/node_modules/@stoplight ] || (cd tests/fakes/prism && npm ci --no-audit --no-fund --loglevel=error)
 	@[ -d $(PDS_DIR)/node_modules/@atproto/pds ] || (cd $(PDS_DIR) && npm ci --no-audit --no-fund --loglevel=error)
+	@[ -d tests/fakes/atproto_api/node_modules/@atproto/api ] || (cd tests/fakes/atproto_api && npm ci --no-audit --no-fund --loglevel=error)
 
 test: venv-dev services-deps node-deps
 	$(PY) -m tests.services $(PY) -m pytest $(PYTEST_ARGS)
 
+# The web app's screenshots (docs/screenshots/, 1280 and 390 px), written by the browser tests.
+screenshots: venv-dev services-deps
+	SCREENSHOTS=1 $(PY) -m tests.services $(PY) -m pytest tests/webapp/browser -q
+
 bench: venv-dev services-deps
 	$(PY) -m tests.services $(PY) bench/punctuality.py
 	$(PY) -m tests.services $(PY) bench/crash_safety.py
+
+# Media renditions and transcoding against plain Pillow / raw ffmpeg (no database needed).
+bench-media: venv-dev services-deps
+	$(PY) bench/media.py
+
+# API speed against a bare view and hand-written equivalents (wrk from apt, like redis-server).
+bench-api: venv-dev services-deps
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; } || { echo "install wrk (apt-get install wrk)"; exit 1; }
+	$(PY) -m tests.services $(PY) bench/api.py
 
 clean:
 	rm -rf $(VENV) var

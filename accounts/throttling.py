@@ -105,3 +105,19 @@ class WorkspacePlanThrottle(BaseThrottle):
 
     def wait(self):
         return self.wait_seconds
+
+
+def quota_usage(workspace):
+    """What the plan allows and what is used in the current windows (for the team page)."""
+    now = time.time()
+    limits = workspace.limits
+
+    def used(key, window):
+        return int(cache.get(f"throttle:{key}:{int(now // window) * window}") or 0)
+
+    return {
+        "scheduled_posts_today": used(f"sched:{workspace.pk}", 86400),
+        "scheduled_posts_per_day": limits["scheduled_posts_per_day"],
+        "api_calls_this_hour": used(f"api:{workspace.pk}", HOUR),
+        "api_calls_per_hour": limits["api_calls_per_hour"],
+    }

@@ -9,7 +9,7 @@ _PATTERNS = [
     # A pending connection's one-time completion token (social_media/services/pending.py).
     (re.compile(r"(/accounts/connect/pending/)[^/\s?\"']+"), r"\1[redacted]"),
     (re.compile(r"(?i)(bearer\s+)[A-Za-z0-9\-._~+/]+=*"), r"\1[redacted]"),
-    (re.compile(r"(?i)((?:access|refresh)_?token|app_password|password|client_secret|code_verifier)(['\"]?\s*[:=]\s*['\"]?)[^'\"&\s,}]+"), r"\1\2[redacted]"),
+    (re.compile(r"(?i)((?:access|refresh)_?token|fb_exchange_token|app_password|password|client_secret|code_verifier)(['\"]?\s*[:=]\s*['\"]?)[^'\"&\s,}]+"), r"\1\2[redacted]"),
 ]
 
 

@@ -30,6 +30,11 @@ def test_it_redacts_bearer_tokens_and_token_fields():
     assert "abc.def.ghi" not in line and "rt-123" not in line and "hunter2" not in line
 
 
+def test_it_redacts_the_meta_token_exchange_query():
+    line = _through_filter("GET /v23.0/oauth/access_token?grant_type=fb_exchange_token&client_secret=app-s3cret&fb_exchange_token=EAAuser123")
+    assert "EAAuser123" not in line and "app-s3cret" not in line and "grant_type=fb_exchange_token" in line
+
+
 def test_runservers_request_log_goes_through_the_redacting_handler():
     # In a fresh process: pytest's own log capture rewires handlers in this one.
     code = (

@@ -3,9 +3,11 @@ from django.db.models import Count
 from django.utils.text import Truncator
 
 from ..models import Post, PostMedia, PostQueue, PostTarget, PublishAttempt, QueuedPost, Status
-from ..services.posts import post_cancel, post_publish_now, target_retry
+from ..services.posts import DELETABLE_STATUSES, PENDING_STATUSES, post_cancel, post_delete, post_publish_now, target_retry
 from ..services.resolution import target_reconcile_now, target_resolve
+from ..services.unpublishing import post_unpublish
 from .common import ACTIVE_STATUSES, ReadOnlyMixin, run_per_object, without_account_secrets
+from .post_form import PostAdminForm
 
 
 class PostTargetInline(admin.TabularInline):
@@ -13,7 +15,7 @@ class PostTargetInline(admin.TabularInline):
     extra = 0
     can_delete = False
     show_change_link = True
-    fields = ["account", "status", "platform_post_url", "retries", "next_attempt_at", "posted_at", "error_message"]
+    fields = ["account", "status", "platform_specific_settings", "platform_post_url", "retries", "next_attempt_at", "posted_at", "error_message"]
     readonly_fields = fields
 
     def get_queryset(self, request):
@@ -39,25 +41,64 @@ class PostMediaInline(admin.TabularInline):
 
 @admin.register(Post)
 class PostAdmin(admin.ModelAdmin):
+    form = PostAdminForm
     list_display = ["id", "summary", "workspace", "author", "status", "scheduled_time", "posted_at", "target_count", "created_at"]
     list_filter = ["status", "targets__account__platform", "created_at"]
     search_fields = ["content", "workspace__name", "author__username"]
     list_select_related = ["workspace", "author"]
     date_hierarchy = "created_at"
-    fields = ["workspace", "author", "content", "status", "scheduled_time", "posted_at", "created_at", "updated_at"]
-    readonly_fields = ["workspace", "author", "status", "scheduled_time", "posted_at", "created_at", "updated_at"]
+    fields = ["workspace", "author", "content", "accounts", "status", "scheduled_time", "posted_at", "created_at", "updated_at"]
+    readonly_fields = ["author", "status", "posted_at", "created_at", "updated_at"]
     inlines = [PostTargetInline, PostMediaInline]
-    actions = ["cancel", "publish_now"]
+    actions = ["cancel", "publish_now", "unpublish"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(n_targets=Count("targets", distinct=True))
 
-    def has_add_permission(self, request):
-        return False  # posts are validated per network when created through the API
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        form.actor = request.user  # the author of a post staff create
+        return form
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None:
+            fields.append("workspace")  # a post stays in its workspace
+            if not self.has_change_permission(request, obj):
+                fields += ["content", "accounts", "scheduled_time"]
+        return fields
+
+    def get_fields(self, request, obj=None):
+        fields = list(super().get_fields(request, obj))
+        if obj is None:  # a new post: only what staff give it
+            fields = [f for f in fields if f in ("workspace", "content", "accounts", "scheduled_time")]
+        return fields
+
+    def save_model(self, request, obj, form, change):
+        pass  # saved by the posting services in PostAdminForm.clean()
+
+    @admin.display(description="accounts")
+    def accounts(self, post):
+        return ", ".join(str(t.account) for t in post.targets.all()) or "—"
+
+    @admin.display(description="scheduled time", ordering="scheduled_time")
+    def scheduled_time(self, post):
+        return post.scheduled_time.strftime("%Y-%m-%d %H:%M:%S %Z") if post.scheduled_time else "—"
 
     def has_delete_permission(self, request, obj=None):
-        # One at a time, and never while a target is waiting for or in the hands of a worker.
-        return super().has_delete_permission(request, obj) and (obj is None or obj.status not in ACTIVE_STATUSES)
+        # One at a time, never while a target is waiting for or in the hands of a worker, and never
+        # while it is live on a network (unpublish it first), as the API's post_delete.
+        return super().has_delete_permission(request, obj) and (
+            obj is None or (obj.status in DELETABLE_STATUSES and obj.status not in ACTIVE_STATUSES)
+        )
+
+    def get_deleted_objects(self, objs, request):
+        # A post's targets, attempts and media links go with it (staff cannot delete those on their own).
+        deleted, model_count, _perms_needed, protected = super().get_deleted_objects(objs, request)
+        return deleted, model_count, set(), protected
+
+    def delete_model(self, request, obj):
+        post_delete(post=obj)  # the API's service: re-checks, under the row locks, that nothing is live
 
     def get_actions(self, request):
         actions = super().get_actions(request)
@@ -65,8 +106,8 @@ class PostAdmin(admin.ModelAdmin):
         return actions
 
     def has_change_permission(self, request, obj=None):
-        # Content is editable only while nothing of the post is scheduled or on its way out.
-        return super().has_change_permission(request, obj) and (obj is None or obj.status == Status.DRAFT)
+        # Editable while no worker holds any of it: drafts and scheduled posts (through the services).
+        return super().has_change_permission(request, obj) and (obj is None or obj.status in PENDING_STATUSES)
 
     @admin.display(description="content")
     def summary(self, post):
@@ -87,12 +128,16 @@ class PostAdmin(admin.ModelAdmin):
     def publish_now(self, request, queryset):
         run_per_object(self, request, queryset, lambda post: post_publish_now(post=post), "post(s) sent for publishing")
 
+    @admin.action(description="Unpublish (delete from the networks)", permissions=["cancel"])
+    def unpublish(self, request, queryset):
+        run_per_object(self, request, queryset, lambda post: post_unpublish(post=post), "post(s) sent for deletion from their networks")
+
 
 class PublishAttemptInline(admin.TabularInline):
     model = PublishAttempt
     extra = 0
     can_delete = False
-    fields = ["attempt_number", "started_at", "finished_at", "outcome", "error_class", "http_status", "message"]
+    fields = ["kind", "attempt_number", "started_at", "finished_at", "outcome", "error_class", "http_status", "message"]
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
@@ -114,7 +159,7 @@ class PostTargetAdmin(ReadOnlyMixin, admin.ModelAdmin):
         "idempotency_key",
     ]
     inlines = [PublishAttemptInline]
-    actions = ["retry", "reconcile_now", "mark_published", "mark_not_published"]
+    actions = ["retry", "reconcile_now", "mark_published", "mark_not_published", "unpublish"]
 
     def has_delete_permission(self, request, obj=None):
         return False  # cancel the post or retry the target instead
@@ -150,14 +195,19 @@ class PostTargetAdmin(ReadOnlyMixin, admin.ModelAdmin):
     def mark_not_published(self, request, queryset):
         run_per_object(self, request, queryset, lambda target: target_resolve(target=target, published=False), "target(s) marked not published")
 
+    @admin.action(description="Unpublish (delete from its network)", permissions=["retry"])
+    def unpublish(self, request, queryset):
+        run_per_object(self, request, queryset, lambda target: post_unpublish(post=target.post, target_ids=[target.id]),
+                       "target(s) sent for deletion from their network")
+
 
 @admin.register(PublishAttempt)
 class PublishAttemptAdmin(ReadOnlyMixin, admin.ModelAdmin):
-    list_display = ["id", "target", "attempt_number", "outcome", "error_class", "http_status", "started_at", "finished_at"]
-    list_filter = ["outcome", "error_class"]
+    list_display = ["id", "target", "kind", "attempt_number", "outcome", "error_class", "http_status", "started_at", "finished_at"]
+    list_filter = ["kind", "outcome", "error_class"]
     search_fields = ["message", "error_class", "target__platform_post_id"]
     list_select_related = ["target"]
-    readonly_fields = ["target", "attempt_number", "started_at", "finished_at", "outcome", "error_class", "http_status", "message"]
+    readonly_fields = ["target", "kind", "attempt_number", "started_at", "finished_at", "outcome", "error_class", "http_status", "message"]
     date_hierarchy = "started_at"
 
     def has_delete_permission(self, request, obj=None):

@@ -20,11 +20,18 @@ from django.urls import path  # noqa: E402
 
 from .connect_views import CallbackView, ConnectView  # noqa: E402
 from .pending_views import CompleteConnectionView, PendingConnectionView  # noqa: E402
+from .meta_views import FacebookSelectView  # noqa: E402
 
 urlpatterns += [
     # Before connect/<platform>/, which would take "complete" for a platform.
     path("accounts/connect/pending/<str:token>/", PendingConnectionView.as_view(), name="account-connect-pending"),
     path("accounts/connect/complete/", CompleteConnectionView.as_view(), name="account-connect-complete"),
+    path("accounts/connect/facebook/select/", FacebookSelectView.as_view(), name="account-connect-facebook-select"),
     path("accounts/connect/<str:platform>/", ConnectView.as_view(), name="account-connect"),
     path("accounts/callback/<str:platform>/", CallbackView.as_view(), name="account-callback"),
 ]
+
+# The networks this server can connect (social_media/api/platform_views.py).
+from .platform_views import PlatformListView  # noqa: E402
+
+urlpatterns += [path("platforms/", PlatformListView.as_view(), name="platform-list")]

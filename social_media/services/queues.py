@@ -21,11 +21,13 @@ from django.utils import timezone
 from rest_framework.exceptions import ValidationError
 
 from config.exceptions import Conflict
+from config.sizes import MAX_ITEM_ERRORS, listing
 from social_media.models import Post, PostQueue, PostTarget, QueuedPost, Status
 
 from .posts import SCHEDULED_STATUSES, lock_post, post_schedule
 
 DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+MAX_SLOTS_PER_DAY = 48  # a post every half hour, all day
 TIME_PATTERN = re.compile(r"([01]\d|2[0-3]):([0-5]\d)")
 # Posts whose time no longer holds a slot: never scheduled, unscheduled, cancelled, failed.
 SLOT_FREEING_STATUSES = (Status.DRAFT, Status.CANCELLED, Status.FAILED)
@@ -41,9 +43,12 @@ def clean_timezone(value):
 
 def clean_posting_schedule(value):
     """{"monday": ["09:00", "15:00"], ...} with lower-case day names and HH:MM (24 h) times; returns it
-    normalised (times sorted, duplicates dropped, days without times left out)."""
+    normalised (times sorted, duplicates dropped, days without times left out). Sizes are checked
+    before any entry is looked at: at most 7 days, MAX_SLOTS_PER_DAY times a day."""
     if not isinstance(value, dict):
         raise ValidationError(['Expected an object like {"monday": ["09:00", "15:00"]}.'])
+    if len(value) > len(DAYS):
+        raise ValidationError([f"At most {len(DAYS)} days (one entry per day of the week); got {len(value):,}."])
     errors, cleaned = {}, {}
     for day, times in value.items():
         key = day.strip().lower() if isinstance(day, str) else day
@@ -53,9 +58,14 @@ def clean_posting_schedule(value):
         if not isinstance(times, list):
             errors[str(day)] = ['Expected a list of times like ["09:00", "15:00"].']
             continue
+        if len(times) > MAX_SLOTS_PER_DAY:
+            errors[str(day)] = [f"At most {MAX_SLOTS_PER_DAY} times a day; got {len(times):,}."]
+            continue
         bad = [t for t in times if not isinstance(t, str) or not TIME_PATTERN.fullmatch(t)]
         if bad:
-            errors[str(day)] = [f"'{t}' is not a time in 24-hour HH:MM form." for t in bad]
+            errors[str(day)] = [f"'{t}' is not a time in 24-hour HH:MM form." for t in bad[:MAX_ITEM_ERRORS]]
+            if len(bad) > MAX_ITEM_ERRORS:
+                errors[str(day)].append(f"{len(bad) - MAX_ITEM_ERRORS} more times are not in HH:MM form.")
             continue
         if times:
             cleaned[key] = sorted(set(cleaned.get(key, [])) | set(times))
@@ -173,7 +183,7 @@ def queue_reorder(*, queue, post_ids):
     posts = queue_pending_posts(queue)
     by_id = {p.pk: p for p in posts}
     if len(post_ids) != len(set(post_ids)) or set(post_ids) != set(by_id):
-        expected = ", ".join(map(str, by_id)) or "none"
+        expected = listing(by_id) or "none"
         raise ValidationError({"post_ids": [f"List each of the queue's waiting posts exactly once (ids: {expected})."]})
     slots = [p.scheduled_time for p in posts]
     for post_id, slot in zip(post_ids, slots):
@@ -182,3 +192,45 @@ def queue_reorder(*, queue, post_ids):
             post_schedule(post=post, at=slot)
     _renumber(queue)
     return queue
+
+
+@transaction.atomic
+def queue_save(*, workspace, queue=None, name, description="", accounts=(), posting_schedule, timezone_name="UTC", is_active=True):
+    """Create (queue=None) or edit a queue of `workspace`: the timetable and zone are cleaned as the
+    API cleans them; accounts must be active accounts of the workspace."""
+    errors = {}
+    try:
+        timezone_name = clean_timezone(timezone_name)
+    except ValidationError as exc:
+        errors["timezone"] = exc.detail
+    try:
+        posting_schedule = clean_posting_schedule(posting_schedule)
+    except ValidationError as exc:
+        errors["posting_schedule"] = exc.detail
+    foreign = [a.pk for a in accounts if a.workspace_id != workspace.pk or not a.is_active]
+    if foreign:
+        errors["target_accounts"] = [f"No active connected account with id {', '.join(map(str, foreign))} in this workspace."]
+    if errors:
+        raise ValidationError(errors)
+    if queue is None:
+        queue = PostQueue(workspace=workspace)
+    elif queue.workspace_id != workspace.pk:
+        raise ValidationError({"queue": ["No such queue in this workspace."]})
+    queue.name, queue.description, queue.posting_schedule = name, description, posting_schedule
+    queue.timezone, queue.is_active = timezone_name, is_active
+    queue.save()
+    queue.target_accounts.set(accounts)
+    return queue
+
+
+def upcoming_free_slots(queue, *, count=5, after=None):
+    """The queue's next `count` slots no post holds yet (fewer when it has no posting times)."""
+    after = after or timezone.now()
+    taken = taken_slots(queue)
+    free = []
+    for instant in iter_slots(clean_posting_schedule(queue.posting_schedule or {}), queue.timezone, after=after):
+        if instant not in taken:
+            free.append(instant)
+            if len(free) == count:
+                break
+    return free

@@ -1,0 +1,3 @@
+from .adapter import FacebookAdapter
+
+__all__ = ["FacebookAdapter"]

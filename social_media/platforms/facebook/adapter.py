@@ -1,0 +1,126 @@
+"""The Facebook Page adapter: text and link posts (/{page-id}/feed), one photo (/{page-id}/photos),
+several photos (unpublished photos attached to one feed post), one video (Page video upload on
+graph-video), with the Page token. Reconcile looks for our text among the Page's recent posts."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Sequence
+from urllib.parse import urlsplit
+
+from django.utils import timezone
+
+from social_media.platforms.base import (
+    AccountProfile,
+    InvalidContent,
+    MediaItem,
+    Metrics,
+    OutcomeUnknown,
+    PlatformError,
+    PublishResult,
+    Reconciliation,
+)
+from social_media.platforms.meta.adapter import MetaAdapter
+
+from . import rules
+
+RECONCILE_SLACK = timedelta(minutes=2)
+METRIC_FIELDS = "reactions.summary(total_count).limit(0),comments.summary(total_count).limit(0),shares"
+GONE_SUBCODE = 33  # "Object with ID ... does not exist"
+
+
+class FacebookAdapter(MetaAdapter):
+    platform = "facebook"
+    posting_rate = (50, 3600)
+    content_limits = rules.CONTENT_LIMITS
+
+    def validate(self, content: str, media: Sequence[MediaItem]) -> list[str]:
+        return rules.validate(content, media)
+
+    def publish(self, target, content: str, media: Sequence[MediaItem]) -> PublishResult:
+        errors = self.validate(content, media)
+        link = ((target.platform_specific_settings or {}).get("link") or "").strip()
+        if link and urlsplit(link).scheme not in ("http", "https"):
+            errors.append("The link must start with http:// or https://.")
+        if errors:
+            raise InvalidContent(errors[0] if len(errors) == 1 else f"Facebook would reject this post: {' '.join(errors)}", errors=errors)
+        graph = self.graph()
+        if media and media[0].media_type == "video":
+            with media[0].open() as source:
+                answer = graph.post(f"/{self.page_id}/videos", data={"description": content}, video=True, creates_post=True,
+                                    files={"source": ("video.mp4", source, media[0].mime_type)})
+        elif len(media) == 1:
+            with media[0].open() as source:
+                answer = graph.post(f"/{self.page_id}/photos", data={"message": content, "published": "true"}, creates_post=True,
+                                    files={"source": ("photo", source, media[0].mime_type)})
+        else:
+            data = {"message": content}
+            if link:
+                data["link"] = link
+            for number, item in enumerate(media):
+                data[f"attached_media[{number}]"] = json.dumps({"media_fbid": self._unpublished_photo(graph, item)})
+            answer = graph.post(f"/{self.page_id}/feed", data=data, creates_post=True)
+        post_id = str(answer.get("post_id") or answer.get("id") or "")
+        if not post_id:
+            raise OutcomeUnknown("Facebook accepted the post without saying its id; checking before any retry.")
+        return PublishResult(platform_post_id=post_id, url=self._permalink(graph, post_id), published_at=timezone.now())
+
+    def _unpublished_photo(self, graph, item: MediaItem) -> str:
+        with item.open() as source:
+            answer = graph.post(f"/{self.page_id}/photos", data={"published": "false"}, what="photo",
+                                files={"source": ("photo", source, item.mime_type)})
+        return str(answer["id"])
+
+    def _permalink(self, graph, object_id: str) -> str:
+        try:
+            url = graph.get(f"/{object_id}", fields="permalink_url").get("permalink_url", "")
+        except PlatformError:
+            url = ""
+        return url if url.startswith("http") else f"https://www.facebook.com/{object_id}"
+
+    def delete(self, platform_post_id: str) -> None:
+        try:
+            answer = self.graph().delete(f"/{platform_post_id}")
+        except PlatformError as exc:
+            if getattr(exc, "meta_subcode", None) == GONE_SUBCODE or exc.http_status == 404:
+                return  # already gone
+            raise
+        if answer.get("success") is False:
+            raise PlatformError("Facebook did not delete the post.")
+
+    def fetch_metrics(self, platform_post_id: str) -> Metrics:
+        graph = self.graph()
+        answer = graph.get(f"/{platform_post_id}", fields=METRIC_FIELDS)
+        reactions = ((answer.get("reactions") or {}).get("summary") or {}).get("total_count", 0)
+        comments = ((answer.get("comments") or {}).get("summary") or {}).get("total_count", 0)
+        shares = (answer.get("shares") or {}).get("count", 0)
+        impressions = 0
+        try:  # Page insights need read_insights and a Page with enough followers; optional
+            data = graph.get(f"/{platform_post_id}/insights", metric="post_impressions").get("data") or []
+            impressions = int(((data[0].get("values") or [{}])[0]).get("value") or 0) if data else 0
+        except PlatformError:
+            pass
+        raw = {"reactions": reactions, "comments": comments, "shares": shares, "impressions": impressions}
+        return Metrics(likes=int(reactions), replies=int(comments), reposts=int(shares), impressions=impressions, raw=raw)
+
+    def reconcile(self, target) -> Reconciliation:
+        """Our text among the Page's posts (and videos) created since the claim: found, or a complete
+        answer without it (not found). A post without text cannot be told apart: unknown."""
+        text = (target.content or "").strip()
+        if not text:
+            return Reconciliation()
+        since = int(((target.claimed_at or timezone.now()) - RECONCILE_SLACK).timestamp())
+        graph = self.graph()
+        for edge, field in (("posts", "message"), ("videos", "description")):
+            items = graph.pages(f"/{self.page_id}/{edge}", fields=f"id,{field},created_time,permalink_url", since=since, limit=100)
+            for item in items:
+                if (item.get(field) or "").strip() == text:
+                    url = item.get("permalink_url") or f"https://www.facebook.com/{item['id']}"
+                    return Reconciliation(found=PublishResult(platform_post_id=str(item["id"]), url=url))
+        return Reconciliation(not_found=True)
+
+    def verify_credentials(self) -> AccountProfile:
+        page = self.graph().get(f"/{self.page_id}", fields="id,name,username")
+        return AccountProfile(platform="facebook", platform_user_id=str(page.get("id", self.page_id)),
+                              platform_username=page.get("username") or page.get("name", ""), display_name=page.get("name", ""))

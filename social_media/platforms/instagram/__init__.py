@@ -1,0 +1,3 @@
+from .adapter import InstagramAdapter
+
+__all__ = ["InstagramAdapter"]

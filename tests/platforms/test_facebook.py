@@ -1,0 +1,209 @@
+"""The Facebook Page adapter against the Meta fake: the shared contract, photos, video, links,
+metrics, delete, reconcile and Meta's error codes."""
+
+import json
+
+import pytest
+
+from social_media.platforms import PlatformFactory
+from social_media.platforms.base import (
+    AccountDisconnected,
+    InvalidContent,
+    OutcomeUnknown,
+    RateLimited,
+    TokenExpired,
+    TransientError,
+)
+from tests.factories import PostFactory, PostTargetFactory
+from tests.platforms.conftest_meta import meta_jpeg, meta_video
+from tests.platforms.contract import AdapterContract
+
+
+class FacebookRemote:
+    def __init__(self, fake, account):
+        self.fake, self.page_id = fake, account.platform_user_id
+
+    def get_text(self, post_id):
+        post = self.fake.posts.get(post_id) or self.fake.videos.get(post_id)
+        if post is None or post["deleted"]:
+            return None
+        return post.get("message", post.get("description"))
+
+    def count_posts(self):
+        return len(self.fake.live_posts(self.page_id))
+
+
+@pytest.fixture
+def account(facebook_account):
+    return facebook_account
+
+
+@pytest.fixture
+def remote(meta_fake, facebook_account):
+    return FacebookRemote(meta_fake, facebook_account)
+
+
+def target_for(account, content, **settings):
+    return PostTargetFactory(post=PostFactory(workspace=account.workspace, content=content), account=account,
+                             platform_specific_settings=settings)
+
+
+class TestFacebookContract(AdapterContract):
+    too_long_text = "a" * 63_207
+
+
+@pytest.mark.django_db(transaction=True)
+class TestFacebookPublishing:
+    def test_a_text_post_goes_to_the_page_feed_with_the_page_token(self, facebook_account, meta_fake):
+        adapter = PlatformFactory.get_platform(facebook_account)
+        result = adapter.publish(target_for(facebook_account, "Fresh bread at 7"), "Fresh bread at 7", [])
+        [request] = meta_fake.requests_to(f"/{facebook_account.platform_user_id}/feed", method="POST")
+        assert request.form["message"] == "Fresh bread at 7"
+        assert request.headers["authorization"] == f"Bearer {facebook_account.access_token}"
+        assert "access_token" not in request.query and request.query["appsecret_proof"]
+        assert result.platform_post_id.startswith(facebook_account.platform_user_id + "_")
+        assert result.url == f"https://www.facebook.com/{result.platform_post_id}"
+
+    def test_a_link_from_the_target_settings_is_sent_for_its_preview(self, facebook_account, meta_fake):
+        adapter = PlatformFactory.get_platform(facebook_account)
+        target = target_for(facebook_account, "Our menu", link="https://example.com/menu")
+        result = adapter.publish(target, target.content, [])
+        assert meta_fake.posts[result.platform_post_id]["link"] == "https://example.com/menu"
+
+    def test_a_link_that_is_not_a_web_address_is_refused_before_sending(self, facebook_account, meta_fake):
+        adapter = PlatformFactory.get_platform(facebook_account)
+        with pytest.raises(InvalidContent, match="http"):
+            adapter.publish(target_for(facebook_account, "x", link="javascript:alert(1)"), "x", [])
+        assert meta_fake.requests_to("/feed") == []
+
+    def test_one_photo_is_uploaded_to_photos_with_the_caption(self, facebook_account, meta_fake):
+        adapter = PlatformFactory.get_platform(facebook_account)
+        photo = meta_jpeg(facebook_account)
+        result = adapter.publish(target_for(facebook_account, "Croissants"), "Croissants", [photo])
+        [request] = meta_fake.requests_to("/photos", method="POST")
+        assert request.form == {"message": "Croissants", "published": "true"}
+        assert request.files["source"]["data"].startswith(b"\xff\xd8") and request.files["source"]["content_type"] == "image/jpeg"
+        assert meta_fake.posts[result.platform_post_id]["photos"] and meta_fake.posts[result.platform_post_id]["message"] == "Croissants"
+
+    def test_several_photos_become_one_feed_post_with_attached_media(self, facebook_account, meta_fake):
+        adapter = PlatformFactory.get_platform(facebook_account)
+        photos = [meta_jpeg(facebook_account) for _ in range(3)]
+        result = adapter.publish(target_for(facebook_account, "Three loaves"), "Three loaves", photos)
+        uploads = meta_fake.requests_to("/photos", method="POST")
+        assert [u.form["published"] for u in uploads] == ["false"] * 3
+        [feed] = meta_fake.requests_to("/feed", method="POST")
+        attached = [json.loads(feed.form[f"attached_media[{i}]"])["media_fbid"] for i in range(3)]
+        assert meta_fake.posts[result.platform_post_id]["photos"] == attached
+        assert len(meta_fake.live_posts(facebook_account.platform_user_id)) == 1
+
+    def test_a_video_is_uploaded_to_the_page_videos_on_graph_video(self, facebook_account, meta_fake):
+        adapter = PlatformFactory.get_platform(facebook_account)
+        result = adapter.publish(target_for(facebook_account, "Watch us bake"), "Watch us bake", [meta_video(facebook_account)])
+        [request] = meta_fake.requests_to("/videos", method="POST")
+        assert request.form["description"] == "Watch us bake" and request.files["source"]["data"][4:8] == b"ftyp"
+        assert meta_fake.videos[result.platform_post_id]["description"] == "Watch us bake"
+
+    def test_validation_names_what_to_change(self, facebook_account):
+        adapter = PlatformFactory.get_platform(facebook_account)
+        assert adapter.validate("a" * 63_206, []) == []
+        [too_long] = adapter.validate("a" * 63_210, [])
+        assert "63,206" in too_long and "Remove 4" in too_long
+        assert adapter.validate("", []) == ["A Facebook post needs text or media."]
+        mixed = adapter.validate("x", [meta_jpeg(facebook_account), meta_video(facebook_account)])
+        assert any("one video on its own" in e for e in mixed)
+        big = meta_jpeg(facebook_account)
+        big = big.__class__(**{**big.__dict__, "file_size": 5 * 1024 * 1024})
+        assert any("at most 4 MB" in e for e in adapter.validate("x", [big]))
+
+    def test_metrics_read_reactions_comments_shares_and_impressions(self, facebook_account, meta_fake):
+        adapter = PlatformFactory.get_platform(facebook_account)
+        result = adapter.publish(target_for(facebook_account, "Count me"), "Count me", [])
+        meta_fake.posts[result.platform_post_id].update(reactions=12, comments=3, shares=2, impressions=450)
+        metrics = adapter.fetch_metrics(result.platform_post_id)
+        assert (metrics.likes, metrics.replies, metrics.reposts, metrics.impressions) == (12, 3, 2, 450)
+
+    def test_metrics_without_the_insights_permission_still_count_engagement(self, facebook_account, meta_fake):
+        adapter = PlatformFactory.get_platform(facebook_account)
+        result = adapter.publish(target_for(facebook_account, "Quiet"), "Quiet", [])
+        meta_fake.posts[result.platform_post_id].update(reactions=1)
+        meta_fake.insights_permitted = False
+        metrics = adapter.fetch_metrics(result.platform_post_id)
+        assert metrics.likes == 1 and metrics.impressions == 0 and metrics.reposts == 0
+
+    def test_deleting_a_post_that_is_already_gone_is_not_an_error(self, facebook_account, meta_fake):
+        adapter = PlatformFactory.get_platform(facebook_account)
+        result = adapter.publish(target_for(facebook_account, "Gone soon"), "Gone soon", [])
+        adapter.delete(result.platform_post_id)
+        adapter.delete(result.platform_post_id)
+        assert meta_fake.posts[result.platform_post_id]["deleted"]
+
+    def test_reconcile_finds_a_post_whose_answer_was_lost(self, facebook_account, meta_fake):
+        adapter = PlatformFactory.get_platform(facebook_account)
+        target = target_for(facebook_account, "Lost answer")
+        meta_fake.fail_next("error_after_store", path="/feed", method="POST")
+        with pytest.raises(OutcomeUnknown):
+            adapter.publish(target, target.content, [])
+        [post] = meta_fake.live_posts(facebook_account.platform_user_id)
+        answer = adapter.reconcile(target)
+        assert answer.found.platform_post_id == post["id"]
+
+    def test_reconcile_says_not_found_when_the_page_lacks_the_text(self, facebook_account, meta_fake):
+        adapter = PlatformFactory.get_platform(facebook_account)
+        adapter.publish(target_for(facebook_account, "Another post"), "Another post", [])
+        answer = adapter.reconcile(target_for(facebook_account, "Never sent"))
+        assert answer.not_found and answer.found is None
+
+
+@pytest.mark.django_db(transaction=True)
+class TestFacebookErrors:
+    def publish(self, account, text="Hello"):
+        return PlatformFactory.get_platform(account).publish(target_for(account, text), text, [])
+
+    def test_an_expired_token_is_token_expired(self, facebook_account, meta_fake):
+        meta_fake.expire(facebook_account.access_token)
+        with pytest.raises(TokenExpired, match="expired"):
+            self.publish(facebook_account)
+
+    def test_a_revoked_token_disconnects_the_account(self, facebook_account, meta_fake):
+        meta_fake.revoke(facebook_account.access_token)
+        with pytest.raises(AccountDisconnected, match="reconnect"):
+            self.publish(facebook_account)
+        assert meta_fake.live_posts(facebook_account.platform_user_id) == []
+
+    def test_a_page_rate_limit_waits_for_the_time_meta_states(self, facebook_account, meta_fake):
+        meta_fake.fail_next("rate_limit", path="/feed", code=32, regain_minutes=7)
+        with pytest.raises(RateLimited) as caught:
+            self.publish(facebook_account)
+        assert caught.value.retry_after == 420
+
+    def test_an_app_rate_limit_without_a_stated_time_waits_a_few_minutes(self, facebook_account, meta_fake):
+        meta_fake.fail_next("error", path="/feed", code=4, message="(#4) Application request limit reached")
+        with pytest.raises(RateLimited) as caught:
+            self.publish(facebook_account)
+        assert caught.value.retry_after == 300
+
+    def test_a_temporary_block_is_a_long_rate_limit(self, facebook_account, meta_fake):
+        meta_fake.fail_next("error", path="/feed", code=368, message="It looks like you were misusing this feature by going too fast.")
+        with pytest.raises(RateLimited, match="temporarily blocked") as caught:
+            self.publish(facebook_account)
+        assert caught.value.retry_after == 3600
+
+    def test_a_5xx_on_create_is_an_unknown_outcome_but_before_create_is_transient(self, facebook_account, meta_fake):
+        meta_fake.fail_next("server_error", path="/feed")
+        with pytest.raises(OutcomeUnknown):
+            self.publish(facebook_account)
+        meta_fake.fail_next("server_error", path="/photos")
+        with pytest.raises(TransientError):
+            PlatformFactory.get_platform(facebook_account).publish(
+                target_for(facebook_account, "two"), "two", [meta_jpeg(facebook_account), meta_jpeg(facebook_account)])
+
+    def test_a_timeout_after_sending_is_an_unknown_outcome(self, facebook_account, meta_fake, settings):
+        settings.META_TIMEOUT_SECONDS = 1
+        meta_fake.fail_next("timeout", path="/feed", delay=2)
+        with pytest.raises(OutcomeUnknown):
+            self.publish(facebook_account)
+
+    def test_meta_rejecting_the_content_is_invalid_content_with_its_message(self, facebook_account, meta_fake):
+        meta_fake.fail_next("error", path="/feed", code=100, message="(#100) Invalid parameter")
+        with pytest.raises(InvalidContent, match="Invalid parameter"):
+            self.publish(facebook_account)
