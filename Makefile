@@ -20,9 +20,10 @@ venv-dev: $(PY)
 migrate: venv
 	DEBUG=$${DEBUG:-1} $(PY) manage.py migrate --noinput
 
+# exec: runall replaces the recipe's shell, so the SIGTERM make passes on to its child reaches it.
 run: migrate
 	DEBUG=$${DEBUG:-1} $(PY) manage.py ensure_admin
-	DEBUG=$${DEBUG:-1} $(PY) manage.py runall
+	DEBUG=$${DEBUG:-1} exec $(PY) manage.py runall
 
 # redis-server, ffmpeg and (for the web app's browser tests) chromium + chromium-driver from apt when
 # missing (needs root); PostgreSQL 15 binaries are on the machine.

@@ -276,7 +276,8 @@ PLAN_LIMITS = {
 THROTTLING_ENABLED = env_bool("THROTTLING_ENABLED", True)
 
 # --- Networks and OAuth ---------------------------------------------------------------------
-PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Unset: the address `make run` / `manage.py runall` serves on, so OAuth redirects reach it on any PORT.
+PUBLIC_BASE_URL = (os.environ.get("PUBLIC_BASE_URL") or f"http://127.0.0.1:{os.environ.get('PORT') or '8000'}").rstrip("/")
 FRONTEND_URL = os.environ.get("FRONTEND_URL", "")
 OAUTH_STATE_TTL_SECONDS = 600
 X_ENABLED = env_bool("X_ENABLED", True)

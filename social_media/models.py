@@ -115,6 +115,11 @@ class PostMedia(models.Model):
         verbose_name = verbose_name_plural = "post media"
 
 
+def retries_of(attempts_started):
+    """Retries, from the engine's count of attempts started (PostTarget.retry_count)."""
+    return max(0, attempts_started - 1)
+
+
 class PostTarget(models.Model):
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="targets")
     account = models.ForeignKey(ConnectedAccount, on_delete=models.CASCADE, related_name="targets")
@@ -124,6 +129,7 @@ class PostTarget(models.Model):
     platform_post_id = models.CharField(max_length=255, blank=True)
     platform_post_url = models.URLField(blank=True, max_length=500)
     error_message = models.TextField(blank=True)
+    # The engine's attempt counter: attempts started (1 while the first runs). Users see `retries`.
     retry_count = models.PositiveSmallIntegerField(default=0)
     last_attempt_at = models.DateTimeField(null=True, blank=True)
     posted_at = models.DateTimeField(null=True, blank=True, db_index=True)
@@ -146,6 +152,11 @@ class PostTarget(models.Model):
     @property
     def content(self):
         return self.custom_content or self.post.content
+
+    @property
+    def retries(self):
+        """Attempts after the first: 0 after one successful attempt (the API's `retry_count`)."""
+        return retries_of(self.retry_count)
 
 
 class PublishAttempt(models.Model):

@@ -15,7 +15,7 @@ class PostTargetInline(admin.TabularInline):
     extra = 0
     can_delete = False
     show_change_link = True
-    fields = ["account", "status", "platform_specific_settings", "platform_post_url", "retry_count", "next_attempt_at", "posted_at", "error_message"]
+    fields = ["account", "status", "platform_specific_settings", "platform_post_url", "retries", "next_attempt_at", "posted_at", "error_message"]
     readonly_fields = fields
 
     def get_queryset(self, request):
@@ -149,13 +149,13 @@ class PublishAttemptInline(admin.TabularInline):
 
 @admin.register(PostTarget)
 class PostTargetAdmin(ReadOnlyMixin, admin.ModelAdmin):
-    list_display = ["id", "post", "account", "status", "retry_count", "last_attempt_at", "posted_at", "short_error"]
+    list_display = ["id", "post", "account", "status", "retries", "last_attempt_at", "posted_at", "short_error"]
     list_filter = ["status", "account__platform"]
     search_fields = ["platform_post_id", "post__content", "account__platform_username", "error_message"]
     list_select_related = ["post", "account"]
     readonly_fields = [
         "post", "account", "status", "custom_content", "platform_specific_settings", "platform_post_id", "platform_post_url",
-        "error_message", "retry_count", "last_attempt_at", "next_attempt_at", "dispatched_at", "claimed_at", "posted_at",
+        "error_message", "retries", "last_attempt_at", "next_attempt_at", "dispatched_at", "claimed_at", "posted_at",
         "idempotency_key",
     ]
     inlines = [PublishAttemptInline]

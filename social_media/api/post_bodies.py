@@ -11,7 +11,7 @@ tests/api/test_post_representation.py holds the bodies to DRF's generic output o
 
 from config.datetimes import iso
 from media.serializers import MediaFileSerializer
-from social_media.models import Post, PostMedia, PostTarget, PublishAttempt
+from social_media.models import Post, PostMedia, PostTarget, PublishAttempt, retries_of
 
 POST_COLUMNS = ("id", "content", "status", "scheduled_time", "posted_at", "author_id", "queue_entry__queue_id", "created_at", "updated_at")
 TARGET_COLUMNS = (
@@ -45,7 +45,7 @@ def post_bodies(rows, *, context) -> list[dict]:
             "id": t["id"], "account": t["account_id"], "platform": t["account__platform"],
             "account_username": t["account__platform_username"], "custom_content": t["custom_content"], "status": t["status"],
             "platform_post_id": t["platform_post_id"], "platform_post_url": t["platform_post_url"],
-            "error_message": t["error_message"], "retry_count": t["retry_count"], "last_attempt_at": iso(t["last_attempt_at"]),
+            "error_message": t["error_message"], "retry_count": retries_of(t["retry_count"]), "last_attempt_at": iso(t["last_attempt_at"]),
             "next_attempt_at": iso(t["next_attempt_at"]), "posted_at": iso(t["posted_at"]), "attempts": attempts.get(t["id"], []),
         })
     media = MediaFileSerializer(context=context)

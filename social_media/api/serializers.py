@@ -64,6 +64,10 @@ class PostTargetSerializer(serializers.ModelSerializer):
     platform = serializers.CharField(source="account.platform", read_only=True)
     account_username = serializers.CharField(source="account.platform_username", read_only=True)
     attempts = PublishAttemptSerializer(many=True, read_only=True)
+    retry_count = serializers.IntegerField(
+        source="retries", read_only=True,
+        help_text="Retries: attempts after the first (0 after a first attempt that succeeded). Each attempt is listed in `attempts`.",
+    )
 
     class Meta:
         model = PostTarget

@@ -57,7 +57,10 @@ def normalize_instance_url(raw, *, field="instance_url"):
         raise ConnectError("Enter the address of the server, like https://mastodon.social.", field=field)
     if not settings.ALLOW_INSECURE_NETWORK_URLS:
         if parts.scheme != "https":
-            raise ConnectError("The server must use https.", field=field)
+            raise ConnectError(
+                "The server must use https. (A local test server over http? See ALLOW_INSECURE_NETWORK_URLS in "
+                "docs/configuration.md and the README's \"Try it locally\".)", field=field,
+            )
         try:
             addresses = {info[4][0] for info in socket.getaddrinfo(parts.hostname, parts.port or 443)}
         except OSError:

@@ -38,10 +38,20 @@ def lock_post(post):
     return targets
 
 
+# What a target in a status that blocks a change has been through, for the refusal's message.
+_BLOCKED_BECAUSE = {
+    Status.POSTED: "it was already published", Status.PUBLISHING: "it is being published right now",
+    Status.FAILED: "publishing it failed (retry the failed target instead)",
+    Status.UNCONFIRMED: "its outcome is unconfirmed (resolve it first)", Status.CANCELLED: "it was cancelled",
+    Status.DELETED: "it was deleted from its network",
+}
+
+
 def _ensure_pending(targets, verb):
     blocked = sorted({t.status for t in targets} - PENDING_STATUSES)
     if blocked:
-        raise Conflict(f"The post can no longer be {verb}: a target is {', '.join(blocked)}.")
+        reasons = "; ".join(f"a target is {status}: {_BLOCKED_BECAUSE.get(status, status)}" for status in blocked)
+        raise Conflict(f"The post can no longer be {verb}: {reasons}.")
 
 
 def _check_time(at):
@@ -166,7 +176,7 @@ def post_publish_now(*, post):
     """Validate and hand every target to the posting queue at once (publish-now, admin action)."""
     from .publishing import targets_make_due_now
 
-    _schedule_locked(post, timezone.now())
+    _schedule_locked(post, timezone.now(), verb="published now")
     targets_make_due_now(target_ids=list(PostTarget.objects.filter(post_id=post.pk).values_list("id", flat=True)))
     return post
 
@@ -179,9 +189,9 @@ def _validate_or_raise(post):
         raise ValidationError(errors)
 
 
-def _schedule_locked(post, at):
+def _schedule_locked(post, at, verb="scheduled"):
     targets = lock_post(post)
-    _ensure_pending(targets, "scheduled")
+    _ensure_pending(targets, verb)
     if not targets:
         raise ValidationError({"target_accounts": ["Choose at least one account to publish to."]})
     _validate_or_raise(post)

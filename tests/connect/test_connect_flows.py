@@ -188,3 +188,11 @@ def test_the_hourly_job_deletes_expired_states_and_pending_connections(user):
     assert delete_expired_oauth_states_task() == 2
     assert list(OAuthState.objects.values_list("state", flat=True)) == ["new"]
     assert PendingConnection.objects.get().expires_at > timezone.now()
+
+
+def test_refusing_an_http_server_names_the_setting_for_local_test_servers(auth_api, settings):
+    settings.ALLOW_INSECURE_NETWORK_URLS = False
+    answer = auth_api.post("/api/v1/accounts/connect/mastodon/", {"instance_url": "http://127.0.0.1:3900"})
+    [message] = answer.json()["error"]["fields"]["instance_url"]
+    assert answer.status_code == 400 and message.startswith("The server must use https.")
+    assert "ALLOW_INSECURE_NETWORK_URLS" in message and "docs/configuration.md" in message

@@ -35,7 +35,7 @@ def production_venv(tmp_path_factory):
     return venv / "bin"
 
 
-def production_env(var_dir):
+def production_shape_env(var_dir):
     env = worker_env()
     for name in list(env):
         if name.startswith(("PYTEST", "DJANGO_SETTINGS")) or name == "PYTHONPATH":
@@ -56,7 +56,7 @@ def _healthy(url):
 
 
 def test_requirements_txt_alone_runs_web_worker_and_beat_and_publishes_a_post(production_venv, mastodon_account, mastodon_fake, tmp_path):
-    env, port = production_env(tmp_path), free_port()
+    env, port = production_shape_env(tmp_path), free_port()
     log = (tmp_path / "processes.log").open("w")
     commands = [
         [production_venv / "gunicorn", "--config", "config/gunicorn.conf.py", "--bind", f"127.0.0.1:{port}", "config.wsgi"],

@@ -80,17 +80,20 @@ def http_status(url):
         return None
 
 
-def group_members(pgid):
-    """Live (non-zombie) processes whose process group is `pgid`."""
-    members = []
+def live_processes():
+    """(pid, state, ppid, pgid) of every live (non-zombie) process, from /proc."""
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        if fields[0] != "Z" and int(fields[2]) == pgid:
-            members.append(int(stat.parent.name))
-    return members
+        if fields[0] != "Z":
+            yield int(stat.parent.name), fields[0], int(fields[1]), int(fields[2])
+
+
+def group_members(pgid):
+    """Live (non-zombie) processes whose process group is `pgid`."""
+    return [pid for pid, _state, _ppid, group in live_processes() if group == pgid]
 
 
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
@@ -138,3 +141,53 @@ def test_it_asks_for_migrate_when_the_database_has_no_tables(tmp_path):
     assert result.returncode != 0
     assert "run `manage.py migrate` first" in result.stderr
     assert "runall: started" not in result.stdout
+
+
+def child_pids(parent):
+    """Live direct children of `parent`."""
+    return [pid for pid, _state, ppid, _group in live_processes() if ppid == parent]
+
+
+def cmdline(pid):
+    return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+
+
+def test_sigterm_to_make_run_stops_runall_web_worker_and_beat(tmp_path):
+    port = free_port()
+    env = base_env(DEBUG="1", VAR_DIR=tmp_path / "var", PORT=str(port))
+    make = subprocess.Popen(["make", "--no-print-directory", "run"], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    lines = []
+    threading.Thread(target=lambda: lines.extend(line.rstrip("\n") for line in make.stdout), daemon=True).start()
+    try:
+        deadline = time.monotonic() + 240  # make run migrates a fresh database first
+        while not ("beat: Starting" in "\n".join(lines) and http_status(f"http://127.0.0.1:{port}/health/") == 200):
+            assert make.poll() is None and time.monotonic() < deadline, "\n".join(lines)
+            time.sleep(0.5)
+        [runall] = child_pids(make.pid)
+        assert "manage.py runall" in cmdline(runall)  # exec: no shell in between that would swallow the signal
+        children = {m.group(1): int(m.group(2)) for m in re.finditer(r"runall: started (\w+) \(pid (\d+)\)", "\n".join(lines))}
+        assert set(children) == {"web", "worker", "beat"}
+
+        make.send_signal(signal.SIGTERM)
+        make.wait(60)
+    finally:
+        if make.poll() is None:
+            make.kill()
+    output = "\n".join(lines)
+    assert "runall: stopped" in output, output
+    deadline = time.monotonic() + 10
+    while (Path(f"/proc/{runall}").exists() or any(group_members(pid) for pid in children.values())) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not any(group_members(pid) for pid in children.values()), output
+    assert http_status(f"http://127.0.0.1:{port}/health/") is None
+
+
+def test_the_oauth_redirect_follows_the_port_unless_public_base_url_is_set(tmp_path):
+    code = "from social_media.services.connect import callback_url; print(callback_url('mastodon'))"
+    env = base_env(DEBUG="1", VAR_DIR=tmp_path / "var")
+
+    served = run_python(["manage.py", "shell", "-c", code], {**env, "PORT": "18000"})
+    public = run_python(["manage.py", "shell", "-c", code], {**env, "PORT": "18000", "PUBLIC_BASE_URL": "https://sched.example/"})
+
+    assert served.stdout.splitlines()[-1] == "http://127.0.0.1:18000/api/v1/accounts/callback/mastodon/", served.stderr
+    assert public.stdout.splitlines()[-1] == "https://sched.example/api/v1/accounts/callback/mastodon/", public.stderr

@@ -133,6 +133,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, host, port, concurrency, noreload, **options):
         port = port if port is not None else _default_port()
+        os.environ["PORT"] = str(port)  # the children's PUBLIC_BASE_URL default (OAuth redirects) follows it
         if concurrency < 1:
             raise CommandError("--concurrency must be at least 1.")
         try:
