@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 UV := $(VENV)/bin/uv
 PDS_DIR := tests/fakes/bluesky_pds
 
-.PHONY: run test venv venv-dev services-deps node-deps bench migrate clean
+.PHONY: run test venv venv-dev services-deps node-deps bench bench-media bench-api migrate clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,7 @@ services-deps:
 node-deps:
 	@[ -d tests/fakes/prism/node_modules/@stoplight ] || (cd tests/fakes/prism && npm ci --no-audit --no-fund --loglevel=error)
 	@[ -d $(PDS_DIR)/node_modules/@atproto/pds ] || (cd $(PDS_DIR) && npm ci --no-audit --no-fund --loglevel=error)
+	@[ -d tests/fakes/atproto_api/node_modules/@atproto/api ] || (cd tests/fakes/atproto_api && npm ci --no-audit --no-fund --loglevel=error)
 
 test: venv-dev services-deps node-deps
 	$(PY) -m tests.services $(PY) -m pytest $(PYTEST_ARGS)
@@ -40,6 +41,15 @@ test: venv-dev services-deps node-deps
 bench: venv-dev services-deps
 	$(PY) -m tests.services $(PY) bench/punctuality.py
 	$(PY) -m tests.services $(PY) bench/crash_safety.py
+
+# Media renditions and transcoding against plain Pillow / raw ffmpeg (no database needed).
+bench-media: venv-dev services-deps
+	$(PY) bench/media.py
+
+# API speed against a bare view and hand-written equivalents (wrk from apt, like redis-server).
+bench-api: venv-dev services-deps
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; } || { echo "install wrk (apt-get install wrk)"; exit 1; }
+	$(PY) -m tests.services $(PY) bench/api.py
 
 clean:
 	rm -rf $(VENV) var

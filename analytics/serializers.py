@@ -1,11 +1,17 @@
 from rest_framework import serializers
 
+from config.datetimes import UTCDateTimeField
+from config.datetimes import iso
+
+METRIC_FIELDS = ("likes", "reposts", "replies", "impressions", "clicks")
+PLATFORM_ROW_FIELDS = (*METRIC_FIELDS, "platform", "label", "targets", "posted", "failed")
+
 
 class WindowSerializer(serializers.Serializer):
     """Optional ?since=&until= (ISO 8601 date or date-time; since inclusive, until exclusive)."""
 
-    since = serializers.DateTimeField(required=False, default=None)
-    until = serializers.DateTimeField(required=False, default=None)
+    since = UTCDateTimeField(required=False, default=None)
+    until = UTCDateTimeField(required=False, default=None)
 
     def validate(self, attrs):
         since, until = attrs.get("since"), attrs.get("until")
@@ -74,6 +80,16 @@ class OverviewSerializer(serializers.Serializer):
     engagement = MetricsSerializer()
     platforms = PlatformOverviewSerializer(many=True)
 
+    def to_representation(self, o):
+        """The fields above, rendered directly (the nested serializers cost more than the queries)."""
+        return {
+            "since": iso(o["since"]), "until": iso(o["until"]),
+            "posts": {"total": o["posts"]["total"], "by_status": dict(o["posts"]["by_status"])},
+            "targets": {key: o["targets"][key] for key in ("total", "posted", "failed")},
+            "engagement": {key: o["engagement"][key] for key in METRIC_FIELDS},
+            "platforms": [{key: row[key] for key in PLATFORM_ROW_FIELDS} for row in o["platforms"]],
+        }
+
 
 class PostRefSerializer(serializers.Serializer):
     id = serializers.IntegerField()
@@ -103,3 +119,23 @@ class TargetHistorySerializer(TargetSummarySerializer):
 class PostHistorySerializer(serializers.Serializer):
     post = PostRefSerializer()
     targets = TargetHistorySerializer(many=True)
+
+    def to_representation(self, h):
+        return {
+            "post": {"id": h["post"]["id"], "status": h["post"]["status"], "posted_at": iso(h["post"].get("posted_at"))},
+            "targets": [
+                {
+                    **target_summary_representation(t),
+                    "snapshots": [{"captured_at": iso(s["captured_at"]), "data": s["data"]} for s in t["snapshots"]],
+                }
+                for t in h["targets"]
+            ],
+        }
+
+
+def target_summary_representation(t):
+    return {
+        "id": t["id"], "platform": t["platform"],
+        "account": {"id": t["account"]["id"], "platform_username": t["account"]["platform_username"]},
+        "status": t["status"], "platform_post_url": t["platform_post_url"], "posted_at": iso(t["posted_at"]),
+    }

@@ -7,7 +7,7 @@ posts, so every figure in an overview describes the same set of posts."""
 from django.db.models import Count, Prefetch, Q, Sum
 from django.db.models.functions import Coalesce
 
-from social_media.models import Post, PostTarget, Status
+from social_media.models import Post, PostTarget, Status, without_secrets
 from social_media.platforms.registry import PLATFORMS
 
 from .models import AnalyticsSnapshot
@@ -94,7 +94,7 @@ def _target_summary(target):
 
 def post_metrics(*, post):
     """Latest PostAnalytics of each of `post`'s targets, and their sum (targets without figures add 0)."""
-    targets = PostTarget.objects.filter(post=post).select_related("account", "analytics")
+    targets = without_secrets(PostTarget.objects.filter(post=post).select_related("account", "analytics"), "account")
     totals = _zero_metrics()
     items = []
     for target in targets:
@@ -119,12 +119,11 @@ def post_history(*, post, since=None, until=None):
     if until is not None:
         snapshots = snapshots.filter(captured_at__lt=until)
     targets = (
-        PostTarget.objects.filter(post=post)
-        .select_related("account")
+        without_secrets(PostTarget.objects.filter(post=post).select_related("account"), "account")
         .prefetch_related(Prefetch("snapshots", queryset=snapshots, to_attr="window_snapshots"))
     )
     return {
-        "post": {"id": post.pk, "status": post.status},
+        "post": {"id": post.pk, "status": post.status, "posted_at": post.posted_at},
         "targets": [
             {
                 **_target_summary(target),

@@ -1,9 +1,10 @@
 """Crash safety: no duplicates and nothing left unresolved while workers and Redis die.
 
-    python -m tests.services python bench/crash_safety.py
+    python -m tests.services python bench/crash_safety.py [--network x|threads|reddit]
 
-Targets go to the fake X API (`--network facebook`: the Meta fake's Pages, bench/networks_meta.py),
-which has no idempotency key, so a re-sent post would be a real duplicate. Two runs:
+Targets go to the fake X API (or, with --network, another network's fake set up by
+bench/networks_<network>.py), which has no idempotency key, so a re-sent post would be a real
+duplicate. Two runs:
 
 * workers: N targets due over `--spread` seconds while a posting worker is killed with SIGKILL every
   `--kill-every` seconds and started again;
@@ -15,6 +16,7 @@ long the sweeper took to settle everything.
 """
 
 import argparse
+import importlib
 import json
 import os
 import shutil
@@ -60,70 +62,15 @@ class RedisServer:
         return f"redis://127.0.0.1:{self.port}/0"
 
 
-class XNetwork:
-    """The fake X API; other networks' set-up lives in bench/networks_<network>.py (same methods)."""
-
-    name = "x"
-
-    def start(self, owner, count):
-        from social_media.models import ConnectedAccount
-        from tests.fakes.x_fake import XFake
-
-        self.fake = XFake(client_id="bench", client_secret="bench-secret")
-        base_url = self.fake.start()
-        accounts = []
-        for i in range(count):
-            user = self.fake.add_user(f"crash{i}")
-            tokens = self.fake.issue_tokens(user)
-            accounts.append(ConnectedAccount(
-                workspace=owner.personal_workspace, platform="x", platform_user_id=user.id, platform_username=user.username,
-                access_token=tokens["access_token"], refresh_token=tokens["refresh_token"],
-                token_expires_at=datetime.now(timezone.utc) + timedelta(hours=2),
-            ))
-        env = {"X_API_BASE_URL": base_url, "X_CLIENT_ID": "bench", "X_CLIENT_SECRET": "bench-secret"}
-        return ConnectedAccount.objects.bulk_create(accounts), env
-
-    def sends(self):
-        counts = {}
-        for request in self.fake.requests_to("/2/tweets", method="POST"):
-            text = (request.json or {}).get("text")
-            counts[text] = counts.get(text, 0) + 1
-        return counts
-
-    def stored(self):
-        counts = {}
-        for post in self.fake.posts:
-            if not post.deleted:
-                counts[post.text] = counts.get(post.text, 0) + 1
-        return counts
-
-    def arrivals(self):
-        first = {}
-        for post in self.fake.posts:
-            first.setdefault(post.text, post.created_at if post.created_at.tzinfo else post.created_at.replace(tzinfo=timezone.utc))
-        return first
-
-    def stop(self):
-        self.fake.stop()
-
-
-def network_for(name):
-    if name == "x":
-        return XNetwork()
-    from networks_meta import FacebookNetwork
-
-    return {"facebook": FacebookNetwork}[name]()
-
-
 def run(mode, args, redis):
     global restarts
     restarts = 0
     from django.core.management import call_command
     from django.db import connection
 
-    from social_media.models import PostTarget, Status
+    from social_media.models import ConnectedAccount
     from social_media.services.ratelimit import _redis
-    from tests.engine.processes import start_beat, start_worker, stop, worker_env
+    from tests.fakes.x_fake import XFake
 
     from common import make_due_targets
 
@@ -132,23 +79,81 @@ def run(mode, args, redis):
     from accounts.services import user_register
 
     owner = user_register(username="bench", email="bench@example.com", password="bench-password-123")
-    network = network_for(args.network)
-    accounts, network_env = network.start(owner, args.accounts)
+    if args.network != "x":
+        return run_network(mode, args, redis, owner)
+    fake = XFake(client_id="bench", client_secret="bench-secret")
+    base_url = fake.start()
+    accounts = []
+    for i in range(args.accounts):
+        user = fake.add_user(f"crash{i}")
+        tokens = fake.issue_tokens(user)
+        accounts.append(ConnectedAccount(
+            workspace=owner.personal_workspace, platform="x", platform_user_id=user.id, platform_username=user.username,
+            access_token=tokens["access_token"], refresh_token=tokens["refresh_token"],
+            token_expires_at=datetime.now(timezone.utc) + timedelta(hours=2),
+        ))
+    accounts = ConnectedAccount.objects.bulk_create(accounts)
     start = datetime.now(timezone.utc) + timedelta(seconds=args.lead)
     times = [start + timedelta(seconds=args.spread * i / args.targets) for i in range(args.targets)]
     make_due_targets(owner=owner, accounts=accounts, times=times, text=f"Crash test {mode}")
     connection.close()
+    try:
+        result = chaos(mode, args, redis, start, times, {"X_API_BASE_URL": base_url, "X_CLIENT_ID": "bench", "X_CLIENT_SECRET": "bench-secret"})
+    finally:
+        fake.stop()
+    stored, sends, arrival = {}, {}, {}
+    for post in fake.posts:
+        if not post.deleted:
+            stored[post.text] = stored.get(post.text, 0) + 1
+        at = post.created_at if post.created_at.tzinfo else post.created_at.replace(tzinfo=timezone.utc)
+        arrival.setdefault(post.text, at)
+    for request in fake.requests_to("/2/tweets", method="POST"):
+        text = (request.json or {}).get("text")
+        sends[text] = sends.get(text, 0) + 1
+    return summary(mode, args, result, stored, sends, arrival)
+
+
+NETWORK_MODULES = {"facebook": "meta"}  # network -> bench/networks_<module>.py, where one module serves several
+
+
+def run_network(mode, args, redis, owner):
+    """The same run against bench/networks_<network>.py's fake: its `Network` starts the fake, makes
+    the accounts and counts what the network stored and how often each post was sent."""
+    from django.db import connection
+
+    from common import make_due_targets
+
+    net = importlib.import_module(f"networks_{NETWORK_MODULES.get(args.network, args.network)}").Network()
+    accounts = net.make_accounts(owner, args.accounts)
+    start = datetime.now(timezone.utc) + timedelta(seconds=args.lead)
+    times = [start + timedelta(seconds=args.spread * i / args.targets) for i in range(args.targets)]
+    make_due_targets(owner=owner, accounts=accounts, times=times, text=f"Crash test {args.network} {mode}")
+    net.prepare_targets()
+    connection.close()
+    try:
+        result = chaos(mode, args, redis, start, times, net.env)
+    finally:
+        net.stop()
+    stored, sends, arrival = net.stored(), net.sends(), net.arrivals()
+    return summary(mode, args, result, stored, sends, arrival, network=args.network)
+
+
+def chaos(mode, args, redis, start, times, extra_env):
+    """Workers and beat under SIGKILL (mode workers) or one Redis restart (mode redis); returns
+    (worker kills, redis restarts, seconds until every target settled after the chaos)."""
+    from social_media.models import PostTarget, Status
+    from tests.engine.processes import start_beat, start_worker, stop, worker_env
 
     env = worker_env(
-        **network_env,
         PUBLISH_HEARTBEAT_SECONDS=5, PUBLISH_STUCK_AFTER_SECONDS=50, SWEEP_INTERVAL_SECONDS=5,
-        DISPATCH_INTERVAL_SECONDS=1, PUBLISH_BACKOFF_BASE_SECONDS=2,
+        DISPATCH_INTERVAL_SECONDS=1, PUBLISH_BACKOFF_BASE_SECONDS=2, **extra_env,
     )
     log = open(f"/tmp/bench-crash-{mode}.log", "wb")
     posting = [start_worker(queues="posting", concurrency=4, name=f"posting{i}", env=env, log=log) for i in range(2)]
     others = [start_worker(queues="default", concurrency=2, name="default", env=env, log=log), start_beat(env=env, log=log)]
     kills = redis_restarts = 0
     end_of_chaos = times[-1] + timedelta(seconds=2)
+    settled_after = None
     try:
         next_kill = time.monotonic() + args.kill_every
         while datetime.now(timezone.utc) < end_of_chaos:
@@ -167,7 +172,6 @@ def run(mode, args, redis):
                 redis_restarts += 1
             time.sleep(0.2)
         chaos_over = time.monotonic()
-        settled_after = None
         deadline = chaos_over + args.settle_timeout
         while time.monotonic() < deadline:
             _restart_dead(posting, others, env, log)
@@ -178,25 +182,29 @@ def run(mode, args, redis):
     finally:
         for proc in posting + others:
             stop(proc)
+    return kills, redis_restarts, settled_after
 
+
+def summary(mode, args, result, stored, sends, arrival, network="x"):
+    from social_media.models import PostTarget, Status
+
+    kills, redis_restarts, settled_after = result
     statuses = {}
     for status in PostTarget.objects.values_list("status", flat=True):
         statuses[status] = statuses.get(status, 0) + 1
-    stored, sends, arrival = network.stored(), network.sends(), network.arrivals()
     late = []
     for content, scheduled in PostTarget.objects.values_list("post__content", "post__scheduled_time"):
         if content in arrival:
             late.append((arrival[content] - scheduled).total_seconds())
-    network.stop()
     return {
-        "network": network.name, "mode": mode, "targets": args.targets, "spread_s": args.spread, "worker_kills": kills, "redis_restarts": redis_restarts,
-        "processes_restarted_by_supervisor": restarts,
-        "statuses": statuses,
+        "network": network, "mode": mode, "targets": args.targets, "spread_s": args.spread, "worker_kills": kills,
+        "redis_restarts": redis_restarts, "processes_restarted_by_supervisor": restarts, "statuses": statuses,
         "duplicates_on_network": sum(1 for count in stored.values() if count > 1),
         "posts_sent_more_than_once": sum(1 for count in sends.values() if count > 1),
         "unresolved_at_end": sum(v for k, v in statuses.items() if k not in (Status.POSTED, Status.FAILED)),
         "all_settled_s_after_chaos": round(settled_after, 1) if settled_after is not None else None,
-        "lateness_p50_s": round(percentile(late, 50), 3), "lateness_p99_s": round(percentile(late, 99), 3),
+        "lateness_p50_s": round(percentile(late, 50), 3) if late else None,
+        "lateness_p99_s": round(percentile(late, 99), 3) if late else None,
     }
 
 
@@ -229,7 +237,8 @@ def main():
     parser.add_argument("--kill-every", type=float, default=2)
     parser.add_argument("--settle-timeout", type=float, default=240)
     parser.add_argument("--mode", choices=["workers", "redis", "both"], default="both")
-    parser.add_argument("--network", choices=["x", "facebook"], default="x", help="whose fake receives the posts")
+    parser.add_argument("--network", choices=["x", "threads", "reddit", "linkedin", "facebook"], default="x",
+                        help="x: the X fake (default); others: bench/networks_<network>.py")
     args = parser.parse_args()
     redis = RedisServer()
     redis.start()

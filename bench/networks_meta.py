@@ -7,16 +7,24 @@ from datetime import datetime, timedelta, timezone
 APP_ID, APP_SECRET = "bench-meta-app", "bench-meta-secret"
 
 
-class FacebookNetwork:
+class Network:
+    """The interface bench/crash_safety.py's run_network expects (see bench/networks_threads.py)."""
+
     name = "facebook"
 
-    def start(self, owner, count):
-        from social_media.models import ConnectedAccount
+    def __init__(self):
         from tests.fakes.meta_fake import MetaFake
 
         self.fake = MetaFake(app_id=APP_ID, app_secret=APP_SECRET)
         self.fake.latency = 0.05  # a network round trip, so kills land mid-request
         base_url = self.fake.start()
+        self.env = {"META_APP_ID": APP_ID, "META_APP_SECRET": APP_SECRET, "META_GRAPH_VERSION": self.fake.version,
+                    "META_GRAPH_BASE_URL": base_url, "META_GRAPH_VIDEO_BASE_URL": base_url, "META_AUTHORIZE_URL": base_url,
+                    "META_TIMEOUT_SECONDS": 5, "ALLOW_INSECURE_NETWORK_URLS": 1}
+
+    def make_accounts(self, owner, count):
+        from social_media.models import ConnectedAccount
+
         accounts = []
         for i in range(count):
             user = self.fake.add_user(f"Crash {i}")
@@ -26,10 +34,10 @@ class FacebookNetwork:
                 access_token=self.fake.page_token(user["id"], page["id"]), refresh_token=self.fake.user_token(user),
                 token_expires_at=datetime.now(timezone.utc) + timedelta(days=60), platform_settings={"page_id": page["id"]},
             ))
-        env = {"META_APP_ID": APP_ID, "META_APP_SECRET": APP_SECRET, "META_GRAPH_VERSION": self.fake.version,
-               "META_GRAPH_BASE_URL": base_url, "META_GRAPH_VIDEO_BASE_URL": base_url, "META_AUTHORIZE_URL": base_url,
-               "META_TIMEOUT_SECONDS": 5, "ALLOW_INSECURE_NETWORK_URLS": 1}
-        return ConnectedAccount.objects.bulk_create(accounts), env
+        return ConnectedAccount.objects.bulk_create(accounts)
+
+    def prepare_targets(self):
+        """Facebook targets need no settings."""
 
     def sends(self):
         """How many create requests reached the fake per text."""

@@ -8,8 +8,11 @@ Real PostgreSQL + Redis + Celery worker processes + beat, against the fake Masto
 * spread: N targets due uniformly within one minute; lateness = when the network received the publish
   request minus the target's scheduled time (p50 / p99 / max).
 * burst: N targets all due at the same second; throughput = N / (time until the last one was received).
+* cold: the first posts after a fresh worker start, as their own figure, against later posts of the
+  same worker, with and without WORKER_WARMUP in alternating rounds (bench/cold_start.py).
 
-Options: --targets 10000 --accounts 500 --workers 2 --concurrency 8 --threads 64 --latency 0.1 --mode both
+Options: --targets 10000 --accounts 500 --workers 2 --concurrency 8 --threads 64 --latency 0.1
+         --mode all (spread, burst, cold) | both (spread, burst) | spread | burst | cold;  --rounds 6 (cold)
 """
 
 import argparse
@@ -20,6 +23,7 @@ from datetime import datetime, timedelta, timezone
 
 import os
 
+from cold_start import run_cold
 from common import machine_busy_seconds, make_accounts, make_due_targets, percentile, process_cpu_seconds, rss_mb, setup_django
 
 
@@ -125,12 +129,15 @@ def main():
     parser.add_argument("--latency", type=float, default=0.1)
     parser.add_argument("--lead", type=float, default=25, help="seconds between set-up and the first due time")
     parser.add_argument("--timeout", type=float, default=180)
-    parser.add_argument("--mode", choices=["spread", "burst", "both"], default="both")
+    parser.add_argument("--mode", choices=["spread", "burst", "cold", "both", "all"], default="all")
+    parser.add_argument("--rounds", type=int, default=6, help="cold mode: worker starts, alternating warm-up off/on")
     args = parser.parse_args()
     setup_django()
-    modes = ["spread", "burst"] if args.mode == "both" else [args.mode]
+    modes = {"both": ["spread", "burst"], "all": ["spread", "burst", "cold"]}.get(args.mode, [args.mode])
     for mode in modes:
-        print(json.dumps(run(mode, args)), flush=True)
+        result = run_cold(args) if mode == "cold" else run(mode, args)
+        result["load_average"] = os.getloadavg()
+        print(json.dumps(result), flush=True)
 
 
 if __name__ == "__main__":

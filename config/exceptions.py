@@ -1,12 +1,23 @@
 """One JSON error shape for the whole API:
 
     {"error": {"code": "validation_error", "message": "...", "fields": {"field": ["..."]}}}
+
+A body over the size limit is a 413 (`request_too_large`); an unexpected exception is a 500
+(`server_error`) carrying a `request_id` that is also logged (config/middleware.py).
 """
 
-from django.core.exceptions import PermissionDenied, ValidationError as DjangoValidationError
+from django.core.exceptions import PermissionDenied, SuspiciousOperation, ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.views import exception_handler
+
+from config.middleware import TOO_LARGE
+
+
+class RequestTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "The request body is larger than this server accepts."
+    default_code = "request_too_large"
 
 
 class Conflict(exceptions.APIException):
@@ -30,6 +41,10 @@ def api_exception_handler(exc, context):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, TOO_LARGE):
+        exc = RequestTooLarge()
+    elif isinstance(exc, SuspiciousOperation):
+        exc = exceptions.ParseError("The request was refused as malformed.")
     response = exception_handler(exc, context)
     if response is None:
         return None
@@ -44,6 +59,7 @@ def api_exception_handler(exc, context):
         body["message"] = _message(detail["detail"])
     elif hasattr(detail, "code"):
         body["code"] = detail.code
+    body.update(getattr(exc, "extra", None) or {})  # e.g. NetworkNotConfigured's missing_settings
     if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
         body["retry_after"] = int(exc.wait)
     response.data = {"error": body}

@@ -1,4 +1,5 @@
 """GET /health/: checks the database, the cache and the Celery broker; 503 naming the failed checks.
+`encryption` says whether stored secrets are readable with ENCRYPTION_KEYS (a warning, not a failure).
 
 Answers without authentication or throttling (load balancers and container healthchecks call it) and
 names only the exception class of a failure, never its message: messages can carry URLs with passwords.
@@ -42,6 +43,38 @@ def _check_broker():
 
 
 CHECKS = {"database": _check_db, "cache": _check_cache, "broker": _check_broker}
+ENCRYPTION_CACHE_SECONDS = 60
+
+
+def encryption_status():
+    """"ok", or a warning naming the problem (never a key, a value or a count): tokens that no key
+    decrypts, tokens that need rotate_encryption_keys, ENCRYPTION_KEYS unset. Not a failure (the server
+    still serves), so it does not turn /health/ into a 503. Sampled, and cached for a minute."""
+    from config.encryption import key_health
+
+    try:
+        cached = cache.get("health:encryption")
+    except Exception:  # noqa: BLE001 - the cache check reports a broken cache
+        cached = None
+    if cached:
+        return cached
+    try:
+        health = key_health()
+    except Exception as exc:  # the database check reports an unreachable database
+        return f"unknown: {exc.__class__.__name__}"
+    if health["undecryptable"]:
+        status = "warning: stored secrets cannot be decrypted with ENCRYPTION_KEYS"
+    elif health["needs_rotation"]:
+        status = "warning: stored secrets need rotate_encryption_keys"
+    elif not health["keys_configured"]:
+        status = "warning: ENCRYPTION_KEYS is not set"
+    else:
+        status = "ok"
+    try:
+        cache.set("health:encryption", status, ENCRYPTION_CACHE_SECONDS)
+    except Exception:  # noqa: BLE001 - the cache check reports a broken cache
+        pass
+    return status
 
 
 def run_checks():
@@ -64,6 +97,8 @@ def health(request):
     results, timings = run_checks()
     failed = [name for name, outcome in results.items() if outcome != "ok"]
     body = {"status": "unavailable" if failed else "ok", "checks": results, "failed": failed, "ms": timings}
+    if "database" not in failed:
+        body["encryption"] = encryption_status()
     return JsonResponse(body, status=503 if failed else 200)
 
 

@@ -123,6 +123,7 @@ CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", int(CELERY_
 CELERY_TASK_DEFAULT_QUEUE = CeleryQueue.DEFAULT.value
 CELERY_TASK_ROUTES = {
     "social_media.tasks.publish_targets_task": {"queue": CeleryQueue.POSTING.value},
+    "social_media.tasks.unpublish_targets_task": {"queue": CeleryQueue.POSTING.value},
     "social_media.tasks.*": {"queue": CeleryQueue.DEFAULT.value},
     "analytics.tasks.*": {"queue": CeleryQueue.ANALYTICS.value},
     "media.tasks.*": {"queue": CeleryQueue.MEDIA.value},
@@ -175,6 +176,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=7),
         "options": {"expires": 600},
     },
+    "delete-orphaned-media-files": {
+        "task": "media.tasks.delete_orphaned_files_task",
+        "schedule": crontab(minute=47, hour=4),
+        "options": {"expires": 3600},
+    },
     "collect-due-metrics": {
         "task": "analytics.tasks.collect_due_metrics_task",
         "schedule": timedelta(minutes=10),
@@ -198,7 +204,18 @@ if AWS_STORAGE_BUCKET_NAME:
     AWS_S3_REGION_NAME = os.environ.get("AWS_S3_REGION_NAME") or None
     AWS_DEFAULT_ACL = None
     AWS_QUERYSTRING_AUTH = True
-MEDIA_MAX_UPLOAD_BYTES = env_int("MEDIA_MAX_UPLOAD_BYTES", 512 * 1024 * 1024)
+# --- Media pipeline (branch media): caps per type, pixel cap, signed URLs, ffmpeg, orphan cleanup ---
+MEDIA_MAX_IMAGE_BYTES = env_int("MEDIA_MAX_IMAGE_BYTES", 20 * 1024 * 1024)
+MEDIA_MAX_GIF_BYTES = env_int("MEDIA_MAX_GIF_BYTES", 15 * 1024 * 1024)
+MEDIA_MAX_VIDEO_BYTES = env_int("MEDIA_MAX_VIDEO_BYTES", 1024 * 1024 * 1024)
+# The request body cap for uploads: the largest type cap unless set.
+MEDIA_MAX_UPLOAD_BYTES = env_int("MEDIA_MAX_UPLOAD_BYTES", max(MEDIA_MAX_IMAGE_BYTES, MEDIA_MAX_GIF_BYTES, MEDIA_MAX_VIDEO_BYTES))
+MEDIA_MAX_IMAGE_PIXELS = env_int("MEDIA_MAX_IMAGE_PIXELS", 50_000_000)  # decompression-bomb guard
+MEDIA_PUBLIC_URL_SECONDS = env_int("MEDIA_PUBLIC_URL_SECONDS", 3600)  # lifetime of signed media URLs
+# auto: system ffmpeg+ffprobe when on PATH, else PyPI imageio-ffmpeg; or force "system" / "imageio-ffmpeg".
+MEDIA_VIDEO_TOOLS = os.environ.get("MEDIA_VIDEO_TOOLS", "auto")
+MEDIA_FFMPEG_TIMEOUT_SECONDS = env_int("MEDIA_FFMPEG_TIMEOUT_SECONDS", 60)  # plus 4x the clip's length
+MEDIA_ORPHAN_GRACE_HOURS = env_int("MEDIA_ORPHAN_GRACE_HOURS", 24)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
@@ -218,7 +235,8 @@ AUTH_PASSWORD_VALIDATORS = [
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework_simplejwt.authentication.JWTAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "config.pagination.Pagination",
+    "DEFAULT_RENDERER_CLASSES": ["config.renderers.FastJSONRenderer", "rest_framework.renderers.BrowsableAPIRenderer"],
     "PAGE_SIZE": 20,
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
@@ -270,6 +288,22 @@ BLUESKY_DEFAULT_SERVICE = os.environ.get("BLUESKY_DEFAULT_SERVICE", "https://bsk
 BLUESKY_TIMEOUT_SECONDS = float(os.environ.get("BLUESKY_TIMEOUT_SECONDS", 20))
 MASTODON_ENABLED = env_bool("MASTODON_ENABLED", True)
 MASTODON_APP_NAME = os.environ.get("MASTODON_APP_NAME", "Scheduler")
+# LinkedIn (members and organization pages; docs/networks.md): an app with "Sign In with LinkedIn using
+# OpenID Connect" and "Share on LinkedIn"; organization pages also need the Community Management API.
+LINKEDIN_ENABLED = env_bool("LINKEDIN_ENABLED", True)
+LINKEDIN_CLIENT_ID = os.environ.get("LINKEDIN_CLIENT_ID", "")
+LINKEDIN_CLIENT_SECRET = os.environ.get("LINKEDIN_CLIENT_SECRET", "")
+# The Posts/Images/Videos API version sent as `LinkedIn-Version: YYYYMM` (LinkedIn retires versions after a year).
+LINKEDIN_VERSION = os.environ.get("LINKEDIN_VERSION", "202611")
+# Scopes asked for on connect; add "r_organization_admin w_organization_social rw_organization_admin" when the
+# app has the Community Management API, to connect the pages the member administers.
+LINKEDIN_SCOPES = os.environ.get("LINKEDIN_SCOPES", "openid profile w_member_social")
+LINKEDIN_API_BASE_URL = os.environ.get("LINKEDIN_API_BASE_URL", "https://api.linkedin.com")
+LINKEDIN_OAUTH_BASE_URL = os.environ.get("LINKEDIN_OAUTH_BASE_URL", "https://www.linkedin.com")
+LINKEDIN_TIMEOUT_SECONDS = float(os.environ.get("LINKEDIN_TIMEOUT_SECONDS", 30))
+# How long a publish waits for an uploaded video to become AVAILABLE, and how often it asks.
+LINKEDIN_MEDIA_WAIT_SECONDS = float(os.environ.get("LINKEDIN_MEDIA_WAIT_SECONDS", 300))
+LINKEDIN_MEDIA_POLL_SECONDS = float(os.environ.get("LINKEDIN_MEDIA_POLL_SECONDS", 3))
 # Meta (Facebook Pages + Instagram professional accounts): one Meta app, one login for both.
 FACEBOOK_ENABLED = env_bool("FACEBOOK_ENABLED", True)
 INSTAGRAM_ENABLED = env_bool("INSTAGRAM_ENABLED", True)
@@ -285,6 +319,26 @@ META_CONTAINER_POLL_SECONDS = float(os.environ.get("META_CONTAINER_POLL_SECONDS"
 META_CONTAINER_MAX_WAIT_SECONDS = float(os.environ.get("META_CONTAINER_MAX_WAIT_SECONDS", 300))
 # Allow http:// network endpoints (local test servers). Never in production.
 ALLOW_INSECURE_NETWORK_URLS = env_bool("ALLOW_INSECURE_NETWORK_URLS", False)
+# Threads (Meta): an app with the Threads use case; see docs/networks.md.
+THREADS_ENABLED = env_bool("THREADS_ENABLED", True)
+THREADS_APP_ID = os.environ.get("THREADS_APP_ID", "")
+THREADS_APP_SECRET = os.environ.get("THREADS_APP_SECRET", "")
+THREADS_API_BASE_URL = os.environ.get("THREADS_API_BASE_URL", "https://graph.threads.net")
+THREADS_API_VERSION = os.environ.get("THREADS_API_VERSION", "v1.0")
+THREADS_AUTHORIZE_URL = os.environ.get("THREADS_AUTHORIZE_URL", "https://threads.net/oauth/authorize")
+THREADS_TIMEOUT_SECONDS = float(os.environ.get("THREADS_TIMEOUT_SECONDS", 30))
+# How often and how long a publish waits for Threads to process a media container (Meta suggests
+# checking about once a minute for videos; text and images are usually ready within seconds).
+THREADS_CONTAINER_POLL_SECONDS = float(os.environ.get("THREADS_CONTAINER_POLL_SECONDS", 3))
+THREADS_CONTAINER_TIMEOUT_SECONDS = float(os.environ.get("THREADS_CONTAINER_TIMEOUT_SECONDS", 300))
+# Reddit: a "web app" at reddit.com/prefs/apps; praw with these endpoints (tests point them at a fake).
+REDDIT_ENABLED = env_bool("REDDIT_ENABLED", True)
+REDDIT_CLIENT_ID = os.environ.get("REDDIT_CLIENT_ID", "")
+REDDIT_CLIENT_SECRET = os.environ.get("REDDIT_CLIENT_SECRET", "")
+REDDIT_USER_AGENT = os.environ.get("REDDIT_USER_AGENT", "")  # default built in social_media.platforms.reddit.client
+REDDIT_OAUTH_URL = os.environ.get("REDDIT_OAUTH_URL", "https://oauth.reddit.com")
+REDDIT_URL = os.environ.get("REDDIT_URL", "https://www.reddit.com")
+REDDIT_TIMEOUT_SECONDS = float(os.environ.get("REDDIT_TIMEOUT_SECONDS", 30))
 
 # --- Publishing engine ----------------------------------------------------------------------
 DISPATCH_LOOKAHEAD_SECONDS = env_int("DISPATCH_LOOKAHEAD_SECONDS", 10)
@@ -302,6 +356,9 @@ PUBLISH_BATCH_SIZE = env_int("PUBLISH_BATCH_SIZE", 50)
 PUBLISH_BATCH_WINDOW_SECONDS = float(os.environ.get("PUBLISH_BATCH_WINDOW_SECONDS", 0.5))
 # Network calls in flight at once per posting worker process.
 PUBLISH_THREADS = env_int("PUBLISH_THREADS", 64)
+# Import every adapter and open connections when a worker starts, so its first post is not late
+# (social_media/services/warmup.py). Off only to measure the difference (bench/punctuality.py --mode cold).
+WORKER_WARMUP = env_bool("WORKER_WARMUP", True)
 
 # --- Security -------------------------------------------------------------------------------
 SESSION_COOKIE_SECURE = not DEBUG and env_bool("SECURE_COOKIES", True)
@@ -336,3 +393,48 @@ LOGGING = {
         "httpcore": {"level": "WARNING"},
     },
 }
+
+# --- API hardening (config/parsers.py, config/middleware.py) --------------------------------
+# JSON bodies are checked for nesting depth before they are parsed (a too-deep body is a 400).
+REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = [
+    "config.parsers.JSONParser",
+    "rest_framework.parsers.FormParser",
+    "rest_framework.parsers.MultiPartParser",
+]
+# Request ids, and JSON in the error shape for anything that goes wrong under /api/.
+MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "config.middleware.ApiErrorMiddleware")
+# The schema documents X-Workspace, the error responses and blank-able URLs (config/schema.py).
+REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"] = "config.schema.AutoSchema"
+# /api/docs/ (Swagger UI) and /api/redoc/ from our own static files: they render without internet.
+INSTALLED_APPS += ["drf_spectacular_sidecar", "csp"]
+SPECTACULAR_SETTINGS.update({
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+})
+
+# --- Content-Security-Policy (django-csp; docs/configuration.md "Security headers") ---------------
+# Scripts and styles only from this server; inline scripts only with the per-response nonce
+# ({{ request.csp_nonce }}); no framing, plugins or foreign form targets. ReDoc's page alone allows
+# inline styles (it injects them; config/docs.py). CSP_REPORT_ONLY=1 sends it as report-only.
+from csp.constants import NONCE, NONE, SELF  # noqa: E402
+
+MIDDLEWARE.insert(MIDDLEWARE.index("config.middleware.ApiErrorMiddleware") + 1, "csp.middleware.CSPMiddleware")
+_CSP = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+if env_bool("CSP_REPORT_ONLY", False):
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = _CSP
+else:
+    CONTENT_SECURITY_POLICY = _CSP

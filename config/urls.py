@@ -1,15 +1,19 @@
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
 
+from config.docs import RedocView, SwaggerView
 from config.health import health
+from media.public import public_file
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("health/", health, name="health"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    path("api/docs/", SwaggerView.as_view(url_name="schema"), name="docs"),
+    path("api/redoc/", RedocView.as_view(url_name="schema"), name="redoc"),
     path("api/v1/", include("config.api_urls")),
+    path("media/public/<str:token>/", public_file, name="media-public"),
 ]
 
 
@@ -25,3 +29,7 @@ def _not_found(request, exception=None):
 
 
 handler404 = _not_found
+# JSON in the API's error shape under /api/ (config/middleware.py), Django's pages elsewhere.
+handler400 = "config.middleware.bad_request"
+handler403 = "config.middleware.permission_denied"
+handler500 = "config.middleware.server_error"

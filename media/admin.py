@@ -6,7 +6,85 @@ from config.exceptions import Conflict
 from social_media.models import PostMedia
 
 from . import services
-from .models import MediaFile
+from .models import MediaFile, MediaFolder, MediaRendition, MediaTag, NetworkUpload
+from .public import signed_url
+
+
+class FolderFilter(admin.SimpleListFilter):
+    """Browse by folder: each folder by its full path, plus files in no folder."""
+
+    title = "folder"
+    parameter_name = "folder"
+
+    def lookups(self, request, model_admin):
+        folders = MediaFolder.objects.select_related("parent", "workspace")
+        return [("none", "(no folder)")] + sorted(((str(f.pk), f"{f.workspace} / {f.path}") for f in folders), key=lambda x: x[1])
+
+    def queryset(self, request, queryset):
+        if self.value() == "none":
+            return queryset.filter(folder__isnull=True)
+        if self.value():
+            return queryset.filter(folder_id=self.value())
+        return queryset
+
+
+class RenditionInline(admin.TabularInline):
+    model = MediaRendition
+    extra = 0
+    can_delete = False
+    fields = ["spec_key", "media_type", "mime_type", "file_size", "width", "height", "duration", "details", "created_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(MediaTag)
+class MediaTagAdmin(admin.ModelAdmin):
+    list_display = ["id", "name", "workspace"]
+    list_filter = ["workspace"]
+    search_fields = ["name"]
+    list_select_related = ["workspace"]
+
+
+@admin.register(MediaRendition)
+class MediaRenditionAdmin(ReadOnlyAdmin):
+    """Renditions are made on demand; deleting one makes it again when next needed."""
+
+    list_display = ["id", "media", "spec_key", "mime_type", "file_size", "width", "height", "created_at"]
+    list_filter = ["mime_type", "created_at"]
+    search_fields = ["spec_key", "media__original_filename"]
+    list_select_related = ["media"]
+
+
+@admin.register(NetworkUpload)
+class NetworkUploadAdmin(ReadOnlyAdmin):
+    list_display = ["id", "media", "account", "remote_id", "expires_at", "created_at"]
+    list_filter = ["account__platform"]
+    search_fields = ["remote_id", "media__original_filename"]
+    list_select_related = ["media", "account"]
+
+
+@admin.register(MediaFolder)
+class MediaFolderAdmin(admin.ModelAdmin):
+    list_display = ["id", "path", "workspace", "files", "created_at"]
+    list_filter = ["workspace"]
+    search_fields = ["name", "workspace__name"]
+    list_select_related = ["workspace", "parent"]
+    readonly_fields = ["created_at"]
+
+    @admin.display(description="files")
+    def files(self, folder):
+        url = f"../mediafile/?folder={folder.pk}"
+        return format_html('<a href="{}">{}</a>', url, folder.media_files.count())
 
 
 @admin.register(MediaFile)
@@ -14,18 +92,19 @@ class MediaFileAdmin(admin.ModelAdmin):
     """Uploads go through the API, which checks the content; here staff can review, fix alt text and
     delete (with the stored file, refused while a scheduled or published post uses the media)."""
 
-    list_display = ["id", "original_filename", "workspace", "media_type", "mime_type", "size", "dimensions", "duration", "uploaded_by", "created_at"]
-    list_filter = ["media_type", "mime_type", "created_at"]
+    list_display = ["id", "preview", "original_filename", "workspace", "folder", "media_type", "status", "size", "dimensions", "duration", "uploaded_by", "created_at"]
+    list_filter = [FolderFilter, "media_type", "status", "mime_type", "created_at"]
     search_fields = ["original_filename", "alt_text", "workspace__name", "uploaded_by__username"]
-    list_select_related = ["workspace", "uploaded_by"]
+    list_select_related = ["workspace", "uploaded_by", "folder"]
+    inlines = [RenditionInline]
     date_hierarchy = "created_at"
     fields = [
         "workspace", "uploaded_by", "original_filename", "link", "media_type", "mime_type", "size", "dimensions", "duration",
-        "alt_text", "platform_media_ids", "created_at",
+        "preview", "status", "status_reason", "processed_with", "video_info", "folder", "alt_text", "sha256", "created_at",
     ]
     readonly_fields = [
         "workspace", "uploaded_by", "original_filename", "link", "media_type", "mime_type", "size", "dimensions", "duration",
-        "platform_media_ids", "created_at",
+        "preview", "status", "status_reason", "processed_with", "video_info", "sha256", "created_at",
     ]
 
     def has_add_permission(self, request):
@@ -41,7 +120,15 @@ class MediaFileAdmin(admin.ModelAdmin):
 
     @admin.display(description="file")
     def link(self, media):
-        return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', media.file.url, media.file.name) if media.file else "—"
+        if not media.file:
+            return "—"
+        return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', signed_url(media.file.name, media.mime_type), media.file.name)
+
+    @admin.display(description="thumbnail")
+    def preview(self, media):
+        if not media.thumbnail:
+            return "—"
+        return format_html('<img src="{}" alt="" style="max-width:96px;max-height:96px">', signed_url(media.thumbnail.name, "image/jpeg"))
 
     def delete_model(self, request, obj):
         services.media_delete(media=obj)

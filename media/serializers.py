@@ -1,25 +1,99 @@
 from rest_framework import serializers
 
-from .models import MediaFile
+from .models import MediaFile, MediaFolder, MediaTag
+from .public import signed_url
+
+MAX_TAGS = 20
 
 
 class MediaFileSerializer(serializers.ModelSerializer):
+    """`url` and `thumbnail_url` are signed and expire (MEDIA_PUBLIC_URL_SECONDS): storage is private."""
+
     url = serializers.SerializerMethodField()
+    thumbnail_url = serializers.SerializerMethodField()
+    tags = serializers.SerializerMethodField()
+    folder = serializers.PrimaryKeyRelatedField(read_only=True)
 
     class Meta:
         model = MediaFile
         fields = [
             "id", "media_type", "mime_type", "original_filename", "file_size", "width", "height", "duration",
-            "alt_text", "url", "created_at",
+            "alt_text", "url", "thumbnail_url", "status", "status_reason", "processed_with", "video_info", "folder", "tags",
+            "sha256", "created_at",
         ]
         read_only_fields = fields
 
     def get_url(self, media) -> str:
-        url = media.file.url
-        request = self.context.get("request")
-        return request.build_absolute_uri(url) if request is not None and url.startswith("/") else url
+        return signed_url(media.file.name, media.mime_type)
+
+    def get_thumbnail_url(self, media) -> str | None:
+        return signed_url(media.thumbnail.name, "image/jpeg") if media.thumbnail else None
+
+    def get_tags(self, media) -> list[str]:
+        return sorted(tag.name for tag in media.tags.all())
+
+
+class _WorkspaceFolderField(serializers.PrimaryKeyRelatedField):
+    def get_queryset(self):
+        workspace = self.context.get("workspace")
+        return MediaFolder.objects.filter(workspace=workspace) if workspace is not None else MediaFolder.objects.none()
+
+
+class TagListField(serializers.ListField):
+    child = serializers.CharField(max_length=50, trim_whitespace=True)
+
+    def __init__(self, **kwargs):
+        super().__init__(max_length=MAX_TAGS, **kwargs)
+
+    def to_internal_value(self, data):
+        # Multipart sends a repeated field or one comma-separated value.
+        if hasattr(data, "getlist"):
+            data = data.getlist(self.field_name)
+        if isinstance(data, str):
+            data = [data]
+        if isinstance(data, list) and len(data) == 1 and isinstance(data[0], str) and "," in data[0]:
+            data = data[0].split(",")
+        values = super().to_internal_value(data)
+        return sorted({value.strip().lower() for value in values if value.strip()})
 
 
 class MediaUploadSerializer(serializers.Serializer):
     file = serializers.FileField(allow_empty_file=False, use_url=False)
     alt_text = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="", trim_whitespace=True)
+    folder = _WorkspaceFolderField(required=False, allow_null=True, default=None)
+    tags = TagListField(required=False, default=list)
+
+
+class MediaUpdateSerializer(serializers.ModelSerializer):
+    folder = _WorkspaceFolderField(required=False, allow_null=True)
+    tags = TagListField(required=False)
+
+    class Meta:
+        model = MediaFile
+        fields = ["alt_text", "folder", "tags"]
+        extra_kwargs = {"alt_text": {"max_length": 2000, "allow_blank": True}}
+
+
+def tags_for(workspace, names):
+    """MediaTag rows of the workspace for `names`, created where missing."""
+    tags = []
+    for name in names:
+        tag, _ = MediaTag.objects.get_or_create(workspace=workspace, name=name)
+        tags.append(tag)
+    return tags
+
+
+class MediaFolderSerializer(serializers.ModelSerializer):
+    parent = _WorkspaceFolderField(required=False, allow_null=True)
+    path = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = MediaFolder
+        fields = ["id", "name", "parent", "path", "created_at"]
+        read_only_fields = ["id", "path", "created_at"]
+        extra_kwargs = {"name": {"max_length": 100, "trim_whitespace": True}}
+
+    def validate_name(self, value):
+        if not value or "/" in value:
+            raise serializers.ValidationError("A folder name cannot be empty or contain '/'.")
+        return value

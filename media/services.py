@@ -1,6 +1,9 @@
 """Media library: store an upload only once its content is known to be an image or video we accept,
-and delete media together with its stored file."""
+stripped of personal metadata, deduplicated by SHA-256 within the workspace; delete media together with
+its stored files; remove stored files no row refers to."""
 
+import hashlib
+import io
 import logging
 import os
 import shutil
@@ -10,18 +13,23 @@ from contextlib import contextmanager
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
-from django.db import transaction
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
 
 from config.exceptions import Conflict
 from social_media.models import PostMedia, Status
 
+from . import images, video
+from .ffmpeg_tools import ToolFailed
 from .models import MediaFile
 from .sniffing import UnsupportedMedia, sniff
+from .storage import delete_quietly, save_path, temp_path
 
 logger = logging.getLogger(__name__)
 
 # A post whose media may still be removed: nothing of it is on its way to a network.
 DETACHABLE_POST_STATUSES = {Status.DRAFT, Status.CANCELLED}
+HASH_CHUNK = 1024 * 1024
 
 
 class MediaRejected(ValidationError):
@@ -38,12 +46,19 @@ def _human_size(size):
         size /= 1024
 
 
-def check_upload_size(size):
-    limit = settings.MEDIA_MAX_UPLOAD_BYTES
+def type_limit(media_type):
+    return {
+        "image": settings.MEDIA_MAX_IMAGE_BYTES, "gif": settings.MEDIA_MAX_GIF_BYTES, "video": settings.MEDIA_MAX_VIDEO_BYTES,
+    }[media_type]
+
+
+def check_upload_size(size, media_type=None):
+    limit = type_limit(media_type) if media_type else settings.MEDIA_MAX_UPLOAD_BYTES
     if not size:
         raise MediaRejected("The submitted file is empty.")
     if size > limit:
-        raise MediaRejected(f"The file is larger than the {_human_size(limit)} limit.")
+        kind = {"image": "images", "gif": "GIFs", "video": "videos"}.get(media_type, "uploads")
+        raise MediaRejected(f"The file is larger than the {_human_size(limit)} limit for {kind}.")
 
 
 @contextmanager
@@ -64,45 +79,148 @@ def _original_name(name):
     return os.path.basename((name or "").replace("\\", "/"))[:255] or "upload"
 
 
-def media_upload(*, workspace, uploaded_by, uploaded_file, alt_text=""):
-    """Sniff `uploaded_file` (a Django UploadedFile) and store it as a MediaFile of `workspace`.
+def sha256_of(fileobj):
+    fileobj.seek(0)
+    digest = hashlib.sha256()
+    for chunk in iter(lambda: fileobj.read(HASH_CHUNK), b""):
+        digest.update(chunk)
+    fileobj.seek(0)
+    return digest.hexdigest()
 
+
+def media_upload(*, workspace, uploaded_by, uploaded_file, alt_text="", folder=None, tags=()):
+    """Sniff `uploaded_file` (a Django UploadedFile) and store it, metadata stripped, as a MediaFile of
+    `workspace` in status `processing`; the media queue then makes its thumbnail and marks it ready.
+
+    The same bytes uploaded again to the workspace return the existing MediaFile (second value False).
     Raises MediaRejected when it is empty, too large, or not an accepted image or video; nothing is
     stored then. The stored name gets the extension of the detected type, never the client's.
     Storage is not transactional: call this outside any transaction that might still roll back."""
     check_upload_size(uploaded_file.size)
+    digest = sha256_of(uploaded_file)
+    duplicate = MediaFile.objects.filter(workspace=workspace, sha256=digest).first()
+    if duplicate is not None:
+        return duplicate, False
     with _local_path(uploaded_file) as path:
         try:
             sniffed = sniff(uploaded_file, path)
         except UnsupportedMedia as exc:
             raise MediaRejected(exc.message) from None
-    media = MediaFile(
-        workspace=workspace,
-        uploaded_by=uploaded_by,
-        media_type=sniffed.media_type,
-        mime_type=sniffed.mime_type,
-        original_filename=_original_name(uploaded_file.name),
-        file_size=uploaded_file.size,
-        width=sniffed.width,
-        height=sniffed.height,
-        duration=sniffed.duration,
-        alt_text=alt_text,
-    )
-    uploaded_file.seek(0)
-    media.file.save(f"upload.{sniffed.extension}", File(uploaded_file), save=False)
+        check_upload_size(uploaded_file.size, sniffed.media_type)
+        media = MediaFile(
+            workspace=workspace,
+            uploaded_by=uploaded_by,
+            media_type=sniffed.media_type,
+            mime_type=sniffed.mime_type,
+            original_filename=_original_name(uploaded_file.name),
+            width=sniffed.width,
+            height=sniffed.height,
+            duration=sniffed.duration,
+            alt_text=alt_text,
+            sha256=digest,
+            folder=folder,
+            video_info=sniffed.video_info,
+            processed_with=sniffed.video_info.get("tool", "") if sniffed.video_info else "",
+        )
+        try:
+            if sniffed.media_type == "video":
+                _store_stripped_video(media, path, sniffed)
+            else:
+                _store_stripped_image(media, uploaded_file, sniffed)
+        except ToolFailed as exc:
+            delete_quietly(media.file.storage, media.file.name)
+            raise MediaRejected(f"The video could not be read: {exc.message}") from None
     try:
-        media.save()
+        with transaction.atomic():
+            media.save()
+            if tags:
+                media.tags.set(tags)
+    except IntegrityError:
+        # The same file was uploaded concurrently: keep the first, drop ours.
+        delete_quietly(media.file.storage, media.file.name)
+        existing = MediaFile.objects.filter(workspace=workspace, sha256=digest).first()
+        if existing is None:
+            raise
+        return existing, False
     except BaseException:
-        media.file.storage.delete(media.file.name)
+        delete_quietly(media.file.storage, media.file.name)
         raise
+    from .tasks import process_media
+
+    transaction.on_commit(lambda: process_media.delay(media.pk))
     logger.info("media %s stored for workspace %s (%s, %d bytes)", media.pk, workspace.pk, media.mime_type, media.file_size)
+    return media, True
+
+
+def _store_stripped_image(media, uploaded_file, sniffed):
+    try:
+        encoded = images.strip_metadata(uploaded_file)
+    except (OSError, ValueError, SyntaxError, EOFError):
+        raise MediaRejected("The image is corrupt or truncated.") from None
+    media.width, media.height = encoded.width, encoded.height
+    media.file_size = len(encoded.data)
+    media.file.save(f"upload.{sniffed.extension}", ContentFile(encoded.data), save=False)
+
+
+def _store_stripped_video(media, path, sniffed):
+    with temp_path(f".{sniffed.extension}") as stripped:
+        video.strip_metadata(path, stripped, max_bytes=settings.MEDIA_MAX_VIDEO_BYTES + 1024 * 1024, mp4_family=sniffed.extension != "webm")
+        media.file_size = os.path.getsize(stripped)
+        save_path(media.file, f"upload.{sniffed.extension}", stripped)
+
+
+def media_process(*, media_id):
+    """The media queue's work on a new upload: thumbnail (poster frame for video), animation facts,
+    then status ready; failed with the reason when the file cannot be processed."""
+    media = MediaFile.objects.filter(pk=media_id).first()
+    if media is None or media.status != MediaFile.ProcessingStatus.PROCESSING:
+        return media
+    try:
+        updates = _thumbnail_and_facts(media)
+    except (ToolFailed, OSError, ValueError, SyntaxError) as exc:
+        message = getattr(exc, "message", None) or f"{exc.__class__.__name__}: {exc}"
+        MediaFile.objects.filter(pk=media.pk).update(status=MediaFile.ProcessingStatus.FAILED, status_reason=message[:500])
+        logger.warning("media %s failed processing: %s", media.pk, message)
+        media.refresh_from_db()
+        return media
+    for name, value in updates.items():
+        setattr(media, name, value)
+    media.status, media.status_reason = MediaFile.ProcessingStatus.READY, ""
+    media.save(update_fields=[*updates, "status", "status_reason"])
     return media
+
+
+def _thumbnail_and_facts(media):
+    from .storage import local_path
+
+    updates = {}
+    if media.media_type == "video":
+        with local_path(media.file.storage, media.file.name) as src, temp_path(".jpg") as poster:
+            video.poster(src, poster, at_seconds=min(1.0, (media.duration or 0) / 2))
+            with open(poster, "rb") as handle:
+                data = images.thumbnail(io.BytesIO(handle.read()))
+    else:
+        with media.file.storage.open(media.file.name, "rb") as handle:
+            source = io.BytesIO(handle.read())
+        data = images.thumbnail(source)
+        if media.media_type == "gif":
+            with images.open_image(source) as image:
+                frames = getattr(image, "n_frames", 1)
+                total = 0
+                for index in range(frames):
+                    image.seek(index)
+                    total += image.info.get("duration", 100) or 100
+            updates["video_info"] = {"frames": frames, "duration_ms": total}
+            updates["duration"] = round(total / 1000, 3) if frames > 1 else None
+    media.thumbnail.save("thumb.jpg", ContentFile(data), save=False)
+    updates["thumbnail"] = media.thumbnail.name
+    return updates
 
 
 @transaction.atomic
 def media_delete(*, media):
-    """Delete `media` and its stored file. Raises Conflict while a post that is neither draft nor
-    cancelled uses it; links from draft and cancelled posts are removed with it."""
+    """Delete `media`, its renditions and thumbnail. Raises Conflict while a post that is neither
+    draft nor cancelled uses it; links from draft and cancelled posts are removed with it."""
     media = MediaFile.objects.select_for_update().get(pk=media.pk)
     links = PostMedia.objects.filter(media=media).select_related("post")
     busy = sorted({link.post_id for link in links if link.post.status not in DETACHABLE_POST_STATUSES})
@@ -112,6 +230,7 @@ def media_delete(*, media):
             "which is scheduled or published; cancel the post or remove the media from it first."
         )
     links.delete()
-    storage, name = media.file.storage, media.file.name
+    storage = media.file.storage
+    names = [media.file.name, media.thumbnail.name, *media.renditions.values_list("file", flat=True)]
     media.delete()
-    transaction.on_commit(lambda: storage.delete(name))
+    transaction.on_commit(lambda: [delete_quietly(storage, name) for name in names if name])

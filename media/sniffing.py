@@ -5,10 +5,13 @@ user bytes); videos by ffprobe restricted to the mp4/mov and Matroska/WebM demux
 files (so a playlist disguised as a video cannot make ffprobe open other files or URLs).
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-import ffmpeg
+from django.conf import settings
 from PIL import Image, UnidentifiedImageError
+
+from .containers import is_heif, trailing_bytes
+from .probe import displayed_size, probe
 
 IMAGE_FORMATS = {
     # Pillow format -> (media type, mime type, extension)
@@ -20,7 +23,6 @@ IMAGE_FORMATS = {
     "GIF": ("gif", "image/gif", "gif"),
 }
 PILLOW_OPENERS = ["JPEG", "PNG", "WEBP", "GIF"]
-VIDEO_DEMUXERS = "mov,mp4,m4a,3gp,3g2,mj2,matroska,webm"
 WEBM_VIDEO_CODECS = {"vp8", "vp9", "av1"}
 UNSUPPORTED_MESSAGE = "Unsupported file type. Upload a JPEG, PNG, WebP or GIF image, or an MP4, MOV or WebM video."
 
@@ -41,6 +43,20 @@ class SniffedMedia:
     width: int | None = None
     height: int | None = None
     duration: float | None = None
+    video_info: dict = field(default_factory=dict)
+
+
+def max_pixels() -> int:
+    return int(getattr(settings, "MEDIA_MAX_IMAGE_PIXELS", 0) or Image.MAX_IMAGE_PIXELS)
+
+
+def check_structure(data: bytes, fmt: str):
+    """Refuse data appended after the image's end (polyglots) and images whose structure is broken."""
+    extra = trailing_bytes(data, fmt)
+    if extra is None:
+        raise UnsupportedMedia("The image is corrupt or truncated.")
+    if extra:
+        raise UnsupportedMedia(f"The image has {extra:,} bytes of other data appended after its end; upload the plain image.")
 
 
 def sniff_image(fileobj):
@@ -51,7 +67,7 @@ def sniff_image(fileobj):
         with Image.open(fileobj, formats=PILLOW_OPENERS) as image:
             fmt, (width, height) = image.format, image.size
             # Pillow raises past twice MAX_IMAGE_PIXELS and only warns below that; we refuse both.
-            if width * height > Image.MAX_IMAGE_PIXELS:
+            if width * height > max_pixels():
                 raise Image.DecompressionBombError(f"{width}x{height}")
             image.verify()  # chunk CRCs and structure; a no-op for JPEG
         if fmt in ("JPEG", "MPO"):
@@ -62,7 +78,7 @@ def sniff_image(fileobj):
                 image.load()
     except Image.DecompressionBombError:
         raise UnsupportedMedia(
-            f"The image has too many pixels (limit {Image.MAX_IMAGE_PIXELS:,}); it may be a decompression bomb."
+            f"The image has too many pixels (limit {max_pixels():,}); it may be a decompression bomb."
         ) from None
     except UnidentifiedImageError:
         return None
@@ -73,57 +89,46 @@ def sniff_image(fileobj):
         fileobj.seek(0)
     if fmt not in IMAGE_FORMATS:
         return None
+    check_structure(fileobj.read(), fmt)
+    fileobj.seek(0)
     media_type, mime_type, extension = IMAGE_FORMATS[fmt]
     return SniffedMedia(media_type, mime_type, extension, width=width, height=height)
 
 
-def _rotation(stream):
-    for side_data in stream.get("side_data_list") or []:
-        if "rotation" in side_data:
-            return int(float(side_data["rotation"]))
-    rotate = (stream.get("tags") or {}).get("rotate")
-    return int(float(rotate)) if rotate else 0
-
-
-def _float_or_none(value):
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return None
+STILL_IMAGE_CODECS = {"mjpeg", "png", "bmp", "gif", "webp", "tiff", "jpeg2000", "jpegls"}
 
 
 def sniff_video(path):
-    """A SniffedMedia for an MP4, MOV or WebM file with a video stream, None when it is no such file."""
-    try:
-        info = ffmpeg.probe(path, v="error", format_whitelist=VIDEO_DEMUXERS, protocol_whitelist="file")
-    except ffmpeg.Error:
+    """A SniffedMedia for an MP4, MOV or WebM file with a moving video stream, None when it is no such file.
+    Raises UnsupportedMedia for a still picture wrapped in a video container."""
+    info = probe(path)
+    if info is None:
         return None
-    fmt = info.get("format") or {}
-    demuxer = fmt.get("format_name", "")
-    video = next((s for s in info.get("streams", []) if s.get("codec_type") == "video"), None)
-    if video is None or not video.get("width") or not video.get("height"):
-        return None
+    demuxer, stream = info["format_name"], info["video"]
     if demuxer.startswith("mov"):
-        brand = ((fmt.get("tags") or {}).get("major_brand") or "").strip().lower()
+        brand = info["major_brand"]
         if brand.startswith(("3g", "mj2", "m4a")):
             return None
         mime, extension = ("video/quicktime", "mov") if brand.startswith("qt") else ("video/mp4", "mp4")
     elif demuxer.startswith("matroska"):
-        if video.get("codec_name") not in WEBM_VIDEO_CODECS:
+        if stream["codec"] not in WEBM_VIDEO_CODECS:
             raise UnsupportedMedia("Matroska video is only accepted as WebM (VP8, VP9 or AV1).")
         mime, extension = "video/webm", "webm"
     else:
         return None
-    width, height = int(video["width"]), int(video["height"])
-    if abs(_rotation(video)) in (90, 270):
-        width, height = height, width  # shot in portrait: report the size as displayed
-    duration = _float_or_none(fmt.get("duration")) or _float_or_none(video.get("duration"))
-    return SniffedMedia("video", mime, extension, width=width, height=height, duration=duration)
+    duration = info.get("duration")
+    if stream["codec"] in STILL_IMAGE_CODECS or not duration or duration <= 0:
+        raise UnsupportedMedia("This file is a still picture inside a video container; upload the picture itself as an image.")
+    width, height = displayed_size(info)
+    return SniffedMedia("video", mime, extension, width=width, height=height, duration=duration, video_info=info)
 
 
 def sniff(fileobj, path):
     """Identify the file (open binary `fileobj` and the same bytes at local `path`).
     Raises UnsupportedMedia when it is not an accepted image or video."""
+    fileobj.seek(0)
+    if is_heif(fileobj.read(12)):
+        raise UnsupportedMedia("HEIC/HEIF photos cannot be read on this server; export the photo as JPEG and upload that.")
     result = sniff_image(fileobj) or sniff_video(path)
     if result is None:
         raise UnsupportedMedia()

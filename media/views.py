@@ -1,18 +1,20 @@
 from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from accounts.context import request_workspace
 from accounts.permissions import WorkspaceRole
 
-from . import services
-from .models import MediaFile
-from .serializers import MediaFileSerializer, MediaUploadSerializer
+from . import folders, services
+from .models import MediaFile, MediaFolder
+from .serializers import MediaFileSerializer, MediaFolderSerializer, MediaUpdateSerializer, MediaUploadSerializer, tags_for
 
 # Multipart framing around the file (boundaries, headers, the alt_text field) on top of the file itself.
 MULTIPART_OVERHEAD_BYTES = 64 * 1024
@@ -20,27 +22,51 @@ MULTIPART_OVERHEAD_BYTES = 64 * 1024
 
 class MediaFilter(filters.FilterSet):
     media_type = filters.ChoiceFilter(choices=MediaFile.MediaType.choices)
+    type = filters.ChoiceFilter(field_name="media_type", choices=MediaFile.MediaType.choices)
+    status = filters.ChoiceFilter(choices=MediaFile.ProcessingStatus.choices)
+    folder = filters.NumberFilter(field_name="folder_id")
+    tag = filters.CharFilter(method="filter_tag")
 
     class Meta:
         model = MediaFile
-        fields = ["media_type"]
+        fields = ["media_type", "type", "status", "folder", "tag"]
+
+    def filter_tag(self, queryset, name, value):
+        return queryset.filter(tags__name=value.strip().lower()).distinct()
 
 
-class MediaViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet):
-    """The workspace's media library. Upload is `POST media/upload/` (multipart: file, alt_text)."""
+class MediaViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet
+):
+    """The workspace's media library. Upload is `POST media/upload/` (multipart: file, alt_text, folder, tags)."""
 
     serializer_class = MediaFileSerializer
     permission_classes = [IsAuthenticated, WorkspaceRole]
     filterset_class = MediaFilter
     ordering_fields = ["created_at", "file_size"]
-    search_fields = ["original_filename", "alt_text"]
+    search_fields = ["original_filename", "alt_text", "tags__name"]
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation has no workspace
             return MediaFile.objects.none()
-        return MediaFile.objects.filter(workspace=request_workspace(self.request)).order_by("-created_at", "-id")
+        return (
+            MediaFile.objects.filter(workspace=request_workspace(self.request))
+            .prefetch_related("tags")
+            .order_by("-created_at", "-id")
+        )
 
-    @extend_schema(request={"multipart/form-data": MediaUploadSerializer}, responses={201: MediaFileSerializer})
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        if not getattr(self, "swagger_fake_view", False):
+            context["workspace"] = request_workspace(self.request)
+        return context
+
+    @extend_schema(
+        request={"multipart/form-data": MediaUploadSerializer},
+        responses={201: MediaFileSerializer, 200: MediaFileSerializer},
+        description="201 with the new MediaFile (status `processing`); 200 with the existing one when the same bytes were uploaded before.",
+    )
     @action(detail=False, methods=["post"], parser_classes=[MultiPartParser, FormParser], serializer_class=MediaUploadSerializer)
     def upload(self, request):
         # Refuse an obviously oversized body from its declared length before reading it.
@@ -48,15 +74,72 @@ class MediaViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Dest
         declared = int(declared) if declared.isdigit() else 0
         if declared > settings.MEDIA_MAX_UPLOAD_BYTES + MULTIPART_OVERHEAD_BYTES:
             services.check_upload_size(declared)
-        serializer = MediaUploadSerializer(data=request.data)
+        serializer = MediaUploadSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
-        media = services.media_upload(
-            workspace=request_workspace(request),
+        workspace = request_workspace(request)
+        data = serializer.validated_data
+        media, created = services.media_upload(
+            workspace=workspace,
             uploaded_by=request.user,
-            uploaded_file=serializer.validated_data["file"],
-            alt_text=serializer.validated_data["alt_text"],
+            uploaded_file=data["file"],
+            alt_text=data["alt_text"],
+            folder=data.get("folder"),
+            tags=tags_for(workspace, data.get("tags") or []),
         )
-        return Response(MediaFileSerializer(media, context={"request": request}).data, status=status.HTTP_201_CREATED)
+        body = MediaFileSerializer(media, context={"request": request}).data
+        return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+    @extend_schema(request=MediaUpdateSerializer, responses={200: MediaFileSerializer})
+    def partial_update(self, request, *args, **kwargs):
+        media = self.get_object()
+        serializer = MediaUpdateSerializer(media, data=request.data, partial=True, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        with transaction.atomic():
+            for name in ("alt_text", "folder"):
+                if name in data:
+                    setattr(media, name, data[name])
+            media.save(update_fields=[name for name in ("alt_text", "folder") if name in data] or None)
+            if "tags" in data:
+                media.tags.set(tags_for(media.workspace, data["tags"]))
+        media = self.get_queryset().get(pk=media.pk)
+        return Response(MediaFileSerializer(media, context={"request": request}).data)
+
+    def update(self, request, *args, **kwargs):
+        return self.partial_update(request, *args, **kwargs)
 
     def perform_destroy(self, instance):
         services.media_delete(media=instance)
+
+
+class MediaFolderViewSet(viewsets.ModelViewSet):
+    """Hierarchical folders of the brand library: `parent` null for the top level; PATCH renames or moves;
+    DELETE only when empty (409 otherwise)."""
+
+    serializer_class = MediaFolderSerializer
+    permission_classes = [IsAuthenticated, WorkspaceRole]
+    parser_classes = [JSONParser, FormParser, MultiPartParser]
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    filterset_fields = ["parent"]
+    search_fields = ["name"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return MediaFolder.objects.none()
+        return MediaFolder.objects.filter(workspace=request_workspace(self.request)).select_related("parent").order_by("name", "id")
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        if not getattr(self, "swagger_fake_view", False):
+            context["workspace"] = request_workspace(self.request)
+        return context
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        serializer.instance = folders.folder_create(workspace=request_workspace(self.request), name=data["name"], parent=data.get("parent"))
+
+    def perform_update(self, serializer):
+        serializer.instance = folders.folder_update(folder=serializer.instance, **serializer.validated_data)
+
+    def perform_destroy(self, instance):
+        folders.folder_delete(folder=instance)

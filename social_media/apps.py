@@ -7,6 +7,7 @@ class SocialMediaConfig(AppConfig):
     verbose_name = "Social media"
 
     def ready(self):
+        from config import checks  # noqa: F401 - registers the encryption key checks (check --deploy)
         from config.beat import sync_after_migrate
 
         post_migrate.connect(sync_after_migrate, sender=self, dispatch_uid="social_media.sync_beat_schedule")

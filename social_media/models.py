@@ -8,6 +8,18 @@ from config.encryption import EncryptedTextField
 from .platforms.registry import PLATFORM_CHOICES
 
 
+# The encrypted columns of ConnectedAccount. Reading a row decrypts them; a list or page that does not
+# use them defers them (`without_secrets`), so a wrong ENCRYPTION_KEYS cannot break it.
+SECRET_FIELDS = ("access_token", "refresh_token")
+
+
+def without_secrets(queryset, path=""):
+    """`queryset` with the token columns of the ConnectedAccount at `path` ("" for accounts themselves,
+    "account" for targets) left unread. Code that does use a token loads it on access."""
+    prefix = f"{path}__" if path else ""
+    return queryset.defer(*(prefix + name for name in SECRET_FIELDS))
+
+
 class ConnectedAccount(models.Model):
     workspace = models.ForeignKey("accounts.Workspace", on_delete=models.CASCADE, related_name="accounts")
     platform = models.CharField(max_length=20, choices=PLATFORM_CHOICES, db_index=True)
@@ -49,6 +61,7 @@ class Status(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
     UNCONFIRMED = "unconfirmed", "Unconfirmed"
     DELETED = "deleted", "Deleted from the network"
+    DELETING = "deleting", "Being deleted from the network"
 
 
 def summarize_status(target_statuses):
@@ -58,13 +71,15 @@ def summarize_status(target_statuses):
         return None
     if len(statuses) == 1:
         return statuses.pop()
-    for active in (Status.PUBLISHING, Status.QUEUED, Status.SCHEDULED):
+    for active in (Status.PUBLISHING, Status.DELETING, Status.QUEUED, Status.SCHEDULED):
         if active in statuses:
             return active
     if Status.UNCONFIRMED in statuses:
         return Status.UNCONFIRMED
-    if Status.POSTED in statuses:
+    if Status.POSTED in statuses:  # still live somewhere, whatever was deleted elsewhere
         return Status.PARTIALLY_POSTED if Status.FAILED in statuses else Status.POSTED
+    if Status.DELETED in statuses:  # unpublished; the other targets never went out
+        return Status.DELETED
     if Status.FAILED in statuses:
         return Status.FAILED
     return Status.CANCELLED
@@ -133,6 +148,12 @@ class PostTarget(models.Model):
 
 
 class PublishAttempt(models.Model):
+    """One network call for a target: a publish, or (unpublish) a delete of what was published."""
+
+    class Kind(models.TextChoices):
+        PUBLISH = "publish", "Publish"
+        DELETE = "delete", "Delete from the network"
+
     class Outcome(models.TextChoices):
         SUCCESS = "success", "Success"
         RETRY = "retry", "Will retry"
@@ -140,6 +161,7 @@ class PublishAttempt(models.Model):
         UNCONFIRMED = "unconfirmed", "Outcome unknown"
 
     target = models.ForeignKey(PostTarget, on_delete=models.CASCADE, related_name="attempts")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.PUBLISH)
     attempt_number = models.PositiveSmallIntegerField()
     started_at = models.DateTimeField()
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -149,7 +171,7 @@ class PublishAttempt(models.Model):
     message = models.TextField(blank=True)
 
     class Meta:
-        ordering = ["target_id", "attempt_number", "id"]
+        ordering = ["target_id", "started_at", "id"]
 
 
 class PostQueue(models.Model):

@@ -1,11 +1,11 @@
 """Thin Celery tasks: they take ids and call services. Queues are set in settings.CELERY_TASK_ROUTES."""
 
 from celery import shared_task
-from celery.signals import worker_process_shutdown
+from celery.signals import worker_init, worker_process_init, worker_process_shutdown, worker_ready
 from django.utils import timezone
 
 from .models import OAuthState
-from .services import pending, publishing, sweeper, tokens
+from .services import pending, publishing, sweeper, tokens, unpublishing, warmup
 
 
 @shared_task(ignore_result=True)
@@ -15,8 +15,14 @@ def publish_targets_task(target_ids):
 
 
 @shared_task(ignore_result=True)
+def unpublish_targets_task(target_ids):
+    outcomes = unpublishing.unpublish_batch(target_ids=target_ids)
+    return {str(target_id): outcome.status for target_id, outcome in outcomes.items()}
+
+
+@shared_task(ignore_result=True)
 def dispatch_due_task():
-    return publishing.dispatch_due()
+    return publishing.dispatch_due() + unpublishing.dispatch_due_deletes()
 
 
 @shared_task(ignore_result=True)
@@ -45,3 +51,25 @@ def delete_expired_oauth_states_task():
 @worker_process_shutdown.connect
 def _close_publish_pool(**kwargs):
     publishing.shutdown_executor()
+
+
+# --- warm at start (social_media/services/warmup.py) --------------------------------------------
+@worker_init.connect
+def _import_adapters(**kwargs):
+    """Main process, before the pool starts (and before prefork children fork, which inherit it)."""
+    warmup.warm_imports()
+
+
+@worker_process_init.connect
+def _warm_child_process(**kwargs):
+    """Each prefork child: its own connections (never inherited across fork)."""
+    warmup.warm_connections()
+
+
+@worker_ready.connect
+def _warm_pool_process(sender=None, **kwargs):
+    """Thread (and solo) pools run tasks in the main process: open its connections before consuming."""
+    from celery.concurrency.prefork import TaskPool as PreforkPool
+
+    if not isinstance(getattr(sender, "pool", None), PreforkPool):
+        warmup.warm_connections()

@@ -64,4 +64,7 @@ def auth_api(api, user):
 from tests.platforms.conftest_bluesky import *  # noqa: E402,F401,F403
 from tests.platforms.conftest_mastodon import *  # noqa: E402,F401,F403
 from tests.platforms.conftest_x import *  # noqa: E402,F401,F403
+from tests.platforms.conftest_threads import *  # noqa: E402,F401,F403
+from tests.platforms.conftest_reddit import *  # noqa: E402,F401,F403
+from tests.platforms.conftest_linkedin import *  # noqa: E402,F401,F403
 from tests.platforms.conftest_meta import *  # noqa: E402,F401,F403

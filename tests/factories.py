@@ -101,4 +101,5 @@ class MediaFileFactory(factory.django.DjangoModelFactory):
     mime_type = "image/png"
     width = 64
     height = 48
+    status = MediaFile.ProcessingStatus.READY
     created_at = factory.LazyFunction(timezone.now)

@@ -1,3 +1,4 @@
+from django.utils.cache import add_never_cache_headers
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, permissions, status
 from rest_framework.response import Response
@@ -24,11 +25,20 @@ class RegisterView(generics.GenericAPIView):
         return Response(UserSerializer(user).data, status=status.HTTP_201_CREATED)
 
 
-class LoginView(TokenObtainPairView):
+class NoStoreMixin:
+    """Responses that carry tokens: no cache (browser, proxy) may keep them (Cache-Control: no-store)."""
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        add_never_cache_headers(response)
+        return response
+
+
+class LoginView(NoStoreMixin, TokenObtainPairView):
     """Exchange username and password for an access and a refresh token."""
 
 
-class RefreshView(TokenViewBase):
+class RefreshView(NoStoreMixin, TokenViewBase):
     """Exchange a refresh token for a new pair; the presented token is spent (rotation + blacklist)."""
 
     serializer_class = RotatingRefreshSerializer

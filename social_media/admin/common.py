@@ -4,7 +4,7 @@ from rest_framework.exceptions import APIException
 from ..models import Status
 
 ACCOUNT_SECRETS = ("access_token", "refresh_token")
-ACTIVE_STATUSES = {Status.SCHEDULED, Status.QUEUED, Status.PUBLISHING, Status.UNCONFIRMED}
+ACTIVE_STATUSES = {Status.SCHEDULED, Status.QUEUED, Status.PUBLISHING, Status.DELETING, Status.UNCONFIRMED}
 
 
 def without_account_secrets(queryset, path):

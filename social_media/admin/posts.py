@@ -3,8 +3,9 @@ from django.db.models import Count
 from django.utils.text import Truncator
 
 from ..models import Post, PostMedia, PostQueue, PostTarget, PublishAttempt, QueuedPost, Status
-from ..services.posts import post_cancel, post_publish_now, target_retry
+from ..services.posts import DELETABLE_STATUSES, post_cancel, post_delete, post_publish_now, target_retry
 from ..services.resolution import target_reconcile_now, target_resolve
+from ..services.unpublishing import post_unpublish
 from .common import ACTIVE_STATUSES, ReadOnlyMixin, run_per_object, without_account_secrets
 
 
@@ -13,7 +14,7 @@ class PostTargetInline(admin.TabularInline):
     extra = 0
     can_delete = False
     show_change_link = True
-    fields = ["account", "status", "platform_post_url", "retry_count", "next_attempt_at", "posted_at", "error_message"]
+    fields = ["account", "status", "platform_specific_settings", "platform_post_url", "retry_count", "next_attempt_at", "posted_at", "error_message"]
     readonly_fields = fields
 
     def get_queryset(self, request):
@@ -47,7 +48,7 @@ class PostAdmin(admin.ModelAdmin):
     fields = ["workspace", "author", "content", "status", "scheduled_time", "posted_at", "created_at", "updated_at"]
     readonly_fields = ["workspace", "author", "status", "scheduled_time", "posted_at", "created_at", "updated_at"]
     inlines = [PostTargetInline, PostMediaInline]
-    actions = ["cancel", "publish_now"]
+    actions = ["cancel", "publish_now", "unpublish"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(n_targets=Count("targets", distinct=True))
@@ -56,8 +57,19 @@ class PostAdmin(admin.ModelAdmin):
         return False  # posts are validated per network when created through the API
 
     def has_delete_permission(self, request, obj=None):
-        # One at a time, and never while a target is waiting for or in the hands of a worker.
-        return super().has_delete_permission(request, obj) and (obj is None or obj.status not in ACTIVE_STATUSES)
+        # One at a time, never while a target is waiting for or in the hands of a worker, and never
+        # while it is live on a network (unpublish it first), as the API's post_delete.
+        return super().has_delete_permission(request, obj) and (
+            obj is None or (obj.status in DELETABLE_STATUSES and obj.status not in ACTIVE_STATUSES)
+        )
+
+    def get_deleted_objects(self, objs, request):
+        # A post's targets, attempts and media links go with it (staff cannot delete those on their own).
+        deleted, model_count, _perms_needed, protected = super().get_deleted_objects(objs, request)
+        return deleted, model_count, set(), protected
+
+    def delete_model(self, request, obj):
+        post_delete(post=obj)  # the API's service: re-checks, under the row locks, that nothing is live
 
     def get_actions(self, request):
         actions = super().get_actions(request)
@@ -87,12 +99,16 @@ class PostAdmin(admin.ModelAdmin):
     def publish_now(self, request, queryset):
         run_per_object(self, request, queryset, lambda post: post_publish_now(post=post), "post(s) sent for publishing")
 
+    @admin.action(description="Unpublish (delete from the networks)", permissions=["cancel"])
+    def unpublish(self, request, queryset):
+        run_per_object(self, request, queryset, lambda post: post_unpublish(post=post), "post(s) sent for deletion from their networks")
+
 
 class PublishAttemptInline(admin.TabularInline):
     model = PublishAttempt
     extra = 0
     can_delete = False
-    fields = ["attempt_number", "started_at", "finished_at", "outcome", "error_class", "http_status", "message"]
+    fields = ["kind", "attempt_number", "started_at", "finished_at", "outcome", "error_class", "http_status", "message"]
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
@@ -114,7 +130,7 @@ class PostTargetAdmin(ReadOnlyMixin, admin.ModelAdmin):
         "idempotency_key",
     ]
     inlines = [PublishAttemptInline]
-    actions = ["retry", "reconcile_now", "mark_published", "mark_not_published"]
+    actions = ["retry", "reconcile_now", "mark_published", "mark_not_published", "unpublish"]
 
     def has_delete_permission(self, request, obj=None):
         return False  # cancel the post or retry the target instead
@@ -150,14 +166,19 @@ class PostTargetAdmin(ReadOnlyMixin, admin.ModelAdmin):
     def mark_not_published(self, request, queryset):
         run_per_object(self, request, queryset, lambda target: target_resolve(target=target, published=False), "target(s) marked not published")
 
+    @admin.action(description="Unpublish (delete from its network)", permissions=["retry"])
+    def unpublish(self, request, queryset):
+        run_per_object(self, request, queryset, lambda target: post_unpublish(post=target.post, target_ids=[target.id]),
+                       "target(s) sent for deletion from their network")
+
 
 @admin.register(PublishAttempt)
 class PublishAttemptAdmin(ReadOnlyMixin, admin.ModelAdmin):
-    list_display = ["id", "target", "attempt_number", "outcome", "error_class", "http_status", "started_at", "finished_at"]
-    list_filter = ["outcome", "error_class"]
+    list_display = ["id", "target", "kind", "attempt_number", "outcome", "error_class", "http_status", "started_at", "finished_at"]
+    list_filter = ["kind", "outcome", "error_class"]
     search_fields = ["message", "error_class", "target__platform_post_id"]
     list_select_related = ["target"]
-    readonly_fields = ["target", "attempt_number", "started_at", "finished_at", "outcome", "error_class", "http_status", "message"]
+    readonly_fields = ["target", "kind", "attempt_number", "started_at", "finished_at", "outcome", "error_class", "http_status", "message"]
     date_hierarchy = "started_at"
 
     def has_delete_permission(self, request, obj=None):

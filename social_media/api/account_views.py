@@ -7,7 +7,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.models import Membership
-from social_media.models import ConnectedAccount
+from social_media.models import ConnectedAccount, without_secrets
 from social_media.services.accounts import account_disconnect, account_update
 
 from .filters import ConnectedAccountFilter
@@ -26,7 +26,7 @@ class ConnectedAccountViewSet(WorkspaceScopedMixin, mixins.ListModelMixin, mixin
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no request user
             return ConnectedAccount.objects.none()
-        return ConnectedAccount.objects.filter(workspace=self.workspace)
+        return without_secrets(ConnectedAccount.objects.filter(workspace=self.workspace))
 
     def partial_update(self, request, *args, **kwargs):
         account = self.get_object()

@@ -8,11 +8,13 @@ from django.utils.dateparse import parse_datetime
 from rest_framework import serializers
 
 from accounts.context import request_workspace
+from config.datetimes import UTCDateTimeField
+from config.sizes import BoundedListField, listing
 
 MAX_ID = 2**63 - 1  # largest bigint: a larger id names no row
 
 
-class AwareFutureDateTimeField(serializers.DateTimeField):
+class AwareFutureDateTimeField(UTCDateTimeField):
     """ISO 8601 with an explicit offset ("Z" or "+02:00"), in the future. A naive time is refused
     rather than guessed: the server cannot know which zone the caller meant."""
 
@@ -37,9 +39,10 @@ class AwareFutureDateTimeField(serializers.DateTimeField):
         return result
 
 
-class WorkspaceObjectsField(serializers.ListField):
+class WorkspaceObjectsField(BoundedListField):
     """An ordered list of ids of objects in the request's workspace, resolved in one query into the
-    objects themselves. Unknown ids, and ids of other workspaces, are field errors."""
+    objects themselves. Unknown ids, and ids of other workspaces, are field errors. The list's size is
+    checked before anything else (BoundedListField)."""
 
     child = serializers.IntegerField(min_value=1, max_value=MAX_ID)
 
@@ -54,12 +57,12 @@ class WorkspaceObjectsField(serializers.ListField):
         ids = super().to_internal_value(data)
         duplicates = sorted(i for i, n in Counter(ids).items() if n > 1)
         if duplicates:
-            raise serializers.ValidationError(f"Each id may appear once; repeated: {', '.join(map(str, duplicates))}.")
+            raise serializers.ValidationError(f"Each id may appear once; repeated: {listing(duplicates)}.")
         workspace = request_workspace(self.context["request"])
         found = self.get_queryset(workspace).in_bulk(ids)
         missing = [i for i in ids if i not in found]
         if missing:
-            raise serializers.ValidationError(f"No {self.noun} with id {', '.join(map(str, missing))} in this workspace.")
+            raise serializers.ValidationError(f"No {self.noun} with id {listing(missing)} in this workspace.")
         return [found[i] for i in ids]
 
     def to_representation(self, value):

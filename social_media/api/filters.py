@@ -3,6 +3,8 @@
 import django_filters
 from django import forms
 
+from config.datetimes import UTCDateTimeFilter
+
 from social_media.models import ConnectedAccount, Post, Status
 from social_media.platforms.registry import PLATFORM_CHOICES
 
@@ -22,8 +24,8 @@ class PostFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=Status.choices, help_text="Repeat for several: ?status=draft&status=scheduled")
     platform = django_filters.ChoiceFilter(field_name="targets__account__platform", choices=PLATFORM_CHOICES, distinct=True)
     account = IdFilter(field_name="targets__account_id", distinct=True, help_text="Posts with a target on this account.")
-    scheduled_after = django_filters.IsoDateTimeFilter(field_name="scheduled_time", lookup_expr="gte")
-    scheduled_before = django_filters.IsoDateTimeFilter(field_name="scheduled_time", lookup_expr="lte")
+    scheduled_after = UTCDateTimeFilter(field_name="scheduled_time", lookup_expr="gte")
+    scheduled_before = UTCDateTimeFilter(field_name="scheduled_time", lookup_expr="lte")
 
     class Meta:
         model = Post

@@ -7,11 +7,11 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from social_media.models import Post, PostQueue, QueuedPost
+from social_media.models import ConnectedAccount, Post, PostQueue, QueuedPost, without_secrets
 from social_media.services.queues import queue_add_post, queue_reorder
 
 from .serializers import AddPostSerializer, PostQueueSerializer, PostSerializer, ReorderSerializer, upcoming_entries
-from .views import WorkspaceScopedMixin, posts_of
+from .views import WorkspaceScopedMixin
 
 
 class PostQueueViewSet(WorkspaceScopedMixin, viewsets.ModelViewSet):
@@ -24,7 +24,7 @@ class PostQueueViewSet(WorkspaceScopedMixin, viewsets.ModelViewSet):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no request user
             return PostQueue.objects.none()
         return PostQueue.objects.filter(workspace=self.workspace).prefetch_related(
-            "target_accounts",
+            Prefetch("target_accounts", queryset=ConnectedAccount.objects.only("id")),  # ids are all it shows
             Prefetch("entries", queryset=upcoming_entries(QueuedPost.objects.all()), to_attr="upcoming_entries"),
         )
 
@@ -46,8 +46,7 @@ class PostQueueViewSet(WorkspaceScopedMixin, viewsets.ModelViewSet):
         if post is None:
             raise ValidationError({"post_id": ["No post with this id in this workspace."]})
         queue_add_post(queue=queue, post=post)
-        fresh = posts_of(self.workspace).get(pk=post.pk)
-        return Response(PostSerializer(fresh, context=self.get_serializer_context()).data)
+        return Response(PostSerializer(post, context=self.get_serializer_context()).data)
 
     @extend_schema(request=ReorderSerializer, responses=PostQueueSerializer)
     @action(detail=True, methods=["post"])

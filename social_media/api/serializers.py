@@ -6,17 +6,26 @@ import re
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from config.datetimes import iso
+from config.sizes import BoundedDictField, BoundedListField
 from media.models import MediaFile
 from media.serializers import MediaFileSerializer
-from social_media.models import ConnectedAccount, Post, PostQueue, PostTarget, PublishAttempt, QueuedPost
+from social_media.models import ConnectedAccount, Post, PostQueue, PostTarget, PublishAttempt, QueuedPost, without_secrets
 from social_media.services.posts import SCHEDULED_STATUSES
 from social_media.services.queues import clean_posting_schedule, clean_timezone
 
 from .fields import MAX_ID, AwareFutureDateTimeField, WorkspaceObjectsField
+from .post_bodies import post_bodies_of
+
+
+# Collection sizes, checked before any item is looked at (config/sizes.py).
+MAX_TARGETS = 100  # accounts one post or queue publishes to
+MAX_MEDIA = 20  # attachments of one post (every network allows fewer)
+MAX_REORDER = 1000  # waiting posts one reorder lists
 
 
 def active_accounts(workspace):
-    return ConnectedAccount.objects.filter(workspace=workspace, is_active=True)
+    return without_secrets(ConnectedAccount.objects.filter(workspace=workspace, is_active=True))
 
 
 def upcoming_entries(entries):
@@ -51,7 +60,7 @@ class ConnectedAccountSerializer(serializers.ModelSerializer):
 class PublishAttemptSerializer(serializers.ModelSerializer):
     class Meta:
         model = PublishAttempt
-        fields = ["attempt_number", "started_at", "finished_at", "outcome", "error_class", "http_status", "message"]
+        fields = ["kind", "attempt_number", "started_at", "finished_at", "outcome", "error_class", "http_status", "message"]
         read_only_fields = fields
 
 
@@ -63,7 +72,7 @@ class PostTargetSerializer(serializers.ModelSerializer):
     class Meta:
         model = PostTarget
         fields = [
-            "id", "account", "platform", "account_username", "custom_content", "status", "platform_post_id",
+            "id", "account", "platform", "account_username", "custom_content", "platform_specific_settings", "status", "platform_post_id",
             "platform_post_url", "error_message", "retry_count", "last_attempt_at", "next_attempt_at", "posted_at",
             "attempts",
         ]
@@ -83,7 +92,17 @@ class PostMediaSerializer(MediaFileSerializer):
         return {**MediaFileSerializer(link.media, context=self.context).data, "order": link.order}
 
 
+class PostListSerializer(serializers.ListSerializer):
+    """Many posts in one batch of queries."""
+
+    def to_representation(self, data):
+        return post_bodies_of(data.all() if hasattr(data, "all") else data, context=self.context)
+
+
 class PostSerializer(serializers.ModelSerializer):
+    """A post as the API shows it. The fields are declared for the schema; bodies are built from rows by
+    social_media/api/post_bodies.py (one path for lists, details and action responses)."""
+
     targets = PostTargetSerializer(many=True, read_only=True)
     media = PostMediaSerializer(source="post_media.all", many=True, read_only=True)
     queue = serializers.SerializerMethodField()
@@ -95,22 +114,32 @@ class PostSerializer(serializers.ModelSerializer):
             "created_at", "updated_at",
         ]
         read_only_fields = fields
+        list_serializer_class = PostListSerializer
 
     def get_queue(self, post) -> int | None:
         entry = getattr(post, "queue_entry", None)
         return entry.queue_id if entry else None
+
+    def to_representation(self, post):
+        return post_bodies_of([post], context=self.context)[0]
 
 
 class PostWriteSerializer(serializers.Serializer):
     """Input of POST (create) and PATCH (partial) on /posts/."""
 
     content = serializers.CharField(max_length=5000, allow_blank=True, trim_whitespace=False, required=False)
-    target_accounts = WorkspaceObjectsField(queryset=active_accounts, noun="active connected account", required=False, max_length=100)
-    custom_content = serializers.DictField(
+    target_accounts = WorkspaceObjectsField(queryset=active_accounts, noun="active connected account", required=False, max_length=MAX_TARGETS)
+    custom_content = BoundedDictField(
         child=serializers.CharField(max_length=5000, allow_blank=True, trim_whitespace=False), required=False,
+        max_length=MAX_TARGETS,
         help_text='Per-target text keyed by account id: {"<account id>": "text"}. Replaces the whole mapping.',
     )
-    media_ids = WorkspaceObjectsField(queryset=MediaFile.objects.all(), noun="media file", required=False, max_length=20)
+    target_settings = BoundedDictField(
+        child=serializers.DictField(), required=False, max_length=MAX_TARGETS,
+        help_text='Per-target network settings keyed by account id, e.g. Reddit: {"<account id>": {"subreddit": "python", '
+        '"title": "...", "flair_id": "...", "flair_text": "...", "url": "https://..."}}. Validated when the post is scheduled.',
+    )
+    media_ids = WorkspaceObjectsField(queryset=MediaFile.objects.all(), noun="media file", required=False, max_length=MAX_MEDIA)
     scheduled_time = AwareFutureDateTimeField(
         required=False, allow_null=True,
         help_text="ISO 8601 with an offset, in the future. On PATCH, null takes the post back to draft.",
@@ -131,6 +160,13 @@ class ScheduleSerializer(serializers.Serializer):
     scheduled_time = AwareFutureDateTimeField()
 
 
+class UnpublishSerializer(serializers.Serializer):
+    targets = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), required=False, allow_empty=False, max_length=100,
+        help_text="Ids of the post's targets to delete; all its posted targets when omitted.",
+    )
+
+
 # --- Queues ---------------------------------------------------------------------------------
 class QueueEntrySerializer(serializers.ModelSerializer):
     scheduled_time = serializers.DateTimeField(source="post.scheduled_time", read_only=True)
@@ -142,8 +178,25 @@ class QueueEntrySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+@extend_schema_field({
+    "type": "object",
+    "additionalProperties": {"type": "array", "items": {"type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$"}},
+    "example": {"monday": ["09:00", "15:00"], "friday": ["12:30"]},
+})
+class PostingScheduleField(serializers.Field):
+    """{"monday": ["09:00", "15:00"], ...}: validated by clean_posting_schedule, which checks its size
+    first (a JSONField would re-encode the whole input before any check)."""
+
+    def to_internal_value(self, data):
+        return clean_posting_schedule(data)
+
+    def to_representation(self, value):
+        return value
+
+
 class PostQueueSerializer(serializers.ModelSerializer):
-    target_accounts = WorkspaceObjectsField(queryset=active_accounts, noun="active connected account", required=False, max_length=100)
+    target_accounts = WorkspaceObjectsField(queryset=active_accounts, noun="active connected account", required=False, max_length=MAX_TARGETS)
+    posting_schedule = PostingScheduleField(help_text="Weekly posting times in the queue's time zone, 24-hour HH:MM.")
     upcoming = serializers.SerializerMethodField(help_text="The queue's scheduled posts, in the order they go out.")
 
     class Meta:
@@ -153,17 +206,24 @@ class PostQueueSerializer(serializers.ModelSerializer):
             "created_at", "upcoming",
         ]
         read_only_fields = ["id", "created_at", "upcoming"]
-        extra_kwargs = {"posting_schedule": {"required": True}}
 
     @extend_schema_field(QueueEntrySerializer(many=True))
     def get_upcoming(self, queue):
         entries = getattr(queue, "upcoming_entries", None)  # prefetched by the view
         if entries is None:
             entries = upcoming_entries(queue.entries.all())
-        return QueueEntrySerializer(entries, many=True).data
+        return [
+            {"post": e.post_id, "position": e.position, "scheduled_time": iso(e.post.scheduled_time), "status": e.post.status}
+            for e in entries
+        ]
 
-    def validate_posting_schedule(self, value):
-        return clean_posting_schedule(value)
+    def to_representation(self, queue):
+        return {
+            "id": queue.pk, "name": queue.name, "description": queue.description,
+            "target_accounts": [account.pk for account in queue.target_accounts.all()],
+            "posting_schedule": queue.posting_schedule, "timezone": queue.timezone, "is_active": queue.is_active,
+            "created_at": iso(queue.created_at), "upcoming": self.get_upcoming(queue),
+        }
 
     def validate_timezone(self, value):
         return clean_timezone(value)
@@ -174,4 +234,4 @@ class AddPostSerializer(serializers.Serializer):
 
 
 class ReorderSerializer(serializers.Serializer):
-    post_ids = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=MAX_ID), allow_empty=True, max_length=1000)
+    post_ids = BoundedListField(child=serializers.IntegerField(min_value=1, max_value=MAX_ID), allow_empty=True, max_length=MAX_REORDER)

@@ -30,3 +30,8 @@ urlpatterns += [
     path("accounts/connect/<str:platform>/", ConnectView.as_view(), name="account-connect"),
     path("accounts/callback/<str:platform>/", CallbackView.as_view(), name="account-callback"),
 ]
+
+# The networks this server can connect (social_media/api/platform_views.py).
+from .platform_views import PlatformListView  # noqa: E402
+
+urlpatterns += [path("platforms/", PlatformListView.as_view(), name="platform-list")]

@@ -1,22 +1,24 @@
 """Posts API. Reads go through the request's workspace (another workspace's post is a 404); every
 change is a call to a service in social_media.services.posts."""
 
-from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from accounts.context import request_workspace
+from accounts.context import parse_id, request_workspace
 from accounts.permissions import WorkspaceRole
 from analytics.serializers import PostMetricsSerializer
 from analytics.services import post_metrics
-from social_media.models import Post, PostMedia, PostTarget, PublishAttempt
+from social_media.models import Post
 from social_media.services import posts as post_services
+from social_media.services.unpublishing import post_unpublish
 
 from .filters import PostFilter
-from .serializers import PostSerializer, PostWriteSerializer, ScheduleSerializer
+from .post_bodies import post_bodies, post_rows
+from .serializers import PostSerializer, PostWriteSerializer, ScheduleSerializer, UnpublishSerializer
 
 
 class WorkspaceScopedMixin:
@@ -26,19 +28,6 @@ class WorkspaceScopedMixin:
     @property
     def workspace(self):
         return request_workspace(self.request)
-
-
-def posts_of(workspace):
-    """The workspace's posts with everything the PostSerializer reads, in a constant number of queries."""
-    return (
-        Post.objects.filter(workspace=workspace)
-        .select_related("queue_entry")
-        .prefetch_related(
-            Prefetch("targets", queryset=PostTarget.objects.select_related("account").order_by("id")),
-            Prefetch("targets__attempts", queryset=PublishAttempt.objects.order_by("attempt_number", "id")),
-            Prefetch("post_media", queryset=PostMedia.objects.select_related("media")),
-        )
-    )
 
 
 class PostViewSet(WorkspaceScopedMixin, viewsets.ModelViewSet):
@@ -54,11 +43,20 @@ class PostViewSet(WorkspaceScopedMixin, viewsets.ModelViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no request user
             return Post.objects.none()
-        return posts_of(self.workspace)
+        return Post.objects.filter(workspace=self.workspace)
+
+    def list(self, request, *args, **kwargs):
+        rows = self.paginate_queryset(post_rows(self.filter_queryset(self.get_queryset())))
+        return self.get_paginated_response(post_bodies(rows, context=self.get_serializer_context()))
+
+    def retrieve(self, request, *args, **kwargs):
+        rows = list(post_rows(self.get_queryset().filter(pk=parse_id(kwargs["pk"]))))
+        if not rows:
+            raise NotFound()
+        return Response(post_bodies(rows, context=self.get_serializer_context())[0])
 
     def respond(self, post, status_code=status.HTTP_200_OK):
-        fresh = self.get_queryset().get(pk=post.pk)
-        return Response(PostSerializer(fresh, context=self.get_serializer_context()).data, status=status_code)
+        return Response(PostSerializer(post, context=self.get_serializer_context()).data, status=status_code)
 
     def write_data(self, *, partial):
         data = PostWriteSerializer(data=self.request.data, partial=partial, context=self.get_serializer_context())
@@ -103,6 +101,18 @@ class PostViewSet(WorkspaceScopedMixin, viewsets.ModelViewSet):
         post = self.get_object()
         post_services.post_publish_now(post=post)
         return self.respond(post)
+
+    @extend_schema(request=UnpublishSerializer, responses={202: PostSerializer})
+    @action(detail=True, methods=["post"])
+    def unpublish(self, request, pk=None):
+        """Delete the post from its networks: every posted target, or only `targets`. Each target is
+        `deleting` until a worker deletes it, then `deleted` (or back to `posted` with the reason in
+        `error_message`); its attempts of kind `delete` record each try. Then the post can be deleted."""
+        post = self.get_object()
+        data = UnpublishSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        post_unpublish(post=post, target_ids=data.validated_data.get("targets"))
+        return self.respond(post, status.HTTP_202_ACCEPTED)
 
     @extend_schema(responses=PostMetricsSerializer)
     @action(detail=True, methods=["get"])

@@ -121,6 +121,9 @@ class MediaItem:
     # () -> str: a signed, expiring URL the network's servers can fetch this file from (Instagram and
     # Threads take media by URL). None where the deployment cannot offer one.
     public_url: callable | None = None
+    # Identifies these exact bytes (the stored file name of the original or rendition): the key under
+    # which an upload of them to a network is cached (media.upload_cache). Empty: do not cache.
+    cache_key: str = ""
 
 
 @dataclass(frozen=True)
@@ -162,9 +165,19 @@ class PlatformAdapter:
     def __init__(self, account):
         self.account = account
 
+    @classmethod
+    def warm(cls) -> None:
+        """Pay, once per worker process at start (social_media.services.warmup), what the first publish
+        would otherwise pay: building client-library models, compiling rules. No network, no account."""
+
     # Validation: return a list of user-facing error strings; empty means valid.
     def validate(self, content: str, media: Sequence[MediaItem]) -> list[str]:
         raise NotImplementedError
+
+    def validate_target_settings(self, settings: dict) -> dict[str, list[str]]:
+        """Field errors of a target's `platform_specific_settings` for this network, checked when the
+        post is scheduled: {"title": ["Reddit posts need a title."]}. Empty when valid (the default)."""
+        return {}
 
     def publish(self, target, content: str, media: Sequence[MediaItem]) -> PublishResult:
         """Publish `content` with `media` for `target` (a PostTarget; use target.idempotency_key).

@@ -5,6 +5,9 @@ PLATFORMS = {
     "x": ("X", "social_media.platforms.x.XAdapter"),
     "bluesky": ("Bluesky", "social_media.platforms.bluesky.BlueskyAdapter"),
     "mastodon": ("Mastodon", "social_media.platforms.mastodon.MastodonAdapter"),
+    "threads": ("Threads", "social_media.platforms.threads.ThreadsAdapter"),
+    "reddit": ("Reddit", "social_media.platforms.reddit.RedditAdapter"),
+    "linkedin": ("LinkedIn", "social_media.platforms.linkedin.LinkedInAdapter"),
     "facebook": ("Facebook Page", "social_media.platforms.facebook.FacebookAdapter"),
     "instagram": ("Instagram", "social_media.platforms.instagram.InstagramAdapter"),
 }

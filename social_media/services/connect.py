@@ -18,14 +18,18 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from social_media.models import ConnectedAccount, OAuthApp, OAuthState
-from social_media.platforms import PlatformFactory
+from social_media.platforms import PLATFORMS, PlatformFactory
 from social_media.platforms.base import AccountProfile, PlatformError, pkce_pair
 
-OAUTH_PLATFORMS = {"x", "mastodon", "facebook", "instagram"}
+from .platforms import require_configured
+
+OAUTH_PLATFORMS = {"x", "mastodon", "threads", "reddit", "linkedin", "facebook", "instagram"}
 # Platforms connected through another one's login: one Meta login yields Facebook Pages and their
 # Instagram accounts, so both start (and return to) the facebook flow and its one redirect URI.
 OAUTH_FLOW = {"instagram": "facebook"}
 PASSWORD_PLATFORMS = {"bluesky"}
+# What a network's redirect says when the user said no (OAuth's access_denied; LinkedIn's own two).
+DECLINED_ERRORS = {"access_denied", "user_cancelled_login", "user_cancelled_authorize"}
 
 
 class ConnectError(Exception):
@@ -85,6 +89,7 @@ def connect_start(*, user, workspace, platform, instance_url=""):
     """Begin an OAuth flow; returns the URL to send the user's browser to."""
     if platform not in OAUTH_PLATFORMS:
         raise ConnectError(f"{platform} does not connect through OAuth.", field="platform")
+    require_configured(platform)
     platform = OAUTH_FLOW.get(platform, platform)
     oauth_app = None
     if platform == "mastodon":
@@ -124,7 +129,7 @@ def connect_finish(*, platform, state, code="", error="", error_description=""):
     from .pending import pending_connection_create
     row = _take_state(platform, state)
     if error:
-        reason = "You declined the authorization." if error == "access_denied" else f"The network refused: {error_description or error}."
+        reason = "You declined the authorization." if error in DECLINED_ERRORS else f"The network refused: {error_description or error}."
         raise ConnectError(reason)
     if not code:
         raise ConnectError("The authorization response has no code; start connecting again.")
@@ -141,6 +146,7 @@ def connect_finish(*, platform, state, code="", error="", error_description=""):
 def connect_with_password(*, user, workspace, platform, identifier, password, service_url=""):
     if platform not in PASSWORD_PLATFORMS:
         raise ConnectError(f"{platform} does not connect with a password.", field="platform")
+    require_configured(platform)
     service_url = normalize_instance_url(service_url or settings.BLUESKY_DEFAULT_SERVICE, field="service_url")
     try:
         profile = PlatformFactory.adapter_class(platform).connect_with_password(identifier=identifier, password=password, service_url=service_url)

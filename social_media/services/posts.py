@@ -13,21 +13,24 @@ from rest_framework.exceptions import NotFound, ValidationError
 
 from accounts.throttling import consume_scheduled_post
 from config.exceptions import Conflict
-from social_media.models import Post, PostMedia, PostTarget, Status, summarize_status
+from config.sizes import capped
+from social_media.models import Post, PostMedia, PostTarget, Status, summarize_status, without_secrets
 
-from .validation import validate_post
+from .validation import validate_post, validate_target_settings
 
 # While every target is in one of these, no worker holds the post: it may still change.
 PENDING_STATUSES = frozenset({Status.DRAFT, Status.SCHEDULED, Status.QUEUED})
 SCHEDULED_STATUSES = frozenset({Status.SCHEDULED, Status.QUEUED})
 RETRYABLE_STATUSES = frozenset({Status.FAILED, Status.UNCONFIRMED})
+# A post may be deleted while nothing of it is live on a network or in a worker's hands.
+DELETABLE_STATUSES = PENDING_STATUSES | {Status.DELETED, Status.CANCELLED, Status.FAILED}
 
 UNSET = object()  # "not given" for partial updates (None means "clear")
 
 
 def lock_post(post):
     """Lock the post's targets, then the post; refresh `post` from the locked row. Returns the targets."""
-    targets = list(PostTarget.objects.select_for_update().filter(post_id=post.pk).select_related("account").order_by("id"))
+    targets = list(without_secrets(PostTarget.objects.select_for_update().filter(post_id=post.pk).select_related("account"), "account").order_by("id"))
     try:
         post.refresh_from_db(from_queryset=Post.objects.select_for_update())
     except Post.DoesNotExist:
@@ -80,10 +83,22 @@ def _set_custom_content(post, mapping):
     targets = {str(t.account_id): t for t in PostTarget.objects.filter(post_id=post.pk)}
     unknown = [key for key in mapping if key not in targets]
     if unknown:
-        raise ValidationError({"custom_content": {key: ["Not one of this post's target accounts."] for key in unknown}})
+        raise ValidationError({"custom_content": capped({key: ["Not one of this post's target accounts."] for key in unknown})})
     for key, target in targets.items():
         target.custom_content = mapping.get(key) or ""
     PostTarget.objects.bulk_update(targets.values(), ["custom_content"])
+
+
+def _set_target_settings(post, mapping):
+    """Per-target network settings (Reddit: subreddit, title, flair_id, flair_text, url), keyed by
+    account id; each given target's settings are replaced, the others kept. Checked when scheduled."""
+    targets = {str(t.account_id): t for t in PostTarget.objects.filter(post_id=post.pk)}
+    unknown = [key for key in mapping if key not in targets]
+    if unknown:
+        raise ValidationError({"target_settings": {key: ["Not one of this post's target accounts."] for key in unknown}})
+    for key, values in mapping.items():
+        targets[key].platform_specific_settings = values or {}
+    PostTarget.objects.bulk_update([targets[key] for key in mapping], ["platform_specific_settings"])
 
 
 def _set_media(post, media):
@@ -92,7 +107,7 @@ def _set_media(post, media):
 
 
 @transaction.atomic
-def post_create(*, workspace, author, content="", accounts=(), custom_content=None, media=(), scheduled_time=None):
+def post_create(*, workspace, author, content="", accounts=(), custom_content=None, media=(), scheduled_time=None, target_settings=None):
     """A draft post with one target per account and its media in order; scheduled at once when
     `scheduled_time` is given (all or nothing: a post that fails validation is not created)."""
     post = Post.objects.create(workspace=workspace, author=author, content=content)
@@ -100,6 +115,8 @@ def post_create(*, workspace, author, content="", accounts=(), custom_content=No
     _set_targets(post, accounts, existing=[])
     if custom_content:
         _set_custom_content(post, custom_content)
+    if target_settings:
+        _set_target_settings(post, target_settings)
     _set_media(post, media)
     if scheduled_time is not None:
         post_schedule(post=post, at=scheduled_time)
@@ -107,7 +124,7 @@ def post_create(*, workspace, author, content="", accounts=(), custom_content=No
 
 
 @transaction.atomic
-def post_update(*, post, content=UNSET, accounts=UNSET, custom_content=UNSET, media=UNSET, scheduled_time=UNSET):
+def post_update(*, post, content=UNSET, accounts=UNSET, custom_content=UNSET, media=UNSET, scheduled_time=UNSET, target_settings=UNSET):
     """Edit a post nobody is publishing yet. `scheduled_time=None` unschedules it (back to draft); a
     time reschedules it; an edit of a scheduled post without a new time is validated again."""
     targets = lock_post(post)
@@ -120,6 +137,8 @@ def post_update(*, post, content=UNSET, accounts=UNSET, custom_content=UNSET, me
         _set_targets(post, accounts, targets)
     if custom_content is not UNSET:
         _set_custom_content(post, custom_content or {})
+    if target_settings is not UNSET:
+        _set_target_settings(post, target_settings or {})
     if media is not UNSET:
         _set_media(post, media)
     if scheduled_time is None:
@@ -129,9 +148,7 @@ def post_update(*, post, content=UNSET, accounts=UNSET, custom_content=UNSET, me
     elif post.status in SCHEDULED_STATUSES:
         if not PostTarget.objects.filter(post_id=post.pk).exists():
             raise ValidationError({"target_accounts": ["A scheduled post needs at least one account."]})
-        errors = validate_post(post)
-        if errors:
-            raise ValidationError({"targets": errors})
+        _validate_or_raise(post)
         post_refresh_status(post=post)
     return post
 
@@ -154,14 +171,20 @@ def post_publish_now(*, post):
     return post
 
 
+def _validate_or_raise(post):
+    """The post's content on each network (`targets`) and each target's network settings (`target_settings`)."""
+    errors = {"targets": validate_post(post), "target_settings": validate_target_settings(post)}
+    errors = {key: value for key, value in errors.items() if value}
+    if errors:
+        raise ValidationError(errors)
+
+
 def _schedule_locked(post, at):
     targets = lock_post(post)
     _ensure_pending(targets, "scheduled")
     if not targets:
         raise ValidationError({"target_accounts": ["Choose at least one account to publish to."]})
-    errors = validate_post(post)
-    if errors:
-        raise ValidationError({"targets": errors})
+    _validate_or_raise(post)
     if post.status not in SCHEDULED_STATUSES:
         consume_scheduled_post(post.workspace)
     return _set_schedule(post, [t.pk for t in targets], Status.SCHEDULED, at)
@@ -202,8 +225,13 @@ def post_cancel(*, post):
 
 @transaction.atomic
 def post_delete(*, post):
+    """Delete a post nothing of which is live: every target pending, deleted, cancelled or failed
+    (unpublish a published post first)."""
     targets = lock_post(post)
-    _ensure_pending(targets, "deleted")
+    blocked = sorted({t.status for t in targets} - DELETABLE_STATUSES)
+    if blocked:
+        hint = " Unpublish it first." if Status.POSTED in blocked else ""
+        raise Conflict(f"The post can no longer be deleted: a target is {', '.join(blocked)}.{hint}")
     post.delete()
 
 

@@ -29,7 +29,7 @@ from django.db import close_old_connections, connections, transaction
 from django.db.models import F, Prefetch
 from django.utils import timezone
 
-from social_media.models import PostMedia, PostTarget, PublishAttempt, Status
+from social_media.models import PostMedia, PostTarget, PublishAttempt, Status, without_secrets
 from social_media.platforms import PlatformFactory
 from social_media.platforms.base import (
     AccountDisconnected,
@@ -43,7 +43,7 @@ from social_media.platforms.base import (
 )
 
 from . import ratelimit
-from .tokens import account_mark_disconnected, account_refresh_token
+from .tokens import account_load_secrets, account_mark_disconnected, account_refresh_token
 from .validation import media_items_for
 
 logger = logging.getLogger(__name__)
@@ -64,7 +64,7 @@ class Outcome:
 
 
 # --- dispatch -------------------------------------------------------------------------------
-def _batches(due):
+def dispatch_batches(due):
     """Group (id, due_at) rows, sorted by time, into runs of at most BATCH_SIZE targets falling due
     within BATCH_WINDOW_SECONDS of the run's first: one broker message per run, not per target."""
     batch, first = [], None
@@ -79,20 +79,17 @@ def _batches(due):
         yield batch, first
 
 
-def dispatch_due(*, now=None, limit=20000, enqueue=None):
-    """Hand every target due within the look-ahead window to the posting queue, in small batches with
-    an ETA of the batch's first due time (each target is then published at its own second). Returns
-    the number of targets dispatched. Safe to run concurrently: rows are taken with SKIP LOCKED and
-    marked dispatched in the same transaction."""
-    from social_media.tasks import publish_targets_task
-
+def dispatch_targets(*, status, enqueue, now=None, limit=20000):
+    """Hand every target in `status` due within the look-ahead window to `enqueue(target_ids, eta)`,
+    in small batches with an ETA of the batch's first due time (each target is then handled at its own
+    second). Returns the number dispatched. Safe to run concurrently: rows are taken with SKIP LOCKED
+    and marked dispatched in the same transaction; messages go out once it commits."""
     now = now or timezone.now()
     horizon = now + timedelta(seconds=settings.DISPATCH_LOOKAHEAD_SECONDS)
-    enqueue = enqueue or (lambda target_ids, eta: publish_targets_task.apply_async(args=[target_ids], eta=eta))
     with transaction.atomic():
         due = list(
             PostTarget.objects.select_for_update(skip_locked=True)
-            .filter(status=Status.SCHEDULED, dispatched_at__isnull=True, next_attempt_at__lte=horizon)
+            .filter(status=status, dispatched_at__isnull=True, next_attempt_at__lte=horizon)
             .order_by("next_attempt_at")
             .values_list("id", "next_attempt_at")[:limit]
         )
@@ -101,11 +98,19 @@ def dispatch_due(*, now=None, limit=20000, enqueue=None):
         PostTarget.objects.filter(id__in=[target_id for target_id, _ in due]).update(dispatched_at=now)
 
         def send():
-            for target_ids, at in _batches(due):
+            for target_ids, at in dispatch_batches(due):
                 enqueue(target_ids, at if at > timezone.now() else None)
 
         transaction.on_commit(send)
     return len(due)
+
+
+def dispatch_due(*, now=None, limit=20000, enqueue=None):
+    """Hand every scheduled target due within the look-ahead window to the posting queue."""
+    from social_media.tasks import publish_targets_task
+
+    enqueue = enqueue or (lambda target_ids, eta: publish_targets_task.apply_async(args=[target_ids], eta=eta))
+    return dispatch_targets(status=Status.SCHEDULED, enqueue=enqueue, now=now, limit=limit)
 
 
 def targets_make_due_now(*, target_ids, enqueue=True):
@@ -149,7 +154,7 @@ _pool = None
 _pool_lock = threading.Lock()
 
 
-def _executor():
+def executor():
     """One thread pool per worker process: its threads keep their database connections."""
     global _pool
     with _pool_lock:
@@ -186,12 +191,12 @@ def publish_batch(*, target_ids):
     claimed = targets_claim(target_ids=target_ids)
     if not claimed:
         return {}
-    targets = list(
-        PostTarget.objects.select_related("post", "account")
+    targets = list(  # tokens are read per target (account_load_secrets): one undecryptable is that target's error
+        without_secrets(PostTarget.objects.select_related("post", "account"), "account")
         .prefetch_related(Prefetch("post__post_media", queryset=PostMedia.objects.select_related("media")))
         .filter(id__in=claimed)
     )
-    futures = {_executor().submit(_publish_one, target): target for target in targets}
+    futures = {executor().submit(_publish_one, target): target for target in targets}
     pending = set(futures)
     try:
         while pending:
@@ -231,6 +236,10 @@ def _publish_claimed(target, attempt):
         return _fail(target, attempt, AccountDisconnected(
             f"The {account.get_platform_display()} account @{account.platform_username} is disconnected; reconnect it and retry."
         ))
+    try:
+        account_load_secrets(account=account)
+    except AccountDisconnected as exc:
+        return _fail(target, attempt, exc)
     adapter = PlatformFactory.get_platform(account)
     try:
         if adapter.token_needs_refresh(REFRESH_BEFORE_PUBLISH_SECONDS):
@@ -243,7 +252,7 @@ def _publish_claimed(target, attempt):
             found = _found_after_earlier_unknown(target, adapter)
             if found is not None:
                 return _succeed(target, attempt, found)
-        media = media_items_for(target.post)  # the adapter validates before any network call
+        media = media_items_for(target.post, target)  # renditions; the adapter validates before any network call
         try:
             result = adapter.publish(target, target.content, media)
         except TokenExpired:
@@ -297,7 +306,7 @@ def _take_rate_token(adapter, account):
 
 
 # --- verdicts -------------------------------------------------------------------------------
-def _finish_attempt(attempt, outcome, exc=None, message=""):
+def finish_attempt(attempt, outcome, exc=None, message=""):
     attempt.finished_at = timezone.now()
     attempt.outcome = outcome
     if exc is not None:
@@ -327,7 +336,7 @@ def _succeed(target, attempt, result: PublishResult):
         posted_at=result.published_at or timezone.now(),
         error_message="",
     )
-    _finish_attempt(attempt, PublishAttempt.Outcome.SUCCESS, message=result.url)
+    finish_attempt(attempt, PublishAttempt.Outcome.SUCCESS, message=result.url)
     return Outcome(Status.POSTED)
 
 
@@ -336,7 +345,7 @@ def _fail(target, attempt, exc):
     if isinstance(exc, InvalidContent) and len(exc.errors) > 1:
         message = " ".join(exc.errors)
     _set_target(target, status=Status.FAILED, error_message=message)
-    _finish_attempt(attempt, PublishAttempt.Outcome.FAILED, exc)
+    finish_attempt(attempt, PublishAttempt.Outcome.FAILED, exc)
     return Outcome(Status.FAILED, message)
 
 
@@ -362,7 +371,7 @@ def _retry_or_fail(target, attempt, exc):
         claimed_at=None,
         error_message=f"{exc.message} Retrying at {retry_at:%H:%M:%S} UTC.",
     )
-    _finish_attempt(attempt, PublishAttempt.Outcome.RETRY, exc)
+    finish_attempt(attempt, PublishAttempt.Outcome.RETRY, exc)
     return Outcome(Status.SCHEDULED, exc.message)
 
 
@@ -388,7 +397,7 @@ def settle_unknown(target, attempt, exc, adapter=None):
         "Check the account and resolve this target."
     )
     _set_target(target, status=Status.UNCONFIRMED, error_message=message)
-    _finish_attempt(attempt, PublishAttempt.Outcome.UNCONFIRMED, exc)
+    finish_attempt(attempt, PublishAttempt.Outcome.UNCONFIRMED, exc)
     return Outcome(Status.UNCONFIRMED, message)
 
 

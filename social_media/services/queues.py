@@ -21,11 +21,13 @@ from django.utils import timezone
 from rest_framework.exceptions import ValidationError
 
 from config.exceptions import Conflict
+from config.sizes import MAX_ITEM_ERRORS, listing
 from social_media.models import Post, PostQueue, PostTarget, QueuedPost, Status
 
 from .posts import SCHEDULED_STATUSES, lock_post, post_schedule
 
 DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+MAX_SLOTS_PER_DAY = 48  # a post every half hour, all day
 TIME_PATTERN = re.compile(r"([01]\d|2[0-3]):([0-5]\d)")
 # Posts whose time no longer holds a slot: never scheduled, unscheduled, cancelled, failed.
 SLOT_FREEING_STATUSES = (Status.DRAFT, Status.CANCELLED, Status.FAILED)
@@ -41,9 +43,12 @@ def clean_timezone(value):
 
 def clean_posting_schedule(value):
     """{"monday": ["09:00", "15:00"], ...} with lower-case day names and HH:MM (24 h) times; returns it
-    normalised (times sorted, duplicates dropped, days without times left out)."""
+    normalised (times sorted, duplicates dropped, days without times left out). Sizes are checked
+    before any entry is looked at: at most 7 days, MAX_SLOTS_PER_DAY times a day."""
     if not isinstance(value, dict):
         raise ValidationError(['Expected an object like {"monday": ["09:00", "15:00"]}.'])
+    if len(value) > len(DAYS):
+        raise ValidationError([f"At most {len(DAYS)} days (one entry per day of the week); got {len(value):,}."])
     errors, cleaned = {}, {}
     for day, times in value.items():
         key = day.strip().lower() if isinstance(day, str) else day
@@ -53,9 +58,14 @@ def clean_posting_schedule(value):
         if not isinstance(times, list):
             errors[str(day)] = ['Expected a list of times like ["09:00", "15:00"].']
             continue
+        if len(times) > MAX_SLOTS_PER_DAY:
+            errors[str(day)] = [f"At most {MAX_SLOTS_PER_DAY} times a day; got {len(times):,}."]
+            continue
         bad = [t for t in times if not isinstance(t, str) or not TIME_PATTERN.fullmatch(t)]
         if bad:
-            errors[str(day)] = [f"'{t}' is not a time in 24-hour HH:MM form." for t in bad]
+            errors[str(day)] = [f"'{t}' is not a time in 24-hour HH:MM form." for t in bad[:MAX_ITEM_ERRORS]]
+            if len(bad) > MAX_ITEM_ERRORS:
+                errors[str(day)].append(f"{len(bad) - MAX_ITEM_ERRORS} more times are not in HH:MM form.")
             continue
         if times:
             cleaned[key] = sorted(set(cleaned.get(key, [])) | set(times))
@@ -173,7 +183,7 @@ def queue_reorder(*, queue, post_ids):
     posts = queue_pending_posts(queue)
     by_id = {p.pk: p for p in posts}
     if len(post_ids) != len(set(post_ids)) or set(post_ids) != set(by_id):
-        expected = ", ".join(map(str, by_id)) or "none"
+        expected = listing(by_id) or "none"
         raise ValidationError({"post_ids": [f"List each of the queue's waiting posts exactly once (ids: {expected})."]})
     slots = [p.scheduled_time for p in posts]
     for post_id, slot in zip(post_ids, slots):

@@ -42,6 +42,13 @@ def _redis():
     return get_redis_connection("default")
 
 
+def warm():
+    """Connect to Redis and load the script (worker start), so the first post pays for neither."""
+    conn = _redis()
+    if conn is not None:
+        conn.script_load(_LUA)
+
+
 def take(*, account_id, capacity, per_seconds):
     """Take one token from the account's bucket. Returns 0.0 when granted, else the seconds to wait
     before a token will be available (nothing is taken in that case)."""

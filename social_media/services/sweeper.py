@@ -18,11 +18,12 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
-from social_media.models import PublishAttempt, PostTarget, Status
+from social_media.models import PublishAttempt, PostTarget, Status, without_secrets
 from social_media.platforms.base import OutcomeUnknown
 
 from .posts import post_refresh_status
 from .publishing import settle_unknown
+from .unpublishing import sweep_deletes
 
 @dataclass
 class SweepReport:
@@ -44,12 +45,13 @@ def sweep(*, now=None):
     ).update(dispatched_at=None)
 
     stuck_before = now - timedelta(seconds=stuck_after_seconds())
+    report.redispatched += sweep_deletes(now=now, lost_before=lost_before, stuck_before=stuck_before)
     stale = PostTarget.objects.filter(status=Status.PUBLISHING).filter(
         Q(heartbeat_at__lt=stuck_before) | Q(heartbeat_at__isnull=True, claimed_at__lt=stuck_before)
     )
     for target_id in stale.values_list("id", flat=True):
         # Take the stuck row by CAS on its old heartbeat, so two sweepers never settle it twice.
-        target = PostTarget.objects.select_related("post", "account").get(id=target_id)
+        target = without_secrets(PostTarget.objects.select_related("post", "account"), "account").get(id=target_id)
         if not PostTarget.objects.filter(id=target_id, status=Status.PUBLISHING, heartbeat_at=target.heartbeat_at).update(heartbeat_at=now):
             continue
         attempt = (

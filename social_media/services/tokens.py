@@ -7,7 +7,8 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from social_media.models import ConnectedAccount
+from config.encryption import UndecryptableSecret
+from social_media.models import SECRET_FIELDS, ConnectedAccount
 from social_media.platforms import PlatformFactory
 from social_media.platforms.base import AccountDisconnected, PlatformError
 
@@ -53,11 +54,15 @@ def refresh_expiring_tokens(*, within=timedelta(days=7)):
     account alone (it is tried again next run); a permanent one marks it for reconnection.
     Returns (refreshed, disconnected, failed_transiently)."""
     soon = timezone.now() + within
+    accounts_warn_unrefreshable(soon=soon)
     accounts = ConnectedAccount.objects.filter(
         is_active=True, needs_reconnect=False, token_expires_at__isnull=False, token_expires_at__lte=soon
-    ).exclude(refresh_token="")
+    )
     refreshed = disconnected = transient = 0
-    for account_id in accounts.values_list("id", flat=True):
+    # Each adapter says whether its account can be refreshed (a refresh token, or Threads' renewable
+    # long-lived access token).
+    due = [a.id for a in accounts if PlatformFactory.get_platform(a).token_needs_refresh(within.total_seconds())]
+    for account_id in due:
         try:
             account_refresh_token(account_id=account_id)
             refreshed += 1
@@ -68,6 +73,24 @@ def refresh_expiring_tokens(*, within=timedelta(days=7)):
             ConnectedAccount.objects.filter(id=account_id).update(last_error=f"Token refresh failed, will retry: {exc.message}")
             logger.warning("token refresh of account %s failed transiently: %s", account_id, exc.message)
     return refreshed, disconnected, transient
+
+
+def accounts_warn_unrefreshable(*, soon):
+    """Accounts whose network gave no refresh token (LinkedIn apps without programmatic refresh) cannot be
+    renewed by this job: ask for a reconnect before the token lapses (last_error, shown by the API with
+    token_expires_at), and mark the ones already lapsed `needs_reconnect`. Returns (warned, lapsed)."""
+    now = timezone.now()
+    unrefreshable = ConnectedAccount.objects.filter(is_active=True, needs_reconnect=False, refresh_token="", token_expires_at__lte=soon)
+    lapsed = 0
+    for account in unrefreshable.filter(token_expires_at__lte=now):
+        account_mark_disconnected(account=account, message=f"Access to {account.get_platform_display()} @{account.platform_username} has expired.")
+        lapsed += 1
+    warned = 0
+    for account in unrefreshable.filter(token_expires_at__gt=now):
+        message = (f"Access to {account.get_platform_display()} expires on {account.token_expires_at:%Y-%m-%d %H:%M} UTC and "
+                   "cannot be renewed automatically; reconnect the account before then.")
+        warned += ConnectedAccount.objects.filter(id=account.id).update(last_error=message)
+    return warned, lapsed
 
 
 def account_check(*, account):
@@ -96,3 +119,20 @@ def refresh_account_limits():
             failed += 1
             logger.warning("could not refresh limits of account %s: %s", account.id, exc.message)
     return ok, failed
+
+
+def account_load_secrets(*, account):
+    """Read the account's tokens (deferred where it was loaded). Tokens no configured key decrypts are
+    the account's problem, not the engine's: the account is marked needs_reconnect with a message that
+    says so, and AccountDisconnected is raised for the caller's target."""
+    try:
+        account.refresh_from_db(fields=SECRET_FIELDS)
+    except UndecryptableSecret:
+        message = (
+            f"The stored credentials of the {account.get_platform_display()} account @{account.platform_username} "
+            "cannot be decrypted with this server's ENCRYPTION_KEYS (was a key removed before "
+            "rotate_encryption_keys ran?). Restore the old key, or reconnect the account."
+        )
+        logger.error("Undecryptable tokens of account %s; marked for reconnection.", account.id)
+        account_mark_disconnected(account=account, message=message)
+        raise AccountDisconnected(message) from None

@@ -1,54 +1,53 @@
 """Content validation against each target's network, before a post is scheduled.
 
 Each adapter's `validate(content, media)` knows its network's limits (X weighted characters, Bluesky
-graphemes, Mastodon per-instance limits read into account.platform_settings); this module only feeds it
-the right content and media for every target and collects the answers.
+graphemes, Mastodon per-instance limits read into account.platform_settings); this module feeds it
+each target's content and the media as that network will receive it: the per-network renditions of
+media/ (a 1.3 MB photo is checked as the ≤ 1,000,000-byte Bluesky rendition it becomes). What no
+rendition can fix (a video too long) is reported per target with what to do.
 """
 
 from django.conf import settings
+from django.db import transaction
 
+from media.targets import fit_errors, item_of, media_fit, prepared_media
+from social_media.models import without_secrets
 from social_media.platforms import PLATFORMS, PlatformFactory
-from social_media.platforms.base import MediaItem
+from social_media.platforms.base import InvalidContent, MediaItem
 
 
-def _opener(media_file):
-    storage, name = media_file.file.storage, media_file.file.name
-    return lambda: storage.open(name, "rb")
-
-
-def media_items_for(post) -> list[MediaItem]:
-    """The post's attachments, in their order, as the adapters see them (bytes opened lazily)."""
-    if "post_media" in getattr(post, "_prefetched_objects_cache", {}):
-        links = post.post_media.all()  # Meta ordering: order, id
-    else:
-        links = post.post_media.select_related("media")
-    items = []
-    for link in links:
-        media = link.media
-        items.append(
-            MediaItem(
-                media_id=media.pk,
-                media_type=media.media_type,
-                mime_type=media.mime_type,
-                file_size=media.file_size,
-                width=media.width,
-                height=media.height,
-                duration=media.duration,
-                alt_text=media.alt_text,
-                open=_opener(media),
-            )
-        )
+def media_items_for(post, target=None) -> list[MediaItem]:
+    """The post's attachments, in their order, as `target`'s network gets them: its renditions, made
+    now where missing, each with a signed public URL. Without a target: the stored originals.
+    Raises InvalidContent when a file cannot be made acceptable to the network."""
+    if target is None:
+        links = post.post_media.all() if "post_media" in getattr(post, "_prefetched_objects_cache", {}) else post.post_media.select_related("media")
+        return [item_of(link.media) for link in links]
+    items, problems, _pending = prepared_media(post, target.account, fit=media_fit(target), make_video=True)
+    if problems:
+        raise InvalidContent(problems[0] if len(problems) == 1 else " ".join(problems), errors=problems)
     return items
+
+
+def validate_target_settings(post) -> dict[str, dict[str, list[str]]]:
+    """Field errors of each target's platform_specific_settings (Reddit: subreddit, title, flair):
+    {"<account id>": {"title": ["..."]}}; empty when valid."""
+    errors = {}
+    for target in without_secrets(post.targets.select_related("account"), "account").order_by("id"):
+        problems = PlatformFactory.get_platform(target.account).validate_target_settings(target.platform_specific_settings or {})
+        if problems:
+            errors[str(target.account_id)] = problems
+    return errors
 
 
 def validate_post(post) -> dict[str, list[str]]:
     """Problems of the post on each of its targets' networks: {"<account id>": ["..."]}; empty when valid.
 
-    Each target is checked with its own content (custom_content, else the post's content).
-    A target whose account is inactive cannot be published and is reported too."""
-    media = media_items_for(post)
-    errors = {}
-    for target in post.targets.select_related("account").order_by("id"):
+    Each target is checked with its own content (custom_content, else the post's content) and its own
+    renditions. A target whose account is inactive cannot be published and is reported too. Video
+    renditions still to be made are queued on the media queue once the transaction commits."""
+    errors, pending = {}, set()
+    for target in without_secrets(post.targets.select_related("account"), "account").order_by("id"):
         account = target.account
         if not account.is_active:
             problems = ["The account is disconnected; reconnect it or remove it from the post."]
@@ -56,7 +55,16 @@ def validate_post(post) -> dict[str, list[str]]:
             problems = [f"Publishing to {PLATFORMS[account.platform][0]} is turned off on this server."]
         else:
             content = target.custom_content or post.content
-            problems = list(PlatformFactory.get_platform(account).validate(content, media))
+            media, problems, waiting = prepared_media(post, account, fit=media_fit(target), make_video=False)
+            problems = fit_errors(target) + problems
+            problems += list(PlatformFactory.get_platform(account).validate(content, media))
+            if not problems:
+                pending.update((target.pk, media_id) for media_id in waiting)
         if problems:
             errors[str(account.pk)] = problems
+    if pending and not errors:
+        from media.tasks import make_renditions
+
+        target_ids = sorted({target_id for target_id, _ in pending})
+        transaction.on_commit(lambda: make_renditions.delay(target_ids))
     return errors

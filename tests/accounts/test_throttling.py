@@ -13,7 +13,7 @@ from tests.accounts.conftest import assert_error
 from tests.factories import PASSWORD, MembershipFactory, UserFactory, WorkspaceFactory
 
 START = datetime(2030, 1, 7, 10, 0, 5, tzinfo=timezone.utc)
-pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(START)]
+pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(START, tick=False)]  # a loaded machine must not move the window
 
 ME = "/api/v1/auth/me/"
 LOGIN = "/api/v1/auth/login/"

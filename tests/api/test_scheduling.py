@@ -153,9 +153,10 @@ def test_it_answers_409_once_a_target_is_claimed_or_done(auth_api, workspace, ac
         auth_api.patch(f"{URL}{post.pk}/", {"content": "Changed"}),
         schedule(auth_api, post, iso(in_future(days=2))),
         auth_api.post(f"{URL}{post.pk}/cancel/"),
-        auth_api.delete(f"{URL}{post.pk}/"),
     ]
-    assert [r.status_code for r in answers] == [409, 409, 409, 409]
+    if worker_status != Status.FAILED:  # nothing of a failed target is live: such a post may be deleted
+        answers.append(auth_api.delete(f"{URL}{post.pk}/"))
+    assert {r.status_code for r in answers} == {409}
     assert all(r.json()["error"]["code"] == "conflict" for r in answers)
     post.refresh_from_db()
     assert (post.content, post.scheduled_time) == ("Original", at)

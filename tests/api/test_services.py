@@ -11,6 +11,7 @@ from config.exceptions import Conflict
 from social_media.models import Post, PostTarget, Status
 from social_media.services.accounts import DISCONNECTED_MESSAGE, account_deactivate
 from social_media.services.posts import post_cancel, post_refresh_status, target_retry
+from social_media.services.publishing import targets_claim
 from tests.factories import ConnectedAccountFactory, PostFactory, PostTargetFactory
 
 from .helpers import in_future
@@ -23,8 +24,10 @@ def scheduled_post(workspace, *accounts):
 
 
 def worker_claim(target):
-    """The engine's compare-and-set claim."""
-    return PostTarget.objects.filter(pk=target.pk, status=Status.SCHEDULED).update(status=Status.PUBLISHING, claimed_at=timezone.now())
+    """The engine's own claim (what publish_batch runs), on a target made due and dispatched first,
+    as the dispatcher leaves it. Returns the ids claimed."""
+    PostTarget.objects.filter(pk=target.pk).update(next_attempt_at=timezone.now(), dispatched_at=timezone.now())
+    return targets_claim(target_ids=[target.pk])
 
 
 @pytest.mark.django_db
@@ -35,6 +38,12 @@ class TestPostRefreshStatus:
         ([Status.POSTED, Status.PUBLISHING], Status.PUBLISHING),
         ([Status.FAILED, Status.CANCELLED], Status.FAILED),
         ([Status.UNCONFIRMED, Status.POSTED], Status.UNCONFIRMED),
+        ([Status.DELETED, Status.DELETED], Status.DELETED),
+        ([Status.DELETED, Status.POSTED], Status.POSTED),  # still live on one network
+        ([Status.DELETED, Status.FAILED], Status.DELETED),
+        ([Status.DELETED, Status.CANCELLED], Status.DELETED),
+        ([Status.DELETING, Status.POSTED], Status.DELETING),
+        ([Status.DELETING, Status.DELETED], Status.DELETING),
     ])
     def test_it_summarises_the_targets(self, workspace, account, second_account, statuses, expected):
         post, targets = scheduled_post(workspace, account, second_account)
@@ -104,7 +113,7 @@ def test_the_admin_cancel_is_the_api_cancel(workspace, account):
     post, (target,) = scheduled_post(workspace, account)
     post_cancel(post=post)
     assert post.status == Status.CANCELLED
-    assert worker_claim(target) == 0  # the worker finds nothing to claim
+    assert worker_claim(target) == []  # the worker finds nothing to claim
     with pytest.raises(Conflict):
         post_cancel(post=post)
 
@@ -129,7 +138,7 @@ def run_in_thread(func):
 def test_a_cancel_waits_for_a_claim_in_progress_and_then_refuses(workspace, account):
     post, (target,) = scheduled_post(workspace, account)
     with transaction.atomic():
-        assert worker_claim(target) == 1  # claimed, not yet committed
+        assert worker_claim(target) == [target.pk]  # claimed, not yet committed
         thread, outcome = run_in_thread(lambda: post_cancel(post=Post.objects.get(pk=post.pk)))
         thread.join(0.5)
         assert thread.is_alive()  # blocked on the target's row lock
@@ -147,5 +156,5 @@ def test_a_claim_waits_for_a_cancel_in_progress_and_then_finds_nothing(workspace
         thread.join(0.5)
         assert thread.is_alive()
     thread.join(10)
-    assert outcome == {"value": 0}
+    assert outcome == {"value": []}
     assert PostTarget.objects.get(pk=target.pk).status == Status.CANCELLED

@@ -1,9 +1,20 @@
 from datetime import timedelta
 
+import pytest
 from django.utils import timezone
 
 from social_media.models import Status
-from tests.factories import PostFactory, PostTargetFactory
+from tests.factories import PostFactory, PostTargetFactory, UserFactory
+
+
+@pytest.fixture
+def staff_client(client):
+    """A Django test client logged in to the admin as a superuser."""
+    staff = UserFactory()
+    staff.is_staff = staff.is_superuser = True
+    staff.save()
+    client.force_login(staff)
+    return client
 
 
 def due_target(account, content="Hello, world", *, at=None, dispatched=True):

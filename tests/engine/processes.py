@@ -5,6 +5,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -30,10 +31,10 @@ def worker_env(**extra):
     return env
 
 
-def start_worker(*, queues="posting,default", concurrency=8, pool="threads", env=None, name="w1", log=None):
+def start_worker(*, queues="posting,default", concurrency=8, pool="threads", env=None, name="w1", log=None, loglevel="WARNING"):
     cmd = [
         sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", queues, "-P", pool, "-c", str(concurrency),
-        "-n", f"{name}@%h", "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "WARNING",
+        "-n", f"{name}@%h", "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", loglevel,
     ]
     return subprocess.Popen(cmd, cwd=ROOT, env=env or worker_env(), stdout=log or subprocess.DEVNULL, stderr=subprocess.STDOUT)
 
@@ -55,16 +56,26 @@ def stop(proc, sig=signal.SIGTERM, timeout=15):
             proc.wait(5)
 
 
+def wait_ready(log_path, *, timeout=120.0):
+    """Until the worker logging to `log_path` (at INFO) says it consumes: its `<name> ready.` line, logged
+    after it warmed up and connected (on a loaded machine that takes from seconds to a minute)."""
+    wait_until(lambda: any(line.endswith(" ready.") for line in Path(log_path).read_text(errors="replace").splitlines()),
+               timeout=timeout, interval=0.2)
+
+
 @contextmanager
-def celery_processes(*, beat=True, **worker_kwargs):
-    procs = [start_worker(**worker_kwargs)]
-    if beat:
-        procs.append(start_beat(env=worker_kwargs.get("env")))
-    try:
-        yield procs
-    finally:
-        for proc in procs:
-            stop(proc)
+def celery_processes(*, beat=True, ready_timeout=120.0, **worker_kwargs):
+    """A worker (and beat), yielded once the worker is ready to consume."""
+    with tempfile.NamedTemporaryFile(prefix="celery-worker-", suffix=".log") as log:
+        procs = [start_worker(**{"loglevel": "INFO", **worker_kwargs, "log": log})]
+        if beat:
+            procs.append(start_beat(env=worker_kwargs.get("env")))
+        try:
+            wait_ready(log.name, timeout=ready_timeout)
+            yield procs
+        finally:
+            for proc in procs:
+                stop(proc)
 
 
 def wait_until(predicate, *, timeout=30.0, interval=0.1):

@@ -10,7 +10,7 @@ from social_media.models import PostTarget, Status
 from social_media.services.publishing import target_publish
 from tests.engine.conftest import due_target
 from tests.engine.processes import celery_processes, wait_until
-from tests.factories import ConnectedAccountFactory, PostFactory, PostTargetFactory, UserFactory
+from tests.factories import ConnectedAccountFactory, PostFactory, PostTargetFactory
 from tests.platforms.conftest_x import make_x_account
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -24,7 +24,7 @@ def test_publish_now_sends_the_post_through_a_real_worker(auth_api, mastodon_fak
     with celery_processes(beat=False, concurrency=2):
         answer = auth_api.post(f"/api/v1/posts/{post['id']}/publish-now/")
         assert answer.status_code == 200, answer.content
-        wait_until(lambda: PostTarget.objects.filter(post_id=post["id"], status=Status.POSTED).exists(), timeout=20)
+        wait_until(lambda: PostTarget.objects.filter(post_id=post["id"], status=Status.POSTED).exists(), timeout=60)
     assert [p["text"] for p in mastodon_fake.posts] == ["Right now"]
     detail = auth_api.get(f"/api/v1/posts/{post['id']}/").json()
     attempts = detail["targets"][0]["attempts"]
@@ -50,15 +50,6 @@ def test_a_failed_attempt_is_visible_in_the_post_detail(auth_api, mastodon_fake)
     attempt = detail["targets"][0]["attempts"][0]
     assert (attempt["outcome"], attempt["error_class"], attempt["http_status"]) == ("retry", "TransientError", 503)
     assert detail["targets"][0]["status"] == "scheduled" and "Retrying at" in detail["targets"][0]["error_message"]
-
-
-@pytest.fixture
-def staff_client(client):
-    admin = UserFactory()
-    admin.is_staff = admin.is_superuser = True
-    admin.save()
-    client.force_login(admin)
-    return client
 
 
 def test_staff_resolve_an_unconfirmed_target_by_asking_the_network_again(staff_client, x_settings, x_fake):

@@ -1,7 +1,6 @@
 """What the engine does when the outcome is unknown, when workers die, and when tokens run out."""
 
 import threading
-import time
 from datetime import timedelta
 
 import pytest
@@ -13,6 +12,7 @@ from social_media.services.publishing import target_publish
 from social_media.services.sweeper import stuck_after_seconds, sweep
 from social_media.services.tokens import refresh_expiring_tokens
 from tests.engine.conftest import due_target
+from tests.engine.processes import wait_until
 from tests.platforms.conftest_x import make_x_account
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -131,9 +131,11 @@ def test_a_slow_publish_keeps_its_claim_alive_and_the_sweeper_leaves_it_alone(ma
     from social_media.services.publishing import publish_batch
 
     settings.PUBLISH_HEARTBEAT_SECONDS = 1
-    settings.PUBLISH_STUCK_AFTER_SECONDS = 1  # the sweeper's floor is three missed heartbeats: 3 s
+    settings.PUBLISH_STUCK_AFTER_SECONDS = 4  # a claim this old without a heartbeat would be taken as dead
     target = due_target(mastodon_account, "Slow network")
-    mastodon_fake.fail_next("timeout", method="POST", path="/api/v1/statuses", delay=4.5)
+    release = threading.Event()  # the network holds its answer until the test has looked
+    mastodon_fake.fail_next("timeout", method="POST", path="/api/v1/statuses", delay=25, release=release)
+
     def run_worker():
         from django.db import connection
 
@@ -145,15 +147,20 @@ def test_a_slow_publish_keeps_its_claim_alive_and_the_sweeper_leaves_it_alone(ma
     worker = threading.Thread(target=run_worker)
     worker.start()
     try:
-        time.sleep(3.6)
-        target.refresh_from_db()
-        assert target.status == Status.PUBLISHING
-        assert (target.heartbeat_at - target.claimed_at).total_seconds() >= 2
-        assert sweep().reconciled == 0
+        def claim_older_than_stuck_after():
+            current = PostTarget.objects.get(id=target.id)
+            return current.claimed_at and (timezone.now() - current.claimed_at).total_seconds() > stuck_after_seconds() + 1 and current
+
+        current = wait_until(claim_older_than_stuck_after, timeout=60, interval=0.2)
+        assert current.status == Status.PUBLISHING and len(mastodon_fake.posts) == 1  # sent, answer still pending
+        assert current.heartbeat_at > current.claimed_at  # kept alive while waiting for the answer
+        assert sweep().reconciled == 0  # ... so the sweeper leaves it to its live worker
     finally:
-        worker.join(15)
+        release.set()
+        worker.join(30)
     target.refresh_from_db()
     assert target.status == Status.POSTED and len(mastodon_fake.posts) == 1
+    assert PublishAttempt.objects.filter(target=target).count() == 1
 
 
 def test_x_looks_again_before_resending_when_its_timeline_lagged(x_settings, x_fake, settings):

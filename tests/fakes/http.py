@@ -1,5 +1,6 @@
 """The HTTP server our fakes run on."""
 
+import threading
 from http.server import ThreadingHTTPServer
 
 
@@ -11,23 +12,17 @@ class FakeHTTPServer(ThreadingHTTPServer):
     daemon_threads = True
 
 
-def serve(handler_class, *, name: str, **attributes) -> FakeHTTPServer:
-    """Start a FakeHTTPServer on a free 127.0.0.1 port in a daemon thread; `attributes` are set on the
-    server (handlers reach them as self.server.<name>). Its address: base_url(server)."""
-    import threading
-
+def serve(fake, handler_class, name: str) -> FakeHTTPServer:
+    """Start `handler_class` on a free 127.0.0.1 port in a daemon thread; handlers reach `fake` as
+    `self.server.fake`. Sets `fake.base_url` and returns the server (give it to `shut`)."""
     server = FakeHTTPServer(("127.0.0.1", 0), handler_class)
-    for key, value in attributes.items():
-        setattr(server, key, value)
+    server.fake = fake
     threading.Thread(target=server.serve_forever, name=name, daemon=True).start()
+    fake.base_url = f"http://127.0.0.1:{server.server_address[1]}"
     return server
 
 
-def base_url(server: FakeHTTPServer) -> str:
-    return f"http://127.0.0.1:{server.server_address[1]}"
-
-
-def shutdown(server: FakeHTTPServer | None) -> None:
-    if server is not None:
+def shut(server: FakeHTTPServer | None) -> None:
+    if server:
         server.shutdown()
         server.server_close()

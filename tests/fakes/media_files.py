@@ -18,7 +18,7 @@ import time
 from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qsl, urlsplit
 
-from tests.fakes.http import base_url, serve, shutdown
+from tests.fakes.http import serve, shut
 
 
 class MediaFileServer:
@@ -28,12 +28,11 @@ class MediaFileServer:
         self.base_url, self._server = "", None
 
     def start(self) -> str:
-        self._server = serve(_Handler, name="media-files", files=self)
-        self.base_url = base_url(self._server)
+        self._server = serve(self, _Handler, "media-files")
         return self.base_url
 
     def stop(self) -> None:
-        shutdown(self._server)
+        shut(self._server)
         self._server = None
 
     def _sign(self, name: str, expires: int) -> str:
@@ -71,7 +70,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self):
         parts = urlsplit(self.path)
-        status, data, content_type = self.server.files.answer(parts.path, dict(parse_qsl(parts.query)))
+        status, data, content_type = self.server.fake.answer(parts.path, dict(parse_qsl(parts.query)))
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(data)))

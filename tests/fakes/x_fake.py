@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qsl, urlsplit
 
-from tests.fakes.http import FakeHTTPServer
+from tests.fakes.http import serve, shut
 from tests.fakes.x_fake_routes import XRoutes
 from tests.fakes.x_fake_state import FakeMedia, FakePost, FakeUser, Reply
 
@@ -82,24 +82,17 @@ class XFake(XRoutes):
         self.check_after_secs, self.timeout_delay = 1, 3.0
         self._login = None
         self._ids = itertools.count(1)
-        self._server = self._thread = None
+        self._server = None
         self.base_url = ""
 
     # --- lifecycle -------------------------------------------------------------------------
     def start(self) -> str:
-        self._server = FakeHTTPServer(("127.0.0.1", 0), _Handler)
-        self._server.daemon_threads = True
-        self._server.fake = self
-        self._thread = threading.Thread(target=self._server.serve_forever, name="x-fake", daemon=True)
-        self._thread.start()
-        self.base_url = f"http://127.0.0.1:{self._server.server_address[1]}"
+        self._server = serve(self, _Handler, "x-fake")
         return self.base_url
 
     def stop(self) -> None:
-        if self._server:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
+        shut(self._server)
+        self._server = None
 
     def reset(self) -> None:
         with self.lock:

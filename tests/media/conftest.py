@@ -52,3 +52,47 @@ def media_root(settings, tmp_path):
 
 def stored_files(root):
     return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()) if root.exists() else []
+
+
+def photo_jpeg(width=1800, height=1350, quality=92):
+    """A photo-like JPEG (noise and a gradient compress like a real photo): 1800x1350 at 92 is ~1.35 MB."""
+    red = Image.effect_noise((width, height), 40)
+    green = Image.linear_gradient("L").resize((width, height))
+    blue = Image.effect_noise((width, height), 20)
+    buf = io.BytesIO()
+    Image.merge("RGB", (red, green, blue)).save(buf, "JPEG", quality=quality)
+    return buf.getvalue()
+
+
+def animated_gif(frames=4, size=(40, 30)):
+    colours = [(255, 0, 0), (0, 255, 0), (0, 0, 255), (255, 255, 0)]
+    images = [Image.new("RGB", size, colours[i % 4]) for i in range(frames)]
+    buf = io.BytesIO()
+    images[0].save(buf, "GIF", save_all=True, append_images=images[1:], duration=250, loop=0)
+    return buf.getvalue()
+
+
+def make_video(path, *, seconds=2, size="160x120", codec="libx264", container="mp4", rotate=None, audio=True):
+    """A clip made by ffmpeg: test pattern (and a tone), in the given codec and container."""
+    args = ["-f", "lavfi", "-i", f"testsrc=duration={seconds}:size={size}:rate=10"]
+    if audio:
+        args += ["-f", "lavfi", "-i", f"sine=duration={seconds}", "-c:a", "aac", "-shortest"]
+    args += ["-c:v", codec, "-pix_fmt", "yuv420p"]
+    if codec == "libx265":
+        args += ["-tag:v", "hvc1", "-x265-params", "log-level=error"]
+    _ffmpeg(*args, "-f", container, str(path))
+    if rotate is not None:
+        rotated = path.with_name(f"rotated-{path.name}")
+        _ffmpeg("-i", str(path), "-c", "copy", "-metadata:s:v:0", f"rotate={rotate}", "-f", container, str(rotated))
+        rotated.replace(path)
+    return path
+
+
+def stored_media(workspace, name, data):
+    """A MediaFile made by the upload service and processed as the media queue would."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from media import services
+
+    media, _created = services.media_upload(workspace=workspace, uploaded_by=None, uploaded_file=SimpleUploadedFile(name, data))
+    return services.media_process(media_id=media.pk)

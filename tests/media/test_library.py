@@ -31,7 +31,8 @@ class TestMediaList:
         assert [item["id"] for item in body["results"]] == [newer.pk, older.pk]
         assert set(body["results"][0]) == {
             "id", "media_type", "mime_type", "original_filename", "file_size", "width", "height", "duration",
-            "alt_text", "url", "created_at",
+            "alt_text", "url", "thumbnail_url", "status", "status_reason", "processed_with", "video_info", "folder", "tags",
+            "sha256", "created_at",
         }
 
     def test_it_filters_by_media_type(self, auth_api, workspace, media_root):

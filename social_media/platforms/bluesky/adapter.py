@@ -43,6 +43,18 @@ class BlueskyAdapter(PlatformAdapter):
     idempotent_publish = True
     # A PDS allows 5,000 write points an hour and a created record costs 3 (~1,666 posts); stay below.
     posting_rate = (1000, 3600)
+    connect_style = "password"  # handle + app password; no app credentials needed on this server
+    content_limits = {
+        "max_characters": rules.MAX_GRAPHEMES,
+        "character_counting": "graphemes",
+        "max_text_bytes": rules.MAX_TEXT_BYTES,
+        "max_images": rules.MAX_IMAGES,
+        "max_videos": rules.MAX_VIDEOS,
+        "mixed_media": False,
+        "max_image_bytes": rules.MAX_IMAGE_BYTES,
+        "max_video_bytes": rules.MAX_VIDEO_BYTES,
+        "max_alt_text_characters": rules.MAX_IMAGE_ALT_CHARS,
+    }
 
     # --- helpers ---------------------------------------------------------------------------
     @property
@@ -92,6 +104,20 @@ class BlueskyAdapter(PlatformAdapter):
         return match["rkey"]
 
     # --- the contract ----------------------------------------------------------------------
+    @classmethod
+    def warm(cls) -> None:
+        """Build the atproto models and text rules a publish uses (their first use costs ~100 ms)."""
+        text = "Warm up #tag https://example.com @alice.test"
+        rules.validate(text, [])
+        record = models.AppBskyFeedPost.Record(
+            text=text, created_at="2000-01-01T00:00:00.000Z", facets=build_facets(text, lambda handle: None) or None
+        )
+        models.ComAtprotoRepoCreateRecord.Data(repo="did:plc:warm", collection=POST_COLLECTION, rkey="2222222222222", record=record).model_dump(
+            exclude_none=True, by_alias=True
+        )
+        with open_client("https://bsky.social"):  # builds the client and its namespaces; sends nothing
+            pass
+
     def validate(self, content: str, media: Sequence[MediaItem]) -> list[str]:
         return rules.validate(content, media)
 

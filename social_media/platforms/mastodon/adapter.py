@@ -18,7 +18,7 @@ from ..base import (
 )
 from . import oauth
 from .client import REQUEST_TIMEOUT, Connection, normalize_instance_url
-from .limits import read_instance_limits
+from .limits import DEFAULTS, read_instance_limits
 from .media import upload_media
 from .reconcile import find_status, status_result
 from .validation import VISIBILITIES, validate_post
@@ -30,6 +30,16 @@ class MastodonAdapter(PlatformAdapter):
     idempotent_publish = True
     # Mastodon's default throttle: 300 statuses per 3 hours per account.
     posting_rate = (300, 3 * 3600)
+    connect_style = "oauth"  # the app is registered on each instance at first connect: no settings needed
+    # Mastodon's defaults; each instance announces its own, read into the account at connect.
+    content_limits = {
+        "max_characters": DEFAULTS["max_characters"],
+        "character_counting": "characters",
+        "characters_per_url": DEFAULTS["characters_reserved_per_url"],
+        "max_media": DEFAULTS["max_media_attachments"],
+        "max_alt_text_characters": DEFAULTS["description_limit"],
+        "note": "Each instance sets its own limits; the account's are read when it connects.",
+    }
 
     request_timeout = REQUEST_TIMEOUT
     media_poll_interval = 1.0  # seconds between GET /api/v1/media/:id while the file is processed
@@ -63,7 +73,9 @@ class MastodonAdapter(PlatformAdapter):
             errors.append(f"'{visibility}' is not a Mastodon visibility; use one of {', '.join(VISIBILITIES)}.")
         if errors:
             raise InvalidContent(" ".join(errors), errors=errors)
-        media_ids = upload_media(self.conn, media, poll_interval=self.media_poll_interval, timeout=self.media_processing_timeout)
+        media_ids = upload_media(
+            self.conn, media, poll_interval=self.media_poll_interval, timeout=self.media_processing_timeout, account=self.account
+        )
         status = self.conn.call(
             self.conn.api.status_post,
             content,

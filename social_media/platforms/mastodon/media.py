@@ -6,15 +6,32 @@ from __future__ import annotations
 
 import mimetypes
 import time
+from datetime import timedelta
 from typing import Sequence
+
+from media.upload_cache import cached_id, remember
 
 from ..base import MediaItem, TransientError
 
+# Mastodon removes media that no status references about a day after upload; reuse ours well before.
+MEDIA_ID_TTL = timedelta(hours=20)
 
-def upload_media(conn, items: Sequence[MediaItem], *, poll_interval: float, timeout: float) -> list[str]:
-    """Upload every item, wait until each is processed, return the Mastodon media ids in order."""
-    uploaded = [(_post(conn, item), number) for number, item in enumerate(items, start=1)]
-    return [_wait_until_processed(conn, attachment, number, poll_interval, timeout) for attachment, number in uploaded]
+
+def upload_media(conn, items: Sequence[MediaItem], *, poll_interval: float, timeout: float, account=None) -> list[str]:
+    """Upload every item (reusing an upload an earlier attempt made for `account`), wait until each is
+    processed, return the Mastodon media ids in order."""
+    started = []
+    for number, item in enumerate(items, start=1):
+        media_id = cached_id(account=account, item=item) if account is not None else None
+        started.append((item, number, media_id, None if media_id else _post(conn, item)))
+    ids = []
+    for item, number, media_id, attachment in started:
+        if media_id is None:
+            media_id = _wait_until_processed(conn, attachment, number, poll_interval, timeout)
+            if account is not None:
+                remember(account=account, item=item, remote_id=media_id, ttl=MEDIA_ID_TTL)
+        ids.append(media_id)
+    return ids
 
 
 def _post(conn, item: MediaItem):

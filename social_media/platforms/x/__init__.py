@@ -23,6 +23,8 @@ from social_media.platforms.base import (
     TokenSet,
 )
 
+from media.upload_cache import cached_upload
+
 from . import media as media_upload
 from . import oauth, text, timeline
 from .api import XApi
@@ -35,6 +37,23 @@ class XAdapter(PlatformAdapter):
     platform = "x"
     idempotent_publish = False  # X has no idempotency key: after OutcomeUnknown, reconcile() decides
     posting_rate = (300, 3 * 3600)
+    required_settings = ("X_CLIENT_ID",)  # X_CLIENT_SECRET only for a confidential client
+    connect_style = "oauth"
+    content_limits = {
+        "max_characters": text.DEFAULT_LIMITS["max_weighted_length"],
+        "character_counting": "weighted",  # twitter-text v3: emoji and CJK weigh 2, every URL 23
+        "characters_per_url": 23,
+        "max_images": text.MAX_IMAGES,
+        "max_gifs": 1,
+        "max_videos": 1,
+        "mixed_media": False,  # 4 images, or 1 GIF, or 1 video
+        "max_image_bytes": text.DEFAULT_LIMITS["max_image_bytes"],
+        "max_gif_bytes": text.DEFAULT_LIMITS["max_gif_bytes"],
+        "max_video_bytes": text.DEFAULT_LIMITS["max_video_bytes"],
+        "max_video_seconds": text.DEFAULT_LIMITS["max_video_seconds"],
+        "max_alt_text_characters": text.MAX_ALT_TEXT,
+        "note": "Paid X subscriptions allow up to 25,000 weighted characters; read at connect.",
+    }
 
     def _api(self) -> XApi:
         return XApi(self.account.access_token)
@@ -48,7 +67,10 @@ class XAdapter(PlatformAdapter):
             raise InvalidContent(errors[0] if len(errors) == 1 else f"X would reject this post: {' '.join(errors)}", errors=errors)
         api = self._api()
         with translated(what="attachment"):
-            media_ids = [media_upload.upload(api, item) for item in media]
+            media_ids = [
+                cached_upload(account=self.account, item=item, upload=lambda item=item: media_upload.upload(api, item), ttl=media_upload.MEDIA_ID_TTL)
+                for item in media
+            ]
         with translated(what="post", may_have_landed=True):
             answer = api.client.create_tweet(text=content or "", media_ids=media_ids or None, user_auth=False)
         post_id = str((answer.get("data") or {}).get("id") or "")

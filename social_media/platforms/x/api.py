@@ -7,26 +7,14 @@ tweepy 4.17 hard-codes https://api.twitter.com; `XTransport` rewrites that prefi
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 import requests
 import tweepy
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 from requests.adapters import HTTPAdapter
 
+from social_media.platforms.http import checked_url
+
 TWEEPY_HOST = "https://api.twitter.com"
-LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
-
-
-def checked_url(url: str, *, setting: str) -> str:
-    """`url` without a trailing slash, if it is https (or http to loopback when insecure URLs are allowed)."""
-    parts = urlsplit(url or "")
-    if parts.scheme == "https" and parts.hostname:
-        return url.rstrip("/")
-    if parts.scheme == "http" and parts.hostname in LOOPBACK_HOSTS and settings.ALLOW_INSECURE_NETWORK_URLS:
-        return url.rstrip("/")
-    raise ImproperlyConfigured(f"{setting} must be an https:// URL (http:// only to 127.0.0.1 with ALLOW_INSECURE_NETWORK_URLS).")
 
 
 def api_base_url() -> str:

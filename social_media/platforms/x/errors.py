@@ -12,7 +12,6 @@ from contextlib import contextmanager
 
 import requests
 import tweepy
-from urllib3.exceptions import ConnectTimeoutError, NameResolutionError, NewConnectionError
 
 from config.logging import redact
 from social_media.platforms.base import (
@@ -24,6 +23,7 @@ from social_media.platforms.base import (
     TokenExpired,
     TransientError,
 )
+from social_media.platforms.http import failed_before_sending
 
 DUPLICATE_CODE = 187
 ACCOUNT_CODES = {64, 326}  # suspended, locked
@@ -50,7 +50,7 @@ def translate(exc: Exception, *, what: str = "request", may_have_landed: bool = 
         return _from_http(exc, what)
     if isinstance(exc, requests.JSONDecodeError):  # X answered 2xx with a body we cannot read
         return _after_send("X sent an unreadable answer.", may_have_landed)
-    if isinstance(exc, requests.ConnectTimeout) or (isinstance(exc, requests.ConnectionError) and _before_send(exc)):
+    if isinstance(exc, requests.ConnectTimeout) or (isinstance(exc, requests.ConnectionError) and failed_before_sending(exc)):
         return TransientError("Could not reach X; will retry.")
     if isinstance(exc, (requests.ReadTimeout, requests.ConnectionError)):
         return _after_send("X did not answer in time.", may_have_landed)
@@ -145,21 +145,6 @@ def _after_send(message: str, may_have_landed: bool) -> PlatformError:
     if may_have_landed:
         return OutcomeUnknown(f"{message} The post may or may not have been published; checking before any retry.")
     return TransientError(f"{message} Will retry.")
-
-
-def _before_send(exc: requests.ConnectionError) -> bool:
-    """Did the connection fail before our request went out (refused, DNS, connect timeout)?"""
-    seen, pending = set(), [exc]
-    while pending:
-        current = pending.pop()
-        if current is None or id(current) in seen:
-            continue
-        seen.add(id(current))
-        if isinstance(current, (NewConnectionError, NameResolutionError, ConnectTimeoutError, ConnectionRefusedError)):
-            return True
-        pending.extend([getattr(current, "reason", None), current.__cause__, current.__context__])
-        pending.extend(arg for arg in getattr(current, "args", ()) if isinstance(arg, BaseException))
-    return False
 
 
 def _retry_after(response) -> float | None:

@@ -12,6 +12,7 @@ the official OpenAPI spec (x-api-v2-openapi.json) describes:
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 
 from social_media.platforms.base import InvalidContent, MediaItem, TransientError
 
@@ -19,6 +20,7 @@ from .api import XApi
 from .text import MB
 
 CHUNK_BYTES = 4 * MB
+MEDIA_ID_TTL = timedelta(hours=24)  # X: "media_id ... expires after 24 hours"; reused via media.upload_cache
 PROCESSING_MAX_WAIT_SECONDS = 180
 MIN_POLL_SECONDS = 0.2
 CATEGORIES = {"image": "tweet_image", "gif": "tweet_gif", "video": "tweet_video"}

@@ -19,14 +19,19 @@ Faults (`fail_next(kind, times=1, method=None, path=None, **options)`; path is a
                      now + `reset_in` s, default 30) as Mastodon sends; `retry_after=N` adds Retry-After.
   "500"              `status` (default 500) {"error": ...}, nothing stored.
   "401", "403"       {"error": "The access token was revoked"} / {"error": "Your login is currently disabled"}.
-  "timeout"          handle the request (a status IS stored), then sleep `delay` s (default 3) before answering.
+  "timeout"          handle the request (a status IS stored), then sleep `delay` s (default 3) before answering;
+                     with `release=threading.Event()`, answer when the test sets it (at most `delay`, default 25 s).
   "drop"             close the connection without answering; nothing stored.
   "drop_after_store" handle the request (stored), then close the connection without answering.
 
 Wire format (Mastodon's): JSON bodies, errors as {"error": "..."}; Bearer tokens. Endpoints:
 GET /api/v{1,2}/instance; POST /api/v1/apps; GET /oauth/authorize (auto-approves as `authorize_as`,
 or redirects with error=access_denied when `deny_authorization`); POST /oauth/token (authorization_code,
-checks client secret, redirect_uri and the S256 code_verifier); GET /api/v1/accounts/verify_credentials;
+checks client secret, redirect_uri and the S256 code_verifier; client_credentials). oauth.py refuses
+what Mastodon refuses, with its bodies: apps without client_name or redirect_uris or with unknown scopes
+(422), an authorization asking for scopes beyond the app's or another response_type (redirect with
+error=), a token request without or with another grant_type or scope, and any call outside the token's
+scopes (403 "This action is outside the authorized scopes"); GET /api/v1/accounts/verify_credentials;
 POST /api/v{1,2}/media (multipart file + description); GET /api/v1/media/:id; POST /api/v1/statuses
 (form or JSON, Idempotency-Key, 422 on blank text / over max_characters code points / too many or
 unprocessed media); GET + DELETE /api/v1/statuses/:id; GET /api/v1/statuses/:id/source;
@@ -34,7 +39,6 @@ GET /api/v1/accounts/:id/statuses (newest first, `limit`).
 """
 
 import itertools
-import secrets
 import threading
 
 from tests.fakes.http import FakeHTTPServer
@@ -69,17 +73,17 @@ class MastodonFake(MastodonApi):
         with self._lock:
             self.accounts, self.tokens, self.revoked = {}, {}, set()
             self.apps, self.codes = {}, {}
+            self.app_tokens, self.token_scopes = set(), {}  # client_credentials tokens; token -> granted scopes
             self.posts, self.media, self.requests, self.faults = [], {}, [], []
             self.idempotency = {}
             self._ids = itertools.count(109_000_000_000_000_001)
 
-    def add_account(self, username, display_name=None):
+    def add_account(self, username, display_name=None, *, scope="read write follow push"):
         with self._lock:
             account = {"id": str(next(self._ids)), "username": username, "acct": username,
                        "display_name": display_name or username.title(), "url": f"{self.base_url}/@{username}"}
             self.accounts[account["id"]] = account
-            token = secrets.token_urlsafe(24)
-            self.tokens[token] = account["id"]
+            token = self._issue(account["id"], scope)["access_token"]
             return account, token
 
     def revoke(self, token):

@@ -1,28 +1,16 @@
 """The Mastodon client API as the fake serves it: each handler returns a JSON body or raises Reply."""
 
-import base64
-import hashlib
 import html
-import secrets
-import time
 from datetime import datetime, timezone
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
+
+from .errors import Reply
+from .oauth import MastodonOAuth, covers
+
+__all__ = ["MastodonApi", "Reply"]
 
 
-INVALID_GRANT = (
-    "The provided authorization grant is invalid, expired, revoked, does not match the redirection URI used in the "
-    "authorization request, or was issued to another client."
-)
-
-
-class Reply(Exception):
-    """Raised by handlers to answer with an HTTP status and JSON body."""
-
-    def __init__(self, status, body=None, headers=None):
-        self.status, self.body, self.headers = status, body, headers or {}
-
-
-class MastodonApi:
+class MastodonApi(MastodonOAuth):
     """Routes and state transitions; MastodonFake holds the state and calls `route` under its lock."""
 
     def _status(self, status_id):
@@ -31,12 +19,17 @@ class MastodonApi:
                 return status
         raise Reply(404, {"error": "Record not found"})
 
-    def _auth(self, request):
+    def _auth(self, request, needs):
+        """The token's account, when the token holds scope `needs` (write covers write:statuses...)."""
         token = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
         if token in self.revoked:
             raise Reply(401, {"error": "The access token was revoked"})
+        if token in self.app_tokens:
+            raise Reply(422, {"error": "This method requires an authenticated user"})
         if token not in self.tokens:
             raise Reply(401, {"error": "The access token is invalid"})
+        if not (needs == "read:accounts" and covers(self.token_scopes.get(token, ()), "profile")):
+            self._require_scope(token, needs)
         return self.accounts[self.tokens[token]]
 
     def _instance(self, version):
@@ -115,40 +108,6 @@ class MastodonApi:
         media["url"] = media["_url"]
         return self._media_json(media)
 
-    def _authorize(self, request):
-        query = {k: v[-1] for k, v in request.query.items()}
-        app = self.apps.get(query.get("client_id"))
-        if app is None or query.get("redirect_uri") not in app["redirect_uris"]:
-            raise Reply(400, {"error": "invalid_client"})
-        if self.deny_authorization:
-            params = {"error": "access_denied", "state": query.get("state", "")}
-        else:
-            code = secrets.token_urlsafe(16)
-            username = self.authorize_as or next(iter(self.accounts.values()))["username"]
-            account_id = next(a["id"] for a in self.accounts.values() if a["username"] == username)
-            self.codes[code] = {"account_id": account_id, "client_id": app["client_id"], "redirect_uri": query["redirect_uri"],
-                                "challenge": query.get("code_challenge"), "method": query.get("code_challenge_method"),
-                                "scope": query.get("scope", "read")}
-            params = {"code": code, "state": query.get("state", "")}
-        raise Reply(302, None, {"Location": f"{query['redirect_uri']}?{urlencode(params)}"})
-
-    def _token(self, request):
-        form = {k: v[-1] for k, v in request.form.items()}
-        app = self.apps.get(form.get("client_id"))
-        if app is None or app["client_secret"] != form.get("client_secret"):
-            raise Reply(401, {"error": "invalid_client", "error_description": "Client authentication failed due to unknown client."})
-        grant = self.codes.pop(form.get("code", ""), None)
-        if grant is None or grant["client_id"] != app["client_id"] or grant["redirect_uri"] != form.get("redirect_uri"):
-            raise Reply(400, {"error": "invalid_grant", "error_description": INVALID_GRANT})
-        if grant["challenge"]:
-            verifier = form.get("code_verifier", "").encode()
-            expected = base64.urlsafe_b64encode(hashlib.sha256(verifier).digest()).rstrip(b"=").decode()
-            if grant["method"] != "S256" or expected != grant["challenge"]:
-                raise Reply(400, {"error": "invalid_grant", "error_description": "The code verifier does not match the code challenge."})
-        token = secrets.token_urlsafe(24)
-        self.tokens[token] = grant["account_id"]
-        return {"access_token": token, "token_type": "Bearer", "scope": grant["scope"], "created_at": int(time.time())}
-
     def route(self, request):
         """Answer one request (called by the handler with the lock held): returns a JSON body or raises Reply."""
         method, path = request.method, request.path.rstrip("/") or "/"
@@ -160,28 +119,22 @@ class MastodonApi:
         if method == "GET" and path == "/api/v1/instance":
             return self._instance(1)
         if method == "POST" and path == "/api/v1/apps":
-            form = {k: v[-1] for k, v in request.form.items()}
-            if not form.get("client_name"):
-                raise Reply(422, {"error": "Validation failed: Application name can't be blank"})
-            app = {"id": str(next(self._ids)), "name": form["client_name"], "client_id": secrets.token_urlsafe(16),
-                   "client_secret": secrets.token_urlsafe(24), "redirect_uris": form.get("redirect_uris", "").split(),
-                   "scopes": form.get("scopes", "read").split()}
-            self.apps[app["client_id"]] = app
-            return {**app, "redirect_uri": "\n".join(app["redirect_uris"])}
+            return self._register_app(request)
         if method == "GET" and path == "/oauth/authorize":
             self._authorize(request)
         if method == "POST" and path == "/oauth/token":
             return self._token(request)
-        account = self._auth(request)
         if method == "GET" and path == "/api/v1/accounts/verify_credentials":
-            return account
+            return self._auth(request, "read:accounts")
         if method == "POST" and path in ("/api/v1/media", "/api/v2/media"):
-            self._upload(request, account, asynchronous=path.startswith("/api/v2"))
+            self._upload(request, self._auth(request, "write:media"), asynchronous=path.startswith("/api/v2"))
         if method == "GET" and parts[:3] == ["api", "v1", "media"] and len(parts) == 4:
+            self._auth(request, "write:media")
             return self._poll_media(parts[3])
         if method == "POST" and path == "/api/v1/statuses":
-            return self._create_status(request, account)
+            return self._create_status(request, self._auth(request, "write:statuses"))
         if parts[:3] == ["api", "v1", "statuses"] and len(parts) in (4, 5):
+            account = self._auth(request, "write:statuses" if method == "DELETE" else "read:statuses")
             status = self._status(parts[3])
             if len(parts) == 5 and parts[4] == "source" and method == "GET":
                 return {"id": status["id"], "text": status["text"], "spoiler_text": ""}
@@ -193,6 +146,7 @@ class MastodonApi:
                 self.posts.remove(status)
                 return self._status_json(status, with_text=True)
         if method == "GET" and parts[:3] == ["api", "v1", "accounts"] and len(parts) == 5 and parts[4] == "statuses":
+            self._auth(request, "read:statuses")
             limit = min(int((request.query.get("limit") or ["20"])[-1]), 40)
             own = [s for s in reversed(self.posts) if s["account"]["id"] == parts[3]]
             return [self._status_json(s) for s in own[:limit]]

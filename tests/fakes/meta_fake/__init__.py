@@ -36,7 +36,7 @@ import json
 import threading
 import time
 
-from tests.fakes.http import base_url, serve, shutdown
+from tests.fakes.http import serve, shut
 
 from .instagram import InstagramRoutes
 from .login import LoginRoutes
@@ -63,12 +63,11 @@ class MetaFake(LoginRoutes, PageRoutes, InstagramRoutes):
 
     # --- lifecycle -------------------------------------------------------------------------
     def start(self) -> str:
-        self._server = serve(Handler, name="meta-fake", fake=self)
-        self.base_url = base_url(self._server)
+        self._server = serve(self, Handler, "meta-fake")
         return self.base_url
 
     def stop(self) -> None:
-        shutdown(self._server)
+        shut(self._server)
         self._server = None
 
     def reset(self) -> None:

@@ -1,0 +1,44 @@
+"""System checks of `manage.py check --deploy` for secrets at rest (registered in SocialMediaConfig.ready).
+
+- scheduler.W001: ENCRYPTION_KEYS is unset, so tokens are encrypted with a key derived from SECRET_KEY
+  (rotating SECRET_KEY would make every stored token unreadable).
+- scheduler.W002: sampled stored secrets that no key in ENCRYPTION_KEYS decrypts (a key was removed
+  before `rotate_encryption_keys` ran); those accounts must be reconnected or the key restored.
+- scheduler.W003: sampled stored secrets that only an older key decrypts: run `rotate_encryption_keys`.
+"""
+
+from django.core.checks import Tags, Warning, register
+from django.db import DatabaseError
+
+
+@register(Tags.security, deploy=True)
+def check_encryption_keys(app_configs=None, **kwargs):
+    from config.encryption import key_health
+
+    warnings = []
+    try:
+        health = key_health()
+    except DatabaseError:  # no database (yet): only the settings can be checked
+        health = None
+    from django.conf import settings
+
+    if not settings.ENCRYPTION_KEYS:
+        warnings.append(Warning(
+            "ENCRYPTION_KEYS is not set: tokens are encrypted with a key derived from SECRET_KEY.",
+            hint="Generate a key (python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'), "
+                 "set ENCRYPTION_KEYS to it and run manage.py rotate_encryption_keys.",
+            id="scheduler.W001",
+        ))
+    if health and health["undecryptable"]:
+        warnings.append(Warning(
+            "Stored secrets cannot be decrypted with any key in ENCRYPTION_KEYS.",
+            hint="Put the key they were encrypted with back into ENCRYPTION_KEYS (after the newest), or reconnect the affected accounts.",
+            id="scheduler.W002",
+        ))
+    if health and health["needs_rotation"]:
+        warnings.append(Warning(
+            "Stored secrets are encrypted with an older key than the newest in ENCRYPTION_KEYS.",
+            hint="Run manage.py rotate_encryption_keys before removing the older key.",
+            id="scheduler.W003",
+        ))
+    return warnings

@@ -1,0 +1,31 @@
+"""The API's JSON renderer: DRF's JSONRenderer output (compact, UTF-8, U+2028/U+2029 escaped), produced by
+orjson. Anything orjson cannot encode natively (lazy translation strings, Decimal, ...) goes through DRF's
+own encoder; an `Accept: application/json; indent=N` request falls back to DRF's renderer. Two differences
+from json.dumps, both towards stricter JSON: NaN and infinities become null (DRF writes bare NaN, which
+JSON parsers refuse), and very large or small floats use orjson's exponent form (1e16, not 1e+16)."""
+
+import orjson
+from rest_framework.utils.encoders import JSONEncoder
+from rest_framework.renderers import JSONRenderer
+
+_drf_encoder = JSONEncoder()
+
+
+def _default(value):
+    return _drf_encoder.default(value)
+
+
+class FastJSONRenderer(JSONRenderer):
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if data is None:
+            return b""
+        if self.get_indent(accepted_media_type, renderer_context or {}) is not None:
+            return super().render(data, accepted_media_type, renderer_context)
+        try:
+            body = orjson.dumps(data, default=_default, option=orjson.OPT_NON_STR_KEYS)
+        except orjson.JSONEncodeError:  # e.g. integers beyond 64 bits: json.dumps writes them
+            return super().render(data, accepted_media_type, renderer_context)
+        if b"\xe2\x80\xa8" in body or b"\xe2\x80\xa9" in body:
+            body = body.replace(b"\xe2\x80\xa8", b"\\u2028").replace(b"\xe2\x80\xa9", b"\\u2029")
+        return body
+

@@ -1,0 +1,147 @@
+"""The posts API renders from rows with plain Python for speed (social_media/api/post_bodies.py); these tests hold
+its output to what DRF's generic ModelSerializers produce for the same declared fields, so the fast path
+can never drift from the documented schema."""
+
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+from rest_framework import serializers
+from rest_framework.renderers import JSONRenderer
+from rest_framework.test import APIRequestFactory
+
+from config.renderers import FastJSONRenderer
+from media.serializers import MediaFileSerializer
+from social_media.api.serializers import PostQueueSerializer, PostSerializer
+from social_media.models import Post, PostMedia, PostQueue, PostTarget, PublishAttempt, QueuedPost, Status
+from tests.factories import ConnectedAccountFactory, MediaFileFactory, PostFactory, PostQueueFactory, PostTargetFactory
+
+
+class ReferenceAttempt(serializers.ModelSerializer):
+    class Meta:
+        model = PublishAttempt
+        fields = ["kind", "attempt_number", "started_at", "finished_at", "outcome", "error_class", "http_status", "message"]
+
+
+class ReferenceTarget(serializers.ModelSerializer):
+    platform = serializers.CharField(source="account.platform")
+    account_username = serializers.CharField(source="account.platform_username")
+    attempts = serializers.SerializerMethodField()
+
+    class Meta:
+        model = PostTarget
+        fields = [
+            "id", "account", "platform", "account_username", "custom_content", "status", "platform_post_id",
+            "platform_post_url", "error_message", "retry_count", "last_attempt_at", "next_attempt_at", "posted_at",
+            "attempts",
+        ]
+
+    def get_attempts(self, target):
+        return ReferenceAttempt(target.attempts.order_by("started_at", "id"), many=True).data
+
+
+class ReferenceMedia(serializers.Serializer):
+    def to_representation(self, link):
+        return {**MediaFileSerializer(link.media, context=self.context).data, "order": link.order}
+
+
+class ReferencePost(serializers.ModelSerializer):
+    targets = ReferenceTarget(many=True)
+    media = ReferenceMedia(source="post_media.all", many=True)
+    queue = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Post
+        fields = ["id", "content", "status", "scheduled_time", "posted_at", "author", "queue", "targets", "media", "created_at", "updated_at"]
+
+    def get_queue(self, post):
+        entry = getattr(post, "queue_entry", None)
+        return entry.queue_id if entry else None
+
+
+@pytest.fixture
+def request_context():
+    return {"request": APIRequestFactory().get("/api/v1/posts/")}
+
+
+def populated_posts(workspace, author):
+    """Posts with every field the representation reads set, null, and in an unusual time zone."""
+    berlin = ZoneInfo("Europe/Berlin")
+    a1, a2 = (ConnectedAccountFactory(workspace=workspace, platform=p) for p in ("x", "bluesky"))
+    full = PostFactory(workspace=workspace, author=author, content="Grüße \u2028 ✨ #tag", status=Status.POSTED,
+                       scheduled_time=datetime(2031, 3, 30, 1, 30, tzinfo=berlin), posted_at=datetime(2031, 3, 30, 0, 0, 0, tzinfo=timezone.utc))
+    target = PostTargetFactory(post=full, account=a1, custom_content="variant", status=Status.POSTED, platform_post_id="123",
+                               platform_post_url="https://x.com/a/status/123", error_message="", retry_count=2,
+                               last_attempt_at=datetime(2031, 3, 30, 0, 0, 0, 5, tzinfo=timezone.utc), posted_at=full.posted_at)
+    PostTargetFactory(post=full, account=a2, status=Status.FAILED, error_message="Too long", next_attempt_at=None)
+    PublishAttempt.objects.create(target=target, attempt_number=1, started_at=full.posted_at - timedelta(seconds=30),
+                                  finished_at=None, outcome="retry", error_class="TransientError", http_status=503, message="later")
+    PublishAttempt.objects.create(target=target, attempt_number=2, started_at=full.posted_at, finished_at=full.posted_at,
+                                  outcome="success", message="ok")
+    for order, media in enumerate([MediaFileFactory(workspace=workspace, alt_text="first"), MediaFileFactory(workspace=workspace, duration=1.5)]):
+        PostMedia.objects.create(post=full, media=media, order=order)
+    queue = PostQueueFactory(workspace=workspace)
+    queued = PostFactory(workspace=workspace, author=None, status=Status.SCHEDULED, scheduled_time=datetime(2031, 1, 1, tzinfo=timezone.utc))
+    QueuedPost.objects.create(queue=queue, post=queued, position=0)
+    PostFactory(workspace=workspace, author=author, content="", status=Status.DRAFT)
+    queue.target_accounts.set([a1, a2])
+    return queue
+
+
+@pytest.mark.django_db
+def test_the_post_list_renders_exactly_as_drf_would(user, workspace, request_context):
+    populated_posts(workspace, user)
+    posts = list(Post.objects.filter(workspace=workspace).order_by("id"))
+    fast = PostSerializer(posts, many=True, context=request_context).data
+    reference = ReferencePost(posts, many=True, context=request_context).data
+    assert fast == reference
+    assert len(fast) == 3 and fast[0]["targets"][0]["attempts"][1]["outcome"] == "success"
+
+
+@pytest.mark.django_db
+def test_the_fast_renderer_writes_the_same_bytes_as_drfs(user, workspace, request_context):
+    queue = populated_posts(workspace, user)
+    data = {
+        "posts": PostSerializer(list(Post.objects.filter(workspace=workspace).order_by("id")), many=True, context=request_context).data,
+        "queue": PostQueueSerializer(PostQueue.objects.get(pk=queue.pk), context=request_context).data,
+        "numbers": [0, -1, 2**63 - 1, 1.5, 0.1, None, True],
+        "text": "line\u2028separator \u2029 \"quoted\" \\ é 😀",
+    }
+    assert FastJSONRenderer().render(data) == JSONRenderer().render(data)
+
+
+@pytest.mark.django_db
+def test_the_analytics_overview_and_history_render_exactly_as_drf_would(user, workspace):
+    from analytics.models import AnalyticsSnapshot, PostAnalytics
+    from analytics.serializers import OverviewSerializer, PostHistorySerializer
+    from analytics.services import post_history, workspace_overview
+
+    populated_posts(workspace, user)
+    target = PostTarget.objects.filter(post__workspace=workspace, status=Status.POSTED).first()
+    PostAnalytics.objects.create(target=target, likes=3, reposts=1, replies=2, impressions=40)
+    AnalyticsSnapshot.objects.create(target=target, snapshot_data={"likes": 3})
+    since = datetime(2031, 3, 29, 12, tzinfo=ZoneInfo("America/New_York"))
+
+    overview = workspace_overview(workspace=workspace, since=since)
+    assert OverviewSerializer(overview).data == serializers.Serializer.to_representation(OverviewSerializer(), overview)
+    history = post_history(post=target.post)
+    assert PostHistorySerializer(history).data == serializers.Serializer.to_representation(PostHistorySerializer(), history)
+    assert OverviewSerializer(overview).data["since"] == "2031-03-29T16:00:00Z"
+
+
+@pytest.mark.django_db
+def test_the_queue_list_renders_exactly_as_drf_would(user, workspace, request_context):
+    from social_media.api.queue_views import PostQueueViewSet
+
+    queue = populated_posts(workspace, user)
+    view = PostQueueViewSet(request=request_context["request"], format_kwarg=None)
+    view.request.user = user
+    fresh = PostQueue.objects.filter(pk=queue.pk).prefetch_related(*view.get_queryset()._prefetch_related_lookups).get()
+    fast = PostQueueSerializer(fresh, context=request_context).data
+    reference = serializers.ModelSerializer.to_representation(PostQueueSerializer(context=request_context), fresh)
+    reference["upcoming"] = [
+        {"post": e.post_id, "position": e.position, "scheduled_time": serializers.DateTimeField().to_representation(e.post.scheduled_time), "status": e.post.status}
+        for e in fresh.upcoming_entries
+    ]
+    assert fast == reference
+    assert fast["upcoming"][0]["status"] == "scheduled" and len(fast["target_accounts"]) == 2

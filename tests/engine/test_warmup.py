@@ -1,0 +1,28 @@
+"""A posting worker warms itself before it takes work: every registered adapter imported (atproto alone
+takes about a second to import, which the first post used to pay), connections opened."""
+
+import pytest
+
+from social_media.platforms import PLATFORMS
+from tests.engine.processes import start_worker, stop, wait_until
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.e2e]
+
+
+def test_a_posting_worker_imports_every_registered_adapter_and_connects_before_it_is_ready(tmp_path):
+    log_path = tmp_path / "worker.log"
+    with open(log_path, "wb") as log:
+        worker = start_worker(queues="posting", concurrency=2, log=log, loglevel="INFO")
+    try:
+        wait_until(lambda: b" ready." in log_path.read_bytes(), timeout=90, interval=0.5)
+    finally:
+        stop(worker)
+    lines = log_path.read_text().splitlines()
+    ready = next(i for i, line in enumerate(lines) if line.endswith(" ready."))
+    warmed = [i for i, line in enumerate(lines) if "adapters warmed: " in line]
+    connected = [i for i, line in enumerate(lines) if "connections opened: database, redis" in line]
+    assert warmed and connected, "\n".join(lines[-30:])
+    assert warmed[0] < connected[0] < ready  # all of it before the worker takes its first message
+    imported = lines[warmed[0]].split("adapters warmed: ", 1)[1]
+    assert [entry.split()[0] for entry in imported.split(", ")] == list(PLATFORMS)
+    assert not [line for line in lines if "could not warm" in line or "could not open connections" in line]

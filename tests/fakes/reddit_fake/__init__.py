@@ -1,0 +1,3 @@
+from .server import RedditFake
+
+__all__ = ["RedditFake"]

@@ -1,0 +1,3 @@
+from .server import ThreadsFake
+
+__all__ = ["ThreadsFake"]

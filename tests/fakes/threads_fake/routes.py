@@ -1,0 +1,228 @@
+"""Endpoints of the Threads fake (state lives in server.py). Paths as on graph.threads.net."""
+
+from __future__ import annotations
+
+import re
+import time
+from datetime import datetime, timezone
+
+import requests
+from urllib.parse import urlencode
+
+from tests.fakes.fake_server import Reply
+
+from . import recorded
+
+_VERSIONED = re.compile(r"^/v1\.0/(?P<rest>.+)$")
+
+
+def _bad(body, status=400):
+    return Reply(status, body)
+
+
+def _length(text: str) -> int:
+    """Meta counts emoji by their UTF-8 bytes; 4-byte characters here stand for emoji."""
+    return sum(4 if len(ch.encode()) == 4 else 1 for ch in text)
+
+
+def _iso(ts: float) -> str:
+    return datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S+0000")
+
+
+class ThreadsRoutes:
+    def route(self, request):
+        path = request.path.rstrip("/")
+        if path == "/oauth/access_token" and request.method == "POST":
+            return self._code_exchange(request.params)
+        if path == "/oauth/authorize":  # threads.net's consent screen, approved by `authorize_as`
+            return self._authorize(request.params)
+        if path == "/access_token":
+            return self._long_lived(request.params)
+        if path == "/refresh_access_token":
+            return self._refresh(request.params)
+        match = _VERSIONED.match(path)
+        if not match:
+            return _bad(recorded.error("Unknown path components", 2500), 404)
+        user_id = self._authenticate(request)
+        parts = match["rest"].split("/")
+        if parts == ["me"]:
+            return self._profile(self.users[user_id])
+        if len(parts) == 2 and parts[1] in ("threads", "threads_publish", "threads_publishing_limit"):
+            owner = user_id if parts[0] == "me" else parts[0]
+            if owner != user_id:
+                return _bad(recorded.error("Unsupported request - method type: post", 100, subcode=33, type_="GraphMethodException"))
+            handler = {"threads": self._threads, "threads_publish": self._publish, "threads_publishing_limit": self._limit}[parts[1]]
+            return handler(request, user_id)
+        if len(parts) == 2 and parts[1] == "insights":
+            return self._insights(parts[0], request.params, user_id)
+        if len(parts) == 1:
+            return self._object(parts[0], request, user_id)
+        return _bad(recorded.error("Unknown path components", 2500), 404)
+
+    # --- OAuth ------------------------------------------------------------------------------
+    def _authorize(self, params):
+        if params.get("client_id") != self.app_id or self.authorize_as is None:
+            return Reply(400, raw=b"Invalid app ID", content_type="text/html")
+        code = self.grant_code(self.authorize_as, params.get("redirect_uri", ""))
+        return Reply(302, headers={"Location": f"{params.get('redirect_uri')}?{urlencode({'code': code, 'state': params.get('state', '')})}#_"})
+
+    def _code_exchange(self, params):
+        if params.get("client_id") != self.app_id or params.get("client_secret") != self.app_secret:
+            return _bad(recorded.error("Error validating client secret.", 1, type_="OAuthException"))
+        grant = self.codes.pop(params.get("code", ""), None)
+        if grant is None or params.get("grant_type") != "authorization_code":
+            return _bad(recorded.error("Invalid verification code format.", 100, type_="OAuthException"))
+        user_id, redirect_uri = grant
+        if params.get("redirect_uri") != redirect_uri:
+            return _bad(recorded.error("Error validating verification code. Please make sure your redirect_uri is identical to the one you used in the OAuth dialog request", 100, subcode=36008))
+        token = self.issue_token(self.users[user_id], expires_in=3600, prefix="THAS")
+        return Reply(200, {**recorded.SHORT_LIVED_TOKEN, "access_token": token, "user_id": int(user_id)})
+
+    def _long_lived(self, params):
+        if params.get("grant_type") != "th_exchange_token" or params.get("client_secret") != self.app_secret:
+            return _bad(recorded.error("Error validating client secret.", 1))
+        grant = self._valid_token(params.get("access_token", ""))
+        token = self.issue_token(self.users[grant["user_id"]])
+        return Reply(200, {**recorded.LONG_LIVED_TOKEN, "access_token": token})
+
+    def _refresh(self, params):
+        if params.get("grant_type") != "th_refresh_token":
+            return _bad(recorded.error("Unsupported grant_type", 100))
+        grant = self._valid_token(params.get("access_token", ""))
+        if time.time() - grant["issued_at"] < self.min_refresh_age:
+            return _bad(recorded.error("The token must be at least 24 hours old to be refreshed.", 100))
+        token = self.issue_token(self.users[grant["user_id"]])
+        return Reply(200, {**recorded.LONG_LIVED_TOKEN, "access_token": token})
+
+    def _valid_token(self, token):
+        grant = self.tokens.get(token)
+        if grant is None:
+            raise _bad(recorded.INVALID_TOKEN)
+        if grant["revoked"]:
+            raise _bad(recorded.REVOKED_TOKEN)
+        if grant["expires_at"] < time.time():
+            raise _bad(recorded.EXPIRED_TOKEN)
+        return grant
+
+    def _authenticate(self, request) -> str:
+        header = request.headers.get("authorization", "")
+        token = header.removeprefix("Bearer ").strip() if header.startswith("Bearer ") else request.params.get("access_token", "")
+        return self._valid_token(token)["user_id"]
+
+    def _profile(self, user):
+        return Reply(200, {"id": user.id, "username": user.username, "name": user.name})
+
+    # --- Publishing -------------------------------------------------------------------------
+    def _threads(self, request, user_id):
+        if request.method == "GET":  # the user's posts, newest first
+            limit = int(request.params.get("limit", 25))
+            posts = sorted((p for p in self.posts if p.user_id == user_id), key=lambda p: p.timestamp, reverse=True)
+            data = [{"id": p.id, "text": p.text, "permalink": self._permalink(p), "timestamp": _iso(p.timestamp), "media_type": p.media_type}
+                    for p in posts[:limit]]
+            return Reply(200, {"data": data, "paging": {"cursors": {"before": "BEFORE", "after": "AFTER"}}})
+        params = request.params
+        media_type, text = params.get("media_type", ""), params.get("text", "")
+        if media_type not in ("TEXT", "IMAGE", "VIDEO", "CAROUSEL"):
+            return _bad(recorded.error("Param media_type must be one of {TEXT, IMAGE, VIDEO, CAROUSEL}", 100))
+        if _length(text) > 500:
+            return _bad(recorded.error("Param text must be at most 500 characters long.", 100, subcode=4279009))
+        container = self._new_container(user_id, media_type, params)
+        if isinstance(container, Reply):
+            return container
+        self.containers[container.id] = container
+        return Reply(200, {"id": container.id})
+
+    def _new_container(self, user_id, media_type, params):
+        from .server import FakeContainer
+
+        container = FakeContainer(self.new_id(), user_id, media_type, text=params.get("text", ""),
+                                  is_carousel_item=params.get("is_carousel_item") == "true", polls_left=self.in_progress_polls)
+        if media_type == "TEXT" and not container.text:
+            return _bad(recorded.error("Param text is required for media_type TEXT", 100))
+        if media_type in ("IMAGE", "VIDEO"):
+            url = params.get("image_url" if media_type == "IMAGE" else "video_url", "")
+            if not url:
+                return _bad(recorded.error(f"Param {'image_url' if media_type == 'IMAGE' else 'video_url'} is required", 100))
+            container.media_url = url
+            if not self._download(url):  # Meta fetches the file itself: a dead URL makes the container fail
+                container.status, container.error_message = "ERROR", f"FAILED_DOWNLOADING_{media_type}"
+        if media_type == "CAROUSEL":
+            ids = [c for c in params.get("children", "").split(",") if c]
+            children = [self.containers.get(c) for c in ids]
+            if not 2 <= len(ids) <= 20 or any(c is None or c.user_id != user_id or not c.is_carousel_item for c in children):
+                return _bad(recorded.error("Param children must name 2 to 20 carousel item containers", 100))
+            container.children = ids
+            if any(c.status == "ERROR" for c in children):
+                container.status, container.error_message = "ERROR", "UNKNOWN"
+        return container
+
+    def _download(self, url) -> bool:
+        try:
+            return requests.get(url, timeout=5).status_code == 200
+        except requests.RequestException:
+            return False
+
+    def _publish(self, request, user_id):
+        if request.method != "POST":
+            return _bad(recorded.error("Unsupported get request.", 100))
+        container = self.containers.get(request.params.get("creation_id", ""))
+        if container is None or container.user_id != user_id:
+            return _bad(recorded.error("Param creation_id must be a valid media container id", 100))
+        if self._usage(user_id) >= self.quota_total:
+            return _bad(recorded.QUOTA_REACHED)
+        if container.status == "IN_PROGRESS" or (container.status == "ERROR"):
+            return _bad(recorded.NOT_READY if container.status == "IN_PROGRESS" else recorded.error(container.error_message, 24, subcode=4279005))
+        if container.status == "PUBLISHED":
+            return _bad(recorded.error("The media container has already been published.", 100, subcode=4279006))
+        from .server import FakePost
+
+        post = FakePost(self.new_id(), user_id, container.id, container.media_type, container.text, time.time(), children=container.children)
+        self.media[post.id] = post
+        container.status, container.media_id = "PUBLISHED", post.id
+        return Reply(200, {"id": post.id})
+
+    def _usage(self, user_id) -> int:
+        day_ago = time.time() - 86400
+        return sum(1 for p in self.media.values() if p.user_id == user_id and p.timestamp >= day_ago)
+
+    def _limit(self, request, user_id):
+        body = {"data": [{"quota_usage": self._usage(user_id), "config": {"quota_total": self.quota_total, "quota_duration": 86400}}]}
+        return Reply(200, body)
+
+    # --- Objects: containers and media ------------------------------------------------------
+    def _object(self, object_id, request, user_id):
+        container = self.containers.get(object_id)
+        if container is not None and container.user_id == user_id and request.method == "GET":
+            if container.status == "IN_PROGRESS":
+                if container.polls_left <= 0:
+                    container.status = "FINISHED"
+                container.polls_left -= 1
+            body = {"id": container.id, "status": container.status}
+            if container.error_message:
+                body["error_message"] = container.error_message
+            return Reply(200, body)
+        post = self.media.get(object_id)
+        if post is None or post.deleted or post.user_id != user_id:
+            return _bad(recorded.error(f"Unsupported {request.method.lower()} request. Object with ID '{object_id}' does not exist, "
+                                       "cannot be loaded due to missing permissions, or does not support this operation.", 100, subcode=33,
+                                       type_="GraphMethodException"))
+        if request.method == "DELETE":
+            post.deleted = True
+            return Reply(200, {**recorded.DELETED, "deleted_id": post.id})
+        return Reply(200, {"id": post.id, "text": post.text, "media_type": post.media_type,
+                           "permalink": self._permalink(post), "timestamp": _iso(post.timestamp)})
+
+    def _permalink(self, post):
+        return f"https://www.threads.net/@{self.users[post.user_id].username}/post/T{post.id[-8:]}"
+
+    def _insights(self, media_id, params, user_id):
+        post = self.media.get(media_id)
+        if post is None or post.deleted or post.user_id != user_id:
+            return _bad(recorded.error(f"Object with ID '{media_id}' does not exist", 100, subcode=33, type_="GraphMethodException"))
+        names = [m for m in params.get("metric", "").split(",") if m]
+        unknown = [m for m in names if m not in post.insights]
+        if not names or unknown:
+            return _bad(recorded.error(f"metric[0] must be one of the following values: {', '.join(post.insights)}", 100))
+        data = [{**recorded.INSIGHT, "name": m, "title": m, "values": [{"value": post.insights[m]}], "id": f"{media_id}/insights/{m}/lifetime"}
+                for m in names]
+        return Reply(200, {"data": data})

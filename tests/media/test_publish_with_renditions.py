@@ -1,0 +1,123 @@
+"""Scheduling and publishing with renditions, through the engine's own services and the real Bluesky PDS:
+the network receives the rendition made for it; what no rendition can fix is refused at schedule time."""
+
+import io
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from PIL import Image
+from rest_framework.exceptions import ValidationError
+
+from media.models import MediaRendition
+from social_media.models import PostMedia, Status
+from social_media.services.posts import post_publish_now, post_schedule
+from social_media.services.publishing import target_publish
+from tests.factories import PostFactory, PostTargetFactory
+
+from .conftest import make_video, photo_jpeg, stored_media, videos  # noqa: F401 - fixture
+
+
+def post_with(account, media_files, content="With media"):
+    post = PostFactory(workspace=account.workspace, content=content)
+    for order, media in enumerate(media_files):
+        PostMedia.objects.create(post=post, media=media, order=order)
+    target = PostTargetFactory(post=post, account=account)
+    return post, target
+
+
+@pytest.mark.network
+@pytest.mark.django_db(transaction=True)
+def test_a_13_mb_photo_scheduled_to_bluesky_is_published_as_its_rendition(connect_bluesky, bluesky_pds, media_root):
+    account = connect_bluesky()
+    media = stored_media(account.workspace, "IMG_1234.jpg", photo_jpeg())
+    assert media.file_size > 1_200_000
+    post, target = post_with(account, [media], "A big photo")
+
+    post_publish_now(post=post)  # validates against Bluesky's rules with the rendition: no error
+    outcome = target_publish(target_id=target.pk)
+
+    assert outcome.status == Status.POSTED, outcome
+    target.refresh_from_db()
+    embed = bluesky_pds.get_post(target.platform_post_id)["embed"]
+    [image] = embed["images"]
+    rendition = MediaRendition.objects.get(media=media)
+    assert image["image"]["mimeType"] == "image/jpeg"
+    assert image["image"]["size"] == rendition.file_size <= 1_000_000
+    served = bluesky_pds.xrpc("GET", "com.atproto.sync.getBlob", params={"did": account.platform_user_id, "cid": image["image"]["ref"]["$link"]})
+    with rendition.file.open("rb") as handle:
+        assert served.content == handle.read()
+    with Image.open(io.BytesIO(served.content)) as sent:
+        assert sent.size == (1800, 1350) and not sent.getexif()
+
+
+@pytest.mark.django_db
+class TestScheduleTimeMediaChecks:
+    def test_a_video_too_long_for_bluesky_is_refused_saying_what_to_do(self, connect_bluesky_free, media_root, tmp_path):
+        account = connect_bluesky_free
+        media = stored_media(account.workspace, "long.mp4", make_video(tmp_path / "long.mp4", seconds=200, size="64x48", audio=False).read_bytes())
+        post, _target = post_with(account, [media])
+
+        with pytest.raises(ValidationError) as caught:
+            post_schedule(post=post, at=timezone.now() + timedelta(hours=1))
+
+        [message] = caught.value.detail["targets"][str(account.pk)]
+        assert message.startswith("This video is 3 min 20 s; Bluesky takes 3 min at most.")
+        assert "Trim it" in message
+
+    def test_a_hevc_phone_video_is_accepted_and_transcoded_for_bluesky(self, connect_bluesky_free, media_root, tmp_path):
+        from media.probe import probe
+        from social_media.services.validation import media_items_for
+
+        account = connect_bluesky_free
+        clip = make_video(tmp_path / "IMG_0001.MOV", seconds=3, size="320x240", codec="libx265", container="mov", rotate=90)
+        media = stored_media(account.workspace, "IMG_0001.MOV", clip.read_bytes())
+        assert (media.mime_type, media.video_info["video"]["codec"]) == ("video/quicktime", "hevc")
+        post, target = post_with(account, [media])
+
+        post_schedule(post=post, at=timezone.now() + timedelta(hours=1))  # planned, not refused
+        [item] = media_items_for(post, target)  # what publishing sends: made now
+
+        rendition = MediaRendition.objects.get(media=media)
+        assert (item.mime_type, item.file_size) == ("video/mp4", rendition.file_size)
+        info = probe(rendition.file.path)
+        assert (info["video"]["codec"], info["audio"]["codec"]) == ("h264", "aac")
+        assert (info["video"]["width"], info["video"]["height"], info["video"]["rotation"]) == (240, 320, 0)  # upright
+        assert rendition.details["reasons"] == ["container video/quicktime", "video codec hevc"]
+        with rendition.file.open("rb") as handle:
+            head = handle.read(64 * 1024)
+        assert head.find(b"moov") < head.find(b"mdat") or b"mdat" not in head  # +faststart: index first
+
+    def test_an_h264_mp4_needs_no_transcode_for_bluesky(self, connect_bluesky_free, media_root, tmp_path):
+        from social_media.services.validation import media_items_for
+
+        account = connect_bluesky_free
+        media = stored_media(account.workspace, "clip.mp4", make_video(tmp_path / "clip.mp4").read_bytes())
+        post, target = post_with(account, [media])
+
+        [item] = media_items_for(post, target)
+
+        assert item.cache_key == media.file.name
+        assert not MediaRendition.objects.exists()
+
+    def test_a_failed_media_file_is_reported_per_target(self, connect_bluesky_free, media_root):
+        from media.models import MediaFile
+
+        account = connect_bluesky_free
+        media = stored_media(account.workspace, "a.jpg", photo_jpeg(100, 100))
+        MediaFile.objects.filter(pk=media.pk).update(status="failed", status_reason="The thumbnail could not be made.")
+        media.refresh_from_db()
+        post, _target = post_with(account, [media])
+
+        with pytest.raises(ValidationError) as caught:
+            post_schedule(post=post, at=timezone.now() + timedelta(hours=1))
+
+        assert "could not be processed: The thumbnail could not be made." in caught.value.detail["targets"][str(account.pk)][0]
+
+
+@pytest.fixture
+def connect_bluesky_free(db):
+    """A Bluesky account row for checks that never reach the network."""
+    from tests.factories import ConnectedAccountFactory
+
+    return ConnectedAccountFactory(platform="bluesky")

@@ -1,0 +1,209 @@
+"""Threads adapter against the graph.threads.net fake: the shared contract, the container flow with
+media fetched from signed URLs, quota, faults, insights."""
+
+import pytest
+from django.utils import timezone
+
+from social_media.models import PostTarget
+from social_media.platforms import PlatformFactory
+from social_media.platforms.base import AccountDisconnected, InvalidContent, OutcomeUnknown, RateLimited, TokenExpired, TransientError
+from tests.factories import PostFactory, PostTargetFactory
+from tests.platforms.contract import AdapterContract
+from tests.platforms.threads_helpers import media_item
+
+pytestmark = pytest.mark.network
+
+
+class ThreadsRemote:
+    def __init__(self, fake, user):
+        self.fake, self.user = fake, user
+
+    def get_text(self, platform_post_id):
+        return self.fake.text_of(platform_post_id)
+
+    def count_posts(self):
+        return len(self.fake.posts_of(self.user))
+
+
+class TestThreadsContract(AdapterContract):
+    too_long_text = "x" * 501
+
+    @pytest.fixture
+    def account(self, threads_account):
+        return threads_account
+
+    @pytest.fixture
+    def remote(self, threads_fake, threads_account):
+        return ThreadsRemote(threads_fake, threads_account.remote)
+
+
+def target_for(account, content="Hello Threads"):
+    post = PostFactory(workspace=account.workspace, content=content)
+    return PostTargetFactory(post=post, account=account, claimed_at=timezone.now())
+
+
+def publish(account, content="Hello Threads", media=()):
+    adapter = PlatformFactory.get_platform(account)
+    target = target_for(account, content)
+    return adapter, target, adapter.publish(target, content, list(media))
+
+
+pytestmark = [pytest.mark.network, pytest.mark.django_db(transaction=True)]
+
+
+def test_a_text_post_passes_through_in_progress_and_stores_its_container_first(threads_account, threads_fake):
+    threads_fake.in_progress_polls = 2
+    _adapter, target, result = publish(threads_account)
+    container = threads_fake.containers[PostTarget.objects.get(id=target.id).platform_specific_settings["threads_container_id"]]
+    assert container.media_type == "TEXT" and container.status == "PUBLISHED" and container.media_id == result.platform_post_id
+    statuses = [r for r in threads_fake.requests if r.path == f"/v1.0/{container.id}"]
+    assert len(statuses) == 3  # IN_PROGRESS, IN_PROGRESS, FINISHED
+    assert result.url.startswith("https://www.threads.net/@alice/post/")
+    publish_call = threads_fake.requests_to(f"/v1.0/{threads_account.platform_user_id}/threads_publish")[0]
+    assert publish_call.params["creation_id"] == container.id
+    assert publish_call.headers["authorization"] == f"Bearer {threads_account.access_token}"
+    assert "access_token" not in publish_call.query
+
+
+def test_an_image_is_fetched_by_threads_from_its_signed_url(threads_account, threads_fake, media_files):
+    url = media_files.add(media_item().open().read(), "image/jpeg")
+    _adapter, _target, result = publish(threads_account, "A picture", [media_item(url=url, alt="a dot")])
+    post = threads_fake.media[result.platform_post_id]
+    container = threads_fake.containers[post.container_id]
+    assert post.media_type == "IMAGE" and container.media_url == url and len(media_files.fetches) == 1
+    create = threads_fake.requests_to(f"/v1.0/{threads_account.platform_user_id}/threads", "POST")[0]
+    assert create.params["alt_text"] == "a dot" and create.params["text"] == "A picture"
+
+
+def test_several_images_become_one_carousel(threads_account, threads_fake, media_files):
+    items = [media_item(url=media_files.add(b"\xff\xd8\xff" + bytes([n]), "image/jpeg"), media_id=n) for n in range(3)]
+    _adapter, _target, result = publish(threads_account, "Three", items)
+    post = threads_fake.media[result.platform_post_id]
+    assert post.media_type == "CAROUSEL" and len(post.children) == 3
+    assert all(threads_fake.containers[c].is_carousel_item for c in post.children)
+    assert len(threads_fake.posts) == 1
+
+
+def test_an_expired_media_url_fails_with_metas_message_and_publishes_nothing(threads_account, threads_fake, media_files):
+    url = media_files.add(b"\xff\xd8\xff", "image/jpeg", ttl=-60)
+    with pytest.raises(InvalidContent, match="FAILED_DOWNLOADING_IMAGE"):
+        publish(threads_account, "Expired", [media_item(url=url)])
+    assert threads_fake.posts == [] and media_files.fetches == []
+
+
+def test_an_unreachable_media_url_fails_the_container(threads_account, threads_fake, media_files):
+    with pytest.raises(InvalidContent, match="FAILED_DOWNLOADING_IMAGE"):
+        publish(threads_account, "Missing", [media_item(url=media_files.missing_url())])
+    assert threads_fake.posts == []
+
+
+def test_media_without_a_public_url_names_the_setting_and_sends_nothing(threads_account, threads_fake):
+    with pytest.raises(InvalidContent, match="PUBLIC_BASE_URL"):
+        publish(threads_account, "No URL", [media_item(url=None)])
+    assert threads_fake.requests_to(f"/v1.0/{threads_account.platform_user_id}/threads", "POST") == []
+
+
+def test_validate_counts_emoji_by_their_utf8_bytes_and_refuses_what_threads_refuses(threads_account):
+    adapter = PlatformFactory.get_platform(threads_account)
+    assert adapter.validate("👍" * 125, []) == []  # 125 x 4 bytes = 500
+    assert "counts 504" in adapter.validate("👍" * 126, [])[0]
+    assert adapter.validate("é" * 500, []) == []
+    problems = adapter.validate("gif", [media_item(media_type="gif", mime_type="image/gif")])
+    assert "does not accept gif" in problems[0]
+    assert "at most 8 MB" in adapter.validate("big", [media_item(size=9 * 1024 * 1024)])[0]
+    assert "at most 5 minutes" in adapter.validate("long", [media_item(media_type="video", mime_type="video/mp4", duration=301)])[0]
+    assert "at most 20" in adapter.validate("many", [media_item(media_id=n) for n in range(21)])[0]
+
+
+def test_an_exhausted_publishing_quota_is_a_rate_limit_before_anything_is_created(threads_account, threads_fake):
+    threads_fake.quota_total = 1
+    publish(threads_account, "The one allowed")
+    with pytest.raises(RateLimited) as caught:
+        publish(threads_account, "One too many")
+    assert caught.value.retry_after == 3600 and "1 of 1 posts" in caught.value.message
+    assert len(threads_fake.containers) == 1 and len(threads_fake.posts) == 1
+
+
+def test_the_quota_refused_at_publish_time_is_a_rate_limit_too(threads_account, threads_fake):
+    from tests.fakes.threads_fake import recorded
+
+    threads_fake.fail_next("status", path=f"/v1.0/{threads_account.platform_user_id}/threads_publish", method="POST", status=400, body=recorded.QUOTA_REACHED)
+    with pytest.raises(RateLimited):
+        publish(threads_account)
+    assert threads_fake.posts == []
+
+
+def test_an_expired_token_is_token_expired_and_a_revoked_one_disconnects(threads_account, threads_fake):
+    threads_fake.expire(threads_account.access_token)
+    with pytest.raises(TokenExpired):
+        publish(threads_account)
+    threads_fake.tokens[threads_account.access_token]["expires_at"] = timezone.now().timestamp() + 3600
+    threads_fake.revoke(threads_account.access_token)
+    with pytest.raises(AccountDisconnected, match="Reconnect"):
+        publish(threads_account)
+
+
+def test_a_5xx_on_threads_publish_is_an_unknown_outcome_and_reconcile_finds_the_post(threads_account, threads_fake):
+    threads_fake.fail_next("after_store", path=f"/v1.0/{threads_account.platform_user_id}/threads_publish", method="POST")
+    adapter = PlatformFactory.get_platform(threads_account)
+    target = target_for(threads_account, "Landed anyway")
+    with pytest.raises(OutcomeUnknown):
+        adapter.publish(target, target.content, [])
+    found = adapter.reconcile(PostTarget.objects.get(id=target.id)).found
+    assert found is not None and threads_fake.text_of(found.platform_post_id) == "Landed anyway"
+
+
+def test_a_retry_after_slow_processing_publishes_the_same_container(threads_account, threads_fake, settings):
+    settings.THREADS_CONTAINER_TIMEOUT_SECONDS = 0.2
+    threads_fake.in_progress_polls = 10_000
+    adapter = PlatformFactory.get_platform(threads_account)
+    target = target_for(threads_account, "Slow")
+    with pytest.raises(TransientError, match="still processing"):
+        adapter.publish(target, target.content, [])
+    assert adapter.reconcile(target).not_found  # a FINISHED-but-unpublished container is not a post
+    for container in threads_fake.containers.values():
+        container.polls_left = 0
+    result = adapter.publish(PostTarget.objects.get(id=target.id), target.content, [])
+    assert len(threads_fake.containers) == 1 and [p.id for p in threads_fake.posts] == [result.platform_post_id]
+
+
+def test_a_media_not_ready_answer_is_transient(threads_account, threads_fake):
+    from tests.fakes.threads_fake import recorded
+
+    threads_fake.fail_next("status", path=f"/v1.0/{threads_account.platform_user_id}/threads_publish", method="POST", status=400, body=recorded.NOT_READY)
+    with pytest.raises(TransientError, match="not finished processing"):
+        publish(threads_account)
+
+
+def test_insights_are_read_as_metrics(threads_account, threads_fake):
+    adapter, _target, result = publish(threads_account)
+    threads_fake.set_insights(result.platform_post_id, views=120, likes=7, replies=2, reposts=3, quotes=1)
+    metrics = adapter.fetch_metrics(result.platform_post_id)
+    assert (metrics.impressions, metrics.likes, metrics.replies, metrics.reposts) == (120, 7, 2, 3)
+    assert metrics.raw["quotes"] == 1
+    insights = threads_fake.requests_to(f"/v1.0/{result.platform_post_id}/insights")[0]
+    assert insights.params["metric"] == "views,likes,replies,reposts,quotes"
+
+
+def test_deleting_a_post_that_is_already_gone_is_fine(threads_account, threads_fake):
+    adapter, _target, result = publish(threads_account)
+    adapter.delete(result.platform_post_id)
+    adapter.delete(result.platform_post_id)
+    assert threads_fake.text_of(result.platform_post_id) is None
+
+
+def test_verify_credentials_reads_the_profile_and_quota(threads_account, threads_fake):
+    profile = PlatformFactory.get_platform(threads_account).verify_credentials()
+    assert profile.platform_username == "alice" and profile.platform_settings == {"quota_usage": 0, "quota_total": 250}
+
+
+def test_an_edited_post_gets_a_new_container_instead_of_the_stale_one(threads_account, threads_fake, settings):
+    settings.THREADS_CONTAINER_TIMEOUT_SECONDS = 0.2
+    threads_fake.in_progress_polls = 10_000
+    adapter = PlatformFactory.get_platform(threads_account)
+    target = target_for(threads_account, "First draft")
+    with pytest.raises(TransientError):
+        adapter.publish(target, target.content, [])
+    threads_fake.in_progress_polls = 0
+    result = adapter.publish(PostTarget.objects.get(id=target.id), "Edited text", [])
+    assert threads_fake.text_of(result.platform_post_id) == "Edited text" and len(threads_fake.containers) == 2
