@@ -6,6 +6,7 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Membership
 from social_media.models import Status
+from social_media.platforms import PLATFORMS
 from tests.factories import ConnectedAccountFactory, MembershipFactory, PostFactory, WorkspaceFactory
 
 from .conftest import NOW, published_post
@@ -36,7 +37,7 @@ class TestOverview:
         assert body["targets"] == {"total": 4, "posted": 3, "failed": 1}
         assert body["engagement"] == {"likes": 9, "reposts": 2, "replies": 1, "impressions": 140, "clicks": 8}
         platforms = {row["platform"]: row for row in body["platforms"]}
-        assert [row["platform"] for row in body["platforms"]] == ["x", "bluesky", "mastodon"]
+        assert [row["platform"] for row in body["platforms"]] == list(PLATFORMS)
         assert platforms["x"] == {
             "platform": "x", "label": "X", "targets": 2, "posted": 2, "failed": 0,
             "likes": 6, "reposts": 2, "replies": 1, "impressions": 100, "clicks": 8,
