@@ -209,3 +209,13 @@ def test_an_edited_post_gets_a_new_container_instead_of_the_stale_one(threads_ac
     threads_fake.in_progress_polls = 0
     result = adapter.publish(PostTarget.objects.get(id=target.id), "Edited text", [])
     assert threads_fake.text_of(result.platform_post_id) == "Edited text" and len(threads_fake.containers) == 2
+
+
+def test_a_read_timeout_on_threads_publish_is_an_unknown_outcome_and_a_refused_connection_is_transient(threads_account, threads_fake, settings):
+    settings.THREADS_TIMEOUT_SECONDS = 1
+    threads_fake.fail_next("timeout", path=f"/v1.0/{threads_account.platform_user_id}/threads_publish", method="POST", delay=3)
+    with pytest.raises(OutcomeUnknown, match="may or may not"):
+        publish(threads_account, "Slow answer")
+    threads_fake.stop()
+    with pytest.raises(TransientError, match="Could not connect"):
+        publish(threads_account, "Nobody home")
