@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 UV := $(VENV)/bin/uv
 PDS_DIR := tests/fakes/bluesky_pds
 
-.PHONY: run test venv venv-dev services-deps node-deps bench bench-media bench-api migrate clean
+.PHONY: run test venv venv-dev services-deps node-deps bench bench-media bench-api migrate clean screenshots
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -24,11 +24,12 @@ run: migrate
 	DEBUG=$${DEBUG:-1} $(PY) manage.py ensure_admin
 	DEBUG=$${DEBUG:-1} $(PY) manage.py runall
 
-# redis-server and ffmpeg from apt when missing (needs root); PostgreSQL 15 binaries are on the machine.
+# redis-server, ffmpeg and (for the web app's browser tests) chromium + chromium-driver from apt when
+# missing (needs root); PostgreSQL 15 binaries are on the machine.
 services-deps:
-	@command -v redis-server >/dev/null && command -v ffprobe >/dev/null || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server ffmpeg >/dev/null; \
-	  else echo "install redis-server and ffmpeg (apt-get install redis-server ffmpeg)"; exit 1; fi; }
+	@command -v redis-server >/dev/null && command -v ffprobe >/dev/null && command -v chromium >/dev/null && command -v chromedriver >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server ffmpeg chromium chromium-driver >/dev/null; \
+	  else echo "install redis-server, ffmpeg, chromium and chromium-driver (apt-get install redis-server ffmpeg chromium chromium-driver)"; exit 1; fi; }
 
 node-deps:
 	@[ -d tests/fakes/prism/node_modules/@stoplight ] || (cd tests/fakes/prism && npm ci --no-audit --no-fund --loglevel=error)
@@ -37,6 +38,10 @@ node-deps:
 
 test: venv-dev services-deps node-deps
 	$(PY) -m tests.services $(PY) -m pytest $(PYTEST_ARGS)
+
+# The web app's screenshots (docs/screenshots/, 1280 and 390 px), written by the browser tests.
+screenshots: venv-dev services-deps
+	SCREENSHOTS=1 $(PY) -m tests.services $(PY) -m pytest tests/webapp/browser -q
 
 bench: venv-dev services-deps
 	$(PY) -m tests.services $(PY) bench/punctuality.py

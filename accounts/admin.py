@@ -8,7 +8,8 @@ from rest_framework_simplejwt.token_blacklist.admin import OutstandingTokenAdmin
 from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 
 from . import services
-from .models import Membership, User, Workspace
+from .admin_login import LimitedAdminAuthenticationForm
+from .models import Invitation, Membership, User, Workspace
 
 
 class UserAddForm(AdminUserCreationForm):
@@ -145,3 +146,24 @@ class OutstandingTokenAdmin(JWTOutstandingTokenAdmin):
 
     def get_readonly_fields(self, *args, **kwargs):
         return [name for name in super().get_readonly_fields(*args, **kwargs) if name != "token"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    """Invitations are created by workspace admins (API, web app); staff look, and may delete."""
+
+    list_display = ["email", "workspace", "role", "status", "invited_by", "created_at", "expires_at"]
+    list_filter = ["role"]
+    search_fields = ["email", "workspace__name"]
+    list_select_related = ["workspace", "invited_by"]
+    exclude = ["token_hash"]
+    readonly_fields = ["workspace", "email", "role", "invited_by", "created_at", "expires_at", "accepted_at", "accepted_by", "revoked_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+admin.site.login_form = LimitedAdminAuthenticationForm

@@ -67,3 +67,36 @@ class Membership(models.Model):
 
     def has_role(self, minimum):
         return self.RANK[self.role] >= self.RANK[minimum]
+
+
+class Invitation(models.Model):
+    """An emailed invitation to join a workspace, accepted by a signed-in user with that email address
+    (accounts/invitations.py). The token in the link is stored as its SHA-256 only."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    role = models.CharField(max_length=10, choices=Membership.Role.choices, default=Membership.Role.EDITOR)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(db_index=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["workspace", "email"])]
+
+    def __str__(self):
+        return f"Invitation of {self.email} to {self.workspace}"
+
+    @property
+    def status(self):
+        from django.utils import timezone
+
+        if self.accepted_at:
+            return "accepted"
+        if self.revoked_at:
+            return "revoked"
+        return "expired" if self.expires_at <= timezone.now() else "pending"

@@ -135,21 +135,6 @@ def owner_kept_check(*, workspace, membership, action):
 
 
 @transaction.atomic
-def member_add(*, workspace, actor, email, role=Role.EDITOR):
-    """Add the user with this email (admin+; only an owner may add an owner)."""
-    workspace = _lock(workspace)
-    _require(workspace, actor, Role.ADMIN, "add members")
-    if role == Role.OWNER:
-        _require(workspace, actor, Role.OWNER, "grant the owner role")
-    user = User.objects.filter(email__iexact=email.strip()).first()
-    if user is None:
-        raise ValidationError({"email": ["No user has this email address."]})
-    if Membership.objects.filter(workspace=workspace, user=user).exists():
-        raise ValidationError({"email": ["This user is already a member of the workspace."]})
-    return Membership.objects.create(workspace=workspace, user=user, role=role)
-
-
-@transaction.atomic
 def member_change_role(*, membership, actor, role):
     """Change a member's role (admin+; granting or revoking owner needs an owner)."""
     workspace = _lock(membership.workspace)

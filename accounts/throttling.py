@@ -14,10 +14,10 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 from rest_framework.exceptions import Throttled
-from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle
 
 from .context import default_membership, has_workspace_header, request_workspace
+from .login_limits import client_ip
 from .models import Membership
 
 ANON_LIMIT_PER_MINUTE = 30
@@ -38,6 +38,12 @@ def _hit(key, limit, window_seconds):
     if count > limit:
         return max(1, int(window_start + window_seconds - now) + 1)
     return None
+
+
+def anon_hit(ip):
+    """Count one anonymous request (register, login, refresh, admin login) from `ip`; seconds to wait
+    when over the per-minute limit, else None."""
+    return _hit(f"anon:{ip}", ANON_LIMIT_PER_MINUTE, 60)
 
 
 def quota_owner_id(workspace):
@@ -77,7 +83,7 @@ class WorkspacePlanThrottle(BaseThrottle):
             key, limit = self._workspace_bucket(request)
             self.wait_seconds = _hit(key, limit, HOUR)
         else:
-            self.wait_seconds = _hit(f"anon:{self.get_ident(request)}", ANON_LIMIT_PER_MINUTE, 60)
+            self.wait_seconds = anon_hit(self.get_ident(request))
         return self.wait_seconds is None
 
     def _workspace_bucket(self, request):
@@ -95,9 +101,23 @@ class WorkspacePlanThrottle(BaseThrottle):
     def get_ident(self, request):
         """The client IP. X-Forwarded-For is trusted only when REST_FRAMEWORK["NUM_PROXIES"] says how
         many proxies append to it; otherwise any client could dodge the limit by sending a new one."""
-        if api_settings.NUM_PROXIES:
-            return super().get_ident(request)
-        return request.META.get("REMOTE_ADDR", "")
+        return client_ip(request)
 
     def wait(self):
         return self.wait_seconds
+
+
+def quota_usage(workspace):
+    """What the plan allows and what is used in the current windows (for the team page)."""
+    now = time.time()
+    limits = workspace.limits
+
+    def used(key, window):
+        return int(cache.get(f"throttle:{key}:{int(now // window) * window}") or 0)
+
+    return {
+        "scheduled_posts_today": used(f"sched:{workspace.pk}", 86400),
+        "scheduled_posts_per_day": limits["scheduled_posts_per_day"],
+        "api_calls_this_hour": used(f"api:{workspace.pk}", HOUR),
+        "api_calls_per_hour": limits["api_calls_per_hour"],
+    }

@@ -227,9 +227,10 @@ ENCRYPTION_KEYS = env_list("ENCRYPTION_KEYS")
 # --- Auth, API ------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "accounts.password_validation.NotOnlyWhitespaceValidator"},
 ]
 
 REST_FRAMEWORK = {
@@ -438,3 +439,33 @@ if env_bool("CSP_REPORT_ONLY", False):
     CONTENT_SECURITY_POLICY_REPORT_ONLY = _CSP
 else:
     CONTENT_SECURITY_POLICY = _CSP
+
+# --- Mail and invitations (accounts/invitations.py) -------------------------------------------
+# Invitations to a workspace are emailed. Development (DEBUG) prints mails to the console; otherwise
+# SMTP with the settings below, unless EMAIL_BACKEND names another backend.
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend"
+)
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "scheduler@localhost")
+INVITATION_TTL_HOURS = env_int("INVITATION_TTL_HOURS", 72)
+# The link mailed to an invitee; "{token}" is replaced by the invitation's token. Empty: this
+# server's page, $PUBLIC_BASE_URL/invitations/{token}/ (the web app may serve its own).
+INVITATION_URL = os.environ.get("INVITATION_URL", "")
+
+# --- Web app (webapp/: server-rendered pages + htmx at /) -----------------------------------
+INSTALLED_APPS += ["django_htmx", "webapp"]
+MIDDLEWARE += ["django_htmx.middleware.HtmxMiddleware", "webapp.middleware.UserTimezoneMiddleware"]
+LOGIN_URL = "webapp:login"
+LOGIN_REDIRECT_URL = "webapp:home"
+LOGOUT_REDIRECT_URL = "webapp:login"
+# Anyone may create an account at /register/ when on; off by default (staff add users in the admin).
+WEBAPP_REGISTRATION_ENABLED = env_bool("WEBAPP_REGISTRATION_ENABLED", False)
+# Rows per page on every list in the web app.
+WEBAPP_PAGE_SIZE = env_int("WEBAPP_PAGE_SIZE", 25)

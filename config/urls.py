@@ -3,6 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
 from config.docs import RedocView, SwaggerView
+from accounts.api.invitation_views import invitation_page
 from config.health import health
 from media.public import public_file
 
@@ -14,6 +15,8 @@ urlpatterns = [
     path("api/redoc/", RedocView.as_view(url_name="schema"), name="redoc"),
     path("api/v1/", include("config.api_urls")),
     path("media/public/<str:token>/", public_file, name="media-public"),
+    path("invitations/<str:token>/", invitation_page, name="invitation-page"),
+    path("", include("webapp.urls")),  # the web app (login page when signed out)
 ]
 
 

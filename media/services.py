@@ -234,3 +234,12 @@ def media_delete(*, media):
     names = [media.file.name, media.thumbnail.name, *media.renditions.values_list("file", flat=True)]
     media.delete()
     transaction.on_commit(lambda: [delete_quietly(storage, name) for name in names if name])
+
+
+
+def media_set_alt_text(*, media, alt_text):
+    """Change a file's alt text (what screen readers say; sent to networks with the image)."""
+    media.alt_text = (alt_text or "").strip()
+    media.full_clean(exclude=[f.name for f in MediaFile._meta.fields if f.name != "alt_text"])
+    media.save(update_fields=["alt_text"])
+    return media

@@ -77,11 +77,12 @@ def _media_links(post):
     return [link.media for link in post.post_media.select_related("media")]
 
 
-def prepared_media(post, account, *, fit="pad", make_video=True) -> tuple[list[MediaItem], list[str], list[int]]:
-    """(items for the adapter, problems, ids of media whose rendition is still to be made)."""
+def prepared_media(post, account, *, fit="pad", make_video=True, media_files=None) -> tuple[list[MediaItem], list[str], list[int]]:
+    """(items for the adapter, problems, ids of media whose rendition is still to be made), for the
+    post's attachments or, for a post not saved yet (the composer's live check), `media_files`."""
     items, problems, pending = [], [], []
     spec = NETWORK_SPECS.get(account.platform) and spec_for(account)
-    for number, media in enumerate(_media_links(post), start=1):
+    for number, media in enumerate(_media_links(post) if media_files is None else media_files, start=1):
         if media.status == MediaFile.ProcessingStatus.FAILED:
             problems.append(f"{_label(number, media)} could not be processed: {media.status_reason or 'unknown error'}. Remove it and upload it again.")
             continue

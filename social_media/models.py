@@ -112,6 +112,7 @@ class PostMedia(models.Model):
     class Meta:
         ordering = ["order", "id"]
         constraints = [models.UniqueConstraint(fields=["post", "media"], name="unique_media_per_post")]
+        verbose_name = verbose_name_plural = "post media"
 
 
 class PostTarget(models.Model):
@@ -213,6 +214,7 @@ class OAuthApp(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["platform", "instance_url"], name="unique_oauth_app")]
+        verbose_name, verbose_name_plural = "OAuth app", "OAuth apps"
 
 
 class OAuthState(models.Model):

@@ -6,7 +6,7 @@ from rest_framework_simplejwt.views import TokenObtainPairView, TokenViewBase
 
 from accounts import services
 
-from .jwt import LogoutSerializer, RotatingRefreshSerializer
+from .jwt import LimitedLoginSerializer, LogoutSerializer, RotatingRefreshSerializer
 from .serializers import MeUpdateSerializer, RegisterSerializer, UserSerializer
 
 
@@ -35,7 +35,10 @@ class NoStoreMixin:
 
 
 class LoginView(NoStoreMixin, TokenObtainPairView):
-    """Exchange username and password for an access and a refresh token."""
+    """Exchange username and password for an access and a refresh token. Limited per client IP and,
+    for wrong passwords, per account (accounts/login_limits.py)."""
+
+    serializer_class = LimitedLoginSerializer
 
 
 class RefreshView(NoStoreMixin, TokenViewBase):

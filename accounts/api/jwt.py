@@ -8,11 +8,14 @@ was deleted or deactivated is refused with 401 (simplejwt answers 500 for a dele
 
 from django.db import transaction
 from rest_framework import serializers
+from rest_framework.exceptions import AuthenticationFailed, Throttled
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
+from rest_framework_simplejwt.serializers import TokenObtainPairSerializer
 from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
 
+from accounts import login_limits
 from accounts.models import User
 
 
@@ -50,3 +53,22 @@ class LogoutSerializer(serializers.Serializer):
         with transaction.atomic():
             _spend(attrs["refresh"])
         return {}
+
+
+class LimitedLoginSerializer(TokenObtainPairSerializer):
+    """simplejwt's login, refusing a username locked by too many wrong passwords (per-account limit;
+    the per-IP one is the anonymous throttle). accounts/login_limits.py, shared with /admin/login/."""
+
+    def validate(self, attrs):
+        username = attrs.get(self.username_field, "")
+        try:
+            login_limits.account_check(username)
+        except login_limits.LoginThrottled as exc:
+            raise Throttled(wait=exc.wait, detail=exc.message)
+        try:
+            data = super().validate(attrs)
+        except AuthenticationFailed:
+            login_limits.account_failed(username)
+            raise
+        login_limits.account_succeeded(username)
+        return data

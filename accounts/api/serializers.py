@@ -5,7 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts import services
-from accounts.models import Membership, User, Workspace
+from accounts.models import Invitation, Membership, User, Workspace
 
 
 class UserWorkspaceSerializer(serializers.ModelSerializer):
@@ -125,9 +125,25 @@ class MemberSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class MemberAddSerializer(serializers.Serializer):
+class InvitationCreateSerializer(serializers.Serializer):
     email = serializers.EmailField(max_length=254)
     role = serializers.ChoiceField(choices=Membership.Role.choices, default=Membership.Role.EDITOR)
+
+
+class InvitationSerializer(serializers.ModelSerializer):
+    """The same fields whether or not the address belongs to a registered user."""
+
+    invited_by = serializers.CharField(source="invited_by.username", read_only=True, default=None)
+    status = serializers.CharField(read_only=True, help_text="pending, accepted, revoked or expired.")
+
+    class Meta:
+        model = Invitation
+        fields = ["id", "email", "role", "status", "invited_by", "created_at", "expires_at", "accepted_at", "revoked_at"]
+        read_only_fields = fields
+
+
+class InvitationAcceptSerializer(serializers.Serializer):
+    token = serializers.CharField(max_length=100, help_text="The token of the emailed invitation link.")
 
 
 class MemberRoleSerializer(serializers.Serializer):

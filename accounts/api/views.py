@@ -12,7 +12,7 @@ from accounts import context, services
 from accounts.models import Membership, Workspace
 from config.exceptions import Conflict
 
-from .serializers import MemberAddSerializer, MemberRoleSerializer, MemberSerializer, WorkspaceSerializer
+from .serializers import MemberRoleSerializer, MemberSerializer, WorkspaceSerializer
 
 
 def parse_id(raw):
@@ -90,17 +90,8 @@ class WorkspaceViewSet(ServiceErrorsMixin, viewsets.ModelViewSet):
         services.workspace_delete(workspace=instance, actor=self.request.user)
 
 
-@extend_schema_view(
-    list=path_ids("workspace_pk"), create=path_ids("workspace_pk"), retrieve=path_ids("workspace_pk", "user_id"),
-    partial_update=path_ids("workspace_pk", "user_id"), destroy=path_ids("workspace_pk", "user_id"),
-)
-class MemberViewSet(ServiceErrorsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """Members of the workspace in the URL. Any member lists; admin+ adds, changes roles and removes;
-    only an owner grants or revokes owner; anyone may leave; a workspace always keeps an owner."""
-
-    serializer_class = MemberSerializer
-    filter_backends = []
-    lookup_field = "user_id"
+class WorkspaceInURLMixin:
+    """For views under /workspaces/{workspace_pk}/: the caller's membership of that workspace."""
 
     def actor_membership(self):
         """The caller's membership of the URL's workspace; 404 when they have none (cached)."""
@@ -118,6 +109,20 @@ class MemberViewSet(ServiceErrorsMixin, mixins.ListModelMixin, mixins.RetrieveMo
     def workspace(self):
         return self.actor_membership().workspace
 
+
+@extend_schema_view(
+    list=path_ids("workspace_pk"), retrieve=path_ids("workspace_pk", "user_id"),
+    partial_update=path_ids("workspace_pk", "user_id"), destroy=path_ids("workspace_pk", "user_id"),
+)
+class MemberViewSet(ServiceErrorsMixin, WorkspaceInURLMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Members of the workspace in the URL. Any member lists; admin+ changes roles and removes; only
+    an owner grants or revokes owner; anyone may leave; a workspace always keeps an owner. New members
+    join by accepting an invitation (invitation_views.py), never by being added."""
+
+    serializer_class = MemberSerializer
+    filter_backends = []
+    lookup_field = "user_id"
+
     def get_queryset(self):
         return Membership.objects.filter(workspace=self.workspace()).select_related("user").order_by("id")
 
@@ -127,14 +132,6 @@ class MemberViewSet(ServiceErrorsMixin, mixins.ListModelMixin, mixins.RetrieveMo
         if membership is None:
             raise NotFound("Member not found.")
         return membership
-
-    @extend_schema(request=MemberAddSerializer, responses={201: MemberSerializer})
-    def create(self, request, *args, **kwargs):
-        require_role(self.actor_membership().role, Membership.Role.ADMIN, "add members")
-        serializer = MemberAddSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        membership = services.member_add(workspace=self.workspace(), actor=request.user, **serializer.validated_data)
-        return Response(MemberSerializer(membership).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=MemberRoleSerializer, responses={200: MemberSerializer})
     def partial_update(self, request, *args, **kwargs):

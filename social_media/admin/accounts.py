@@ -1,9 +1,11 @@
+import json
+
 from django.contrib import admin
 from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.utils import timezone
 
 from ..models import ConnectedAccount, OAuthApp, OAuthState, PendingConnection
-from ..services.accounts import account_deactivate
+from ..services.accounts import account_deactivate, platform_settings_shown
 from .common import ACCOUNT_SECRETS, ReadOnlyMixin, run_per_object
 
 
@@ -13,10 +15,13 @@ class ConnectedAccountAdmin(admin.ModelAdmin):
     list_filter = ["platform", "is_active", "needs_reconnect"]
     search_fields = ["platform_username", "display_name", "platform_user_id", "instance_url", "workspace__name"]
     list_select_related = ["workspace"]
-    exclude = ACCOUNT_SECRETS
+    # platform_settings is shown without credential-like keys (as the API shows it), never as an editable
+    # JSON field that would print them; the network's limits are refreshed from the network anyway.
+    exclude = [*ACCOUNT_SECRETS, "platform_settings"]
     readonly_fields = [
         "workspace", "platform", "platform_user_id", "platform_username", "instance_url", "is_active", "needs_reconnect",
-        "has_credentials", "token_expires_at", "limits_refreshed_at", "last_error", "connected_by", "created_at", "updated_at",
+        "has_credentials", "settings", "token_expires_at", "limits_refreshed_at", "last_error", "connected_by", "created_at",
+        "updated_at",
     ]
     actions = ["deactivate"]
 
@@ -31,6 +36,10 @@ class ConnectedAccountAdmin(admin.ModelAdmin):
     @admin.display(boolean=True, description="credentials", ordering="has_token")
     def has_credentials(self, account):
         return account.has_token
+
+    @admin.display(description="platform settings")
+    def settings(self, account):
+        return json.dumps(platform_settings_shown(account.platform_settings or {}), indent=2, sort_keys=True, default=str)
 
     @admin.action(description="Deactivate (pending targets fail; reconnect to resume)", permissions=["change"])
     def deactivate(self, request, queryset):

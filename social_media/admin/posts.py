@@ -3,10 +3,11 @@ from django.db.models import Count
 from django.utils.text import Truncator
 
 from ..models import Post, PostMedia, PostQueue, PostTarget, PublishAttempt, QueuedPost, Status
-from ..services.posts import DELETABLE_STATUSES, post_cancel, post_delete, post_publish_now, target_retry
+from ..services.posts import DELETABLE_STATUSES, PENDING_STATUSES, post_cancel, post_delete, post_publish_now, target_retry
 from ..services.resolution import target_reconcile_now, target_resolve
 from ..services.unpublishing import post_unpublish
 from .common import ACTIVE_STATUSES, ReadOnlyMixin, run_per_object, without_account_secrets
+from .post_form import PostAdminForm
 
 
 class PostTargetInline(admin.TabularInline):
@@ -40,21 +41,49 @@ class PostMediaInline(admin.TabularInline):
 
 @admin.register(Post)
 class PostAdmin(admin.ModelAdmin):
+    form = PostAdminForm
     list_display = ["id", "summary", "workspace", "author", "status", "scheduled_time", "posted_at", "target_count", "created_at"]
     list_filter = ["status", "targets__account__platform", "created_at"]
     search_fields = ["content", "workspace__name", "author__username"]
     list_select_related = ["workspace", "author"]
     date_hierarchy = "created_at"
-    fields = ["workspace", "author", "content", "status", "scheduled_time", "posted_at", "created_at", "updated_at"]
-    readonly_fields = ["workspace", "author", "status", "scheduled_time", "posted_at", "created_at", "updated_at"]
+    fields = ["workspace", "author", "content", "accounts", "status", "scheduled_time", "posted_at", "created_at", "updated_at"]
+    readonly_fields = ["author", "status", "posted_at", "created_at", "updated_at"]
     inlines = [PostTargetInline, PostMediaInline]
     actions = ["cancel", "publish_now", "unpublish"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(n_targets=Count("targets", distinct=True))
 
-    def has_add_permission(self, request):
-        return False  # posts are validated per network when created through the API
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        form.actor = request.user  # the author of a post staff create
+        return form
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None:
+            fields.append("workspace")  # a post stays in its workspace
+            if not self.has_change_permission(request, obj):
+                fields += ["content", "accounts", "scheduled_time"]
+        return fields
+
+    def get_fields(self, request, obj=None):
+        fields = list(super().get_fields(request, obj))
+        if obj is None:  # a new post: only what staff give it
+            fields = [f for f in fields if f in ("workspace", "content", "accounts", "scheduled_time")]
+        return fields
+
+    def save_model(self, request, obj, form, change):
+        pass  # saved by the posting services in PostAdminForm.clean()
+
+    @admin.display(description="accounts")
+    def accounts(self, post):
+        return ", ".join(str(t.account) for t in post.targets.all()) or "—"
+
+    @admin.display(description="scheduled time", ordering="scheduled_time")
+    def scheduled_time(self, post):
+        return post.scheduled_time.strftime("%Y-%m-%d %H:%M:%S %Z") if post.scheduled_time else "—"
 
     def has_delete_permission(self, request, obj=None):
         # One at a time, never while a target is waiting for or in the hands of a worker, and never
@@ -77,8 +106,8 @@ class PostAdmin(admin.ModelAdmin):
         return actions
 
     def has_change_permission(self, request, obj=None):
-        # Content is editable only while nothing of the post is scheduled or on its way out.
-        return super().has_change_permission(request, obj) and (obj is None or obj.status == Status.DRAFT)
+        # Editable while no worker holds any of it: drafts and scheduled posts (through the services).
+        return super().has_change_permission(request, obj) and (obj is None or obj.status in PENDING_STATUSES)
 
     @admin.display(description="content")
     def summary(self, post):

@@ -1,8 +1,6 @@
 """Serializers of the posts, queues and connected-accounts API. Read serializers render rows; write
 serializers only validate input, and the views hand it to the services."""
 
-import re
-
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -11,6 +9,7 @@ from config.sizes import BoundedDictField, BoundedListField
 from media.models import MediaFile
 from media.serializers import MediaFileSerializer
 from social_media.models import ConnectedAccount, Post, PostQueue, PostTarget, PublishAttempt, QueuedPost, without_secrets
+from social_media.services.accounts import platform_settings_shown
 from social_media.services.posts import SCHEDULED_STATUSES
 from social_media.services.queues import clean_posting_schedule, clean_timezone
 
@@ -34,9 +33,6 @@ def upcoming_entries(entries):
 
 
 # --- Connected accounts ---------------------------------------------------------------------
-SECRET_KEY_PATTERN = re.compile(r"token|secret|password|jwt|session|cookie", re.IGNORECASE)
-
-
 class ConnectedAccountSerializer(serializers.ModelSerializer):
     """An account as the API shows it. Tokens are never part of it (not even write-only), and
     platform_settings keys that look like credentials are left out should an adapter ever store one."""
@@ -53,7 +49,7 @@ class ConnectedAccountSerializer(serializers.ModelSerializer):
         read_only_fields = [f for f in fields if f not in ("display_name", "is_active")]
 
     def get_platform_settings(self, account) -> dict:
-        return {key: value for key, value in (account.platform_settings or {}).items() if not SECRET_KEY_PATTERN.search(key)}
+        return platform_settings_shown(account.platform_settings or {})
 
 
 # --- Posts ----------------------------------------------------------------------------------

@@ -179,6 +179,11 @@ class PlatformAdapter:
         post is scheduled: {"title": ["Reddit posts need a title."]}. Empty when valid (the default)."""
         return {}
 
+    def text_usage(self, content: str) -> tuple[int, int | None]:
+        """(length of `content` counted the network's way, the account's limit or None) for a
+        composer's counter. Default: code points against content_limits["max_characters"]."""
+        return len(content or ""), self.content_limits.get("max_characters")
+
     def publish(self, target, content: str, media: Sequence[MediaItem]) -> PublishResult:
         """Publish `content` with `media` for `target` (a PostTarget; use target.idempotency_key).
         Validates first (`validate`) and raises InvalidContent before any network call."""

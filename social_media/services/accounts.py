@@ -1,4 +1,6 @@
-"""Connected accounts: edit, deactivate, disconnect."""
+"""Connected accounts: edit, deactivate, disconnect; what of their settings may be shown."""
+
+import re
 
 from django.db import transaction
 from rest_framework.exceptions import ValidationError
@@ -8,6 +10,17 @@ from social_media.models import ConnectedAccount, PostTarget, Status
 from .posts import SCHEDULED_STATUSES, UNSET, posts_refresh_status
 
 DISCONNECTED_MESSAGE = "The account was disconnected; reconnect it and retry."
+CREDENTIAL_KEY = re.compile(r"token|secret|password|jwt|session|cookie", re.IGNORECASE)
+
+
+def platform_settings_shown(value):
+    """`platform_settings` without credential-like keys, at any depth, should an adapter ever store
+    one (a Page token in a list of Pages): what the API and the admin show."""
+    if isinstance(value, dict):
+        return {k: platform_settings_shown(v) for k, v in value.items() if not CREDENTIAL_KEY.search(str(k))}
+    if isinstance(value, list):
+        return [platform_settings_shown(item) for item in value]
+    return value
 
 
 def _lock_account(account):

@@ -192,3 +192,45 @@ def queue_reorder(*, queue, post_ids):
             post_schedule(post=post, at=slot)
     _renumber(queue)
     return queue
+
+
+@transaction.atomic
+def queue_save(*, workspace, queue=None, name, description="", accounts=(), posting_schedule, timezone_name="UTC", is_active=True):
+    """Create (queue=None) or edit a queue of `workspace`: the timetable and zone are cleaned as the
+    API cleans them; accounts must be active accounts of the workspace."""
+    errors = {}
+    try:
+        timezone_name = clean_timezone(timezone_name)
+    except ValidationError as exc:
+        errors["timezone"] = exc.detail
+    try:
+        posting_schedule = clean_posting_schedule(posting_schedule)
+    except ValidationError as exc:
+        errors["posting_schedule"] = exc.detail
+    foreign = [a.pk for a in accounts if a.workspace_id != workspace.pk or not a.is_active]
+    if foreign:
+        errors["target_accounts"] = [f"No active connected account with id {', '.join(map(str, foreign))} in this workspace."]
+    if errors:
+        raise ValidationError(errors)
+    if queue is None:
+        queue = PostQueue(workspace=workspace)
+    elif queue.workspace_id != workspace.pk:
+        raise ValidationError({"queue": ["No such queue in this workspace."]})
+    queue.name, queue.description, queue.posting_schedule = name, description, posting_schedule
+    queue.timezone, queue.is_active = timezone_name, is_active
+    queue.save()
+    queue.target_accounts.set(accounts)
+    return queue
+
+
+def upcoming_free_slots(queue, *, count=5, after=None):
+    """The queue's next `count` slots no post holds yet (fewer when it has no posting times)."""
+    after = after or timezone.now()
+    taken = taken_slots(queue)
+    free = []
+    for instant in iter_slots(clean_posting_schedule(queue.posting_schedule or {}), queue.timezone, after=after):
+        if instant not in taken:
+            free.append(instant)
+            if len(free) == count:
+                break
+    return free

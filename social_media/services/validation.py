@@ -49,11 +49,8 @@ def validate_post(post) -> dict[str, list[str]]:
     errors, pending = {}, set()
     for target in without_secrets(post.targets.select_related("account"), "account").order_by("id"):
         account = target.account
-        if not account.is_active:
-            problems = ["The account is disconnected; reconnect it or remove it from the post."]
-        elif not getattr(settings, f"{account.platform.upper()}_ENABLED", True):
-            problems = [f"Publishing to {PLATFORMS[account.platform][0]} is turned off on this server."]
-        else:
+        problems = _account_problems(account)
+        if not problems:
             content = target.custom_content or post.content
             media, problems, waiting = prepared_media(post, account, fit=media_fit(target), make_video=False)
             problems = fit_errors(target) + problems
@@ -68,3 +65,30 @@ def validate_post(post) -> dict[str, list[str]]:
         target_ids = sorted({target_id for target_id, _ in pending})
         transaction.on_commit(lambda: make_renditions.delay(target_ids))
     return errors
+
+
+def _account_problems(account):
+    if not account.is_active:
+        return ["The account is disconnected; reconnect it or remove it from the post."]
+    if not getattr(settings, f"{account.platform.upper()}_ENABLED", True):
+        return [f"Publishing to {PLATFORMS[account.platform][0]} is turned off on this server."]
+    return []
+
+
+def validate_draft(*, accounts, content, custom_content=None, media_files=()) -> list[dict]:
+    """What validate_post would say of a post not saved yet (the composer asks as the user types),
+    plus each account's counter: [{"account", "content", "used", "limit", "errors"}], one per account.
+    Media is checked as each network will get it (its renditions), as when the post is scheduled."""
+    media_files = list(media_files)
+    custom_content = custom_content or {}
+    report = []
+    for account in accounts:
+        text = custom_content.get(str(account.pk)) or content
+        adapter = PlatformFactory.get_platform(account)
+        used, limit = adapter.text_usage(text)
+        problems = _account_problems(account)
+        if not problems:
+            media, problems, _waiting = prepared_media(None, account, make_video=False, media_files=media_files)
+            problems += list(adapter.validate(text, media))
+        report.append({"account": account, "content": text, "used": used, "limit": limit, "errors": problems})
+    return report

@@ -95,6 +95,18 @@ def test_it_rejects_invalid_registration_with_field_errors(overrides, field):
     assert not Workspace.objects.exists()
 
 
+@pytest.mark.parametrize("password", [" " * 8, " " * 12, "\t \n" * 4, "qwertyuiop", "plum-orb1"])
+def test_it_refuses_blank_common_and_short_passwords(password):
+    error = assert_error(register(APIClient(), password=password), 400, fields=["password"])
+    assert error["fields"]["password"] and not User.objects.exists()
+
+
+def test_it_asks_for_ten_characters_and_explains_spaces():
+    messages = assert_error(register(APIClient(), password=" " * 12), 400)["fields"]["password"]
+    assert "The password cannot consist only of spaces." in messages
+    assert any("at least 10 characters" in m for m in assert_error(register(APIClient(), password="plum-orb1"), 400)["fields"]["password"])
+
+
 def test_it_reports_a_weak_password_together_with_other_field_errors():
     UserFactory(username="alice")
     error = assert_error(register(APIClient(), email="other@example.com", password="123"), 400)

@@ -92,8 +92,8 @@ def test_it_does_not_throttle_when_disabled(client_for, settings):
 def test_it_limits_anonymous_login_attempts_per_ip():
     UserFactory(username="erin")
     attacker = APIClient(REMOTE_ADDR="203.0.113.9")
-    for _ in range(30):
-        assert attacker.post(LOGIN, {"username": "erin", "password": "guess"}, format="json").status_code == 401
+    for n in range(30):  # other usernames: wrong passwords for erin would lock her account (test_login_limits.py)
+        assert attacker.post(LOGIN, {"username": f"erin{n}", "password": "guess"}, format="json").status_code == 401
 
     error = assert_throttled(attacker.post(LOGIN, {"username": "erin", "password": PASSWORD}, format="json"), max_wait=60)
     assert error["retry_after"] >= 50

@@ -115,16 +115,16 @@ def test_it_refuses_to_delete_media_a_live_post_uses(admin_client, workspace, me
         assert f"used by post {post.pk}, which is scheduled" in page
 
 
-def test_it_lets_staff_edit_only_a_drafts_content(admin_client, workspace):
+def test_it_lets_staff_edit_drafts_and_scheduled_posts_but_not_published_ones(admin_client, workspace):
     draft = PostFactory(workspace=workspace, content="old words")
-    post, _ = scheduled_post(workspace)
+    posted = PostFactory(workspace=workspace, content="out there", status=Status.POSTED)
 
     edited = admin_client.post(reverse("admin:social_media_post_change", args=[draft.pk]), {
         "content": "new words",
         "targets-TOTAL_FORMS": "0", "targets-INITIAL_FORMS": "0",
         "post_media-TOTAL_FORMS": "0", "post_media-INITIAL_FORMS": "0",
     })
-    page = admin_client.get(reverse("admin:social_media_post_change", args=[post.pk])).content.decode()
+    page = admin_client.get(reverse("admin:social_media_post_change", args=[posted.pk])).content.decode()
 
     assert edited.status_code == 302
     draft.refresh_from_db()

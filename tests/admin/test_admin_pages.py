@@ -97,8 +97,10 @@ def test_it_searches_accounts_without_exposing_tokens(admin_client, world):
     assert ACCESS not in page and REFRESH not in page
 
 
-def test_it_keeps_the_tokens_when_an_account_is_edited(admin_client, world):
+def test_it_keeps_the_tokens_and_settings_when_an_account_is_edited(admin_client, world):
     account = world["account"]
+    account.platform_settings = {"max_characters": 500, "session_jwt": "eyJ-kept"}
+    account.save()
 
     response = admin_client.post(admin_url(account, "change"), {"display_name": "Renamed", "platform_settings": '{"max_characters": 280}'})
 
@@ -106,6 +108,23 @@ def test_it_keeps_the_tokens_when_an_account_is_edited(admin_client, world):
     account.refresh_from_db()
     assert account.display_name == "Renamed"
     assert (account.access_token, account.refresh_token) == (ACCESS, REFRESH)
+    assert account.platform_settings == {"max_characters": 500, "session_jwt": "eyJ-kept"}
+
+
+def test_it_hides_credential_like_platform_settings_as_the_api_does(admin_client, world):
+    account = world["account"]
+    account.platform_settings = {
+        "max_characters": 500, "session_jwt": "eyJ-session-77", "app_secret": "s3-app",
+        "pages": [{"id": "p1", "name": "Bakery", "page_access_token": "EAAB-page-token"}],
+    }
+    account.save()
+
+    page = admin_client.get(admin_url(account, "change")).content.decode()
+
+    assert "max_characters" in page and "Bakery" in page
+    for secret in ("eyJ-session-77", "s3-app", "EAAB-page-token", "session_jwt", "page_access_token"):
+        assert secret not in page
+    assert 'name="platform_settings"' not in page
 
 
 def test_it_shows_a_targets_publish_attempts_read_only(admin_client, world):

@@ -102,3 +102,10 @@ def test_it_leaves_credential_like_settings_out(auth_api, workspace):
     response = auth_api.get(f"{URL}{account.pk}/")
     assert response.json()["platform_settings"] == {"max_characters": 500}
     assert "eyJsecret" not in response.content.decode()
+
+
+def test_it_hides_credential_like_keys_nested_in_platform_settings(auth_api, workspace):
+    settings = {"pages": [{"id": "p1", "page_access_token": "EAAB-nested"}], "limits": {"client_secret": "x", "max": 3}}
+    account = ConnectedAccountFactory(workspace=workspace, platform_settings=settings)
+    shown = auth_api.get(f"{URL}{account.pk}/").json()["platform_settings"]
+    assert shown == {"pages": [{"id": "p1"}], "limits": {"max": 3}}

@@ -80,7 +80,7 @@ def mastodon_mock(tmp_path_factory):
         log.close()
 
 
-def _wait_until_ready(base_url, process, log_path, timeout=30.0):
+def _wait_until_ready(base_url, process, log_path, timeout=120.0):  # ~4 s idle; far longer on a loaded machine
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:

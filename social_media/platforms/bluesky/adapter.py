@@ -121,6 +121,9 @@ class BlueskyAdapter(PlatformAdapter):
     def validate(self, content: str, media: Sequence[MediaItem]) -> list[str]:
         return rules.validate(content, media)
 
+    def text_usage(self, content: str) -> tuple[int, int | None]:
+        return rules.grapheme_count(content or ""), rules.MAX_GRAPHEMES
+
     def publish(self, target, content: str, media: Sequence[MediaItem]) -> PublishResult:
         errors = self.validate(content, media)
         if errors:

@@ -18,10 +18,10 @@ from ..base import (
 )
 from . import oauth
 from .client import REQUEST_TIMEOUT, Connection, normalize_instance_url
-from .limits import DEFAULTS, read_instance_limits
+from .limits import DEFAULTS, limits_from_settings, read_instance_limits
 from .media import upload_media
 from .reconcile import find_status, status_result
-from .validation import VISIBILITIES, validate_post
+from .validation import VISIBILITIES, character_count, validate_post
 
 
 class MastodonAdapter(PlatformAdapter):
@@ -64,6 +64,10 @@ class MastodonAdapter(PlatformAdapter):
     # --- Posting ----------------------------------------------------------------------------
     def validate(self, content: str, media: Sequence[MediaItem]) -> list[str]:
         return validate_post(content, media, self.account.platform_settings or {})
+
+    def text_usage(self, content: str) -> tuple[int, int | None]:
+        limits = limits_from_settings(self.account.platform_settings or {})
+        return character_count(content or "", url_length=limits["characters_reserved_per_url"]), limits["max_characters"]
 
     def publish(self, target, content: str, media: Sequence[MediaItem]) -> PublishResult:
         media = list(media)

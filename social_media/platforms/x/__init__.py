@@ -61,6 +61,9 @@ class XAdapter(PlatformAdapter):
     def validate(self, content: str, media: Sequence[MediaItem]) -> list[str]:
         return text.validate(content, media, text.limits_for(self.account))
 
+    def text_usage(self, content: str) -> tuple[int, int | None]:
+        return text.weighted_length(content), int(text.limits_for(self.account)["max_weighted_length"])
+
     def publish(self, target, content: str, media: Sequence[MediaItem]) -> PublishResult:
         errors = self.validate(content, media)
         if errors:

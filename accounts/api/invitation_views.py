@@ -1,0 +1,93 @@
+"""Invitations: admins invite by email, list and revoke (/workspaces/{id}/invitations/); the invitee,
+signed in with the invited address, accepts (/invitations/accept/). The emailed link opens a small
+page (`invitation_page`) that says what the invitation is and how to accept it."""
+
+from django.shortcuts import render
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import exceptions, mixins, status, viewsets
+from rest_framework.exceptions import NotFound
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts import invitations
+from accounts.models import Invitation, Membership
+
+from .serializers import InvitationAcceptSerializer, InvitationCreateSerializer, InvitationSerializer, MemberSerializer
+from .views import ServiceErrorsMixin, WorkspaceInURLMixin, parse_id, path_ids, require_role
+
+
+class InvitationGoneError(exceptions.APIException):
+    status_code = status.HTTP_410_GONE
+    default_detail = "This invitation can no longer be used."
+    default_code = "invitation_gone"
+
+
+def _translate(exc):
+    if isinstance(exc, invitations.InvitationNotFound):
+        return NotFound(exc.message)
+    if isinstance(exc, invitations.InvitationGone):
+        return InvitationGoneError(exc.message)
+    if isinstance(exc, invitations.InvitationForAnotherAddress):
+        return exceptions.PermissionDenied(exc.message)
+    return exc
+
+
+@extend_schema_view(list=path_ids("workspace_pk"), create=path_ids("workspace_pk"), destroy=path_ids("workspace_pk", "id"))
+class InvitationViewSet(ServiceErrorsMixin, WorkspaceInURLMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Invitations of the workspace in the URL (admin+). Creating answers the same whether or not the
+    address is registered; deleting revokes a pending invitation."""
+
+    serializer_class = InvitationSerializer
+    filter_backends = []
+
+    def handle_exception(self, exc):
+        return super().handle_exception(_translate(exc))
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        require_role(self.actor_membership().role, Membership.Role.ADMIN, "manage invitations")
+
+    def get_queryset(self):
+        return Invitation.objects.filter(workspace=self.workspace()).select_related("invited_by")
+
+    @extend_schema(request=InvitationCreateSerializer, responses={201: InvitationSerializer})
+    def create(self, request, *args, **kwargs):
+        data = InvitationCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        invitation = invitations.invitation_create(workspace=self.workspace(), actor=request.user, **data.validated_data)
+        return Response(InvitationSerializer(invitation).data, status=status.HTTP_201_CREATED)
+
+    def destroy(self, request, *args, **kwargs):
+        invitation = self.get_queryset().filter(pk=parse_id(self.kwargs["pk"])).first()
+        if invitation is None:
+            raise NotFound("Invitation not found.")
+        invitations.invitation_revoke(invitation=invitation, actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class InvitationAcceptView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=InvitationAcceptSerializer, responses={200: MemberSerializer})
+    def post(self, request):
+        data = InvitationAcceptSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            membership = invitations.invitation_accept(user=request.user, token=data.validated_data["token"])
+        except invitations.AccountsError as exc:
+            raise _translate(exc)
+        body = {**MemberSerializer(membership).data, "workspace": membership.workspace_id}
+        return Response(body)
+
+
+def invitation_page(request, token):
+    """What the emailed link opens: the workspace, the role, and how to accept."""
+    try:
+        invitation = invitations.invitation_get(token=token)
+    except invitations.InvitationNotFound:
+        invitation = None
+    response = render(request, "accounts/invitation.html", {"invitation": invitation, "token": token}, status=200 if invitation else 404)
+    response["Cache-Control"] = "no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    return response

@@ -1,0 +1,127 @@
+"""Real Chromium (Debian's chromium + chromium-driver) driven by selenium against pytest-django's
+live_server. One headless browser for the whole session; a fresh profile directory per run.
+
+Every page the journey opens is checked with axe-core (vendored under tests/webapp/vendor/) and fails
+on serious or critical violations, and checked for horizontal scrolling at 1280 px and 390 px.
+With SCREENSHOTS=1 (`make screenshots`) each page is also saved to docs/screenshots/ at both widths."""
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = os.environ.get("CHROMIUM_BIN", "/usr/bin/chromium")
+CHROMEDRIVER = os.environ.get("CHROMEDRIVER_BIN", "/usr/bin/chromedriver")
+AXE = Path(__file__).resolve().parent.parent / "vendor" / "axe-4.14.1.min.js"
+SCREENSHOTS = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
+WIDTHS = {"desktop": (1280, 900), "phone": (390, 844)}
+FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--disable-dev-shm-usage", "--force-device-scale-factor=1", "--lang=en-US",
+]
+
+
+def pytest_collection_modifyitems(items):
+    if not (shutil.which(CHROMIUM) and shutil.which(CHROMEDRIVER)):
+        for item in items:
+            if "browser" in str(item.fspath):
+                item.add_marker(pytest.mark.skip(reason="chromium and chromium-driver are not installed (apt-get install chromium chromium-driver)"))
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    profile = tempfile.mkdtemp(prefix="chromium-profile-")
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in [*FLAGS, f"--user-data-dir={profile}"]:
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
+    driver.set_window_size(*WIDTHS["desktop"])
+    driver.implicitly_wait(0)
+    yield driver
+    driver.quit()
+    shutil.rmtree(profile, ignore_errors=True)
+
+
+class Page:
+    """Helpers around the driver for one live server."""
+
+    def __init__(self, driver, base_url):
+        self.driver, self.base_url = driver, base_url
+
+    def open(self, path):
+        self.driver.get(self.base_url + path)
+        self.wait_for("main")
+
+    def find(self, css):
+        from selenium.webdriver.common.by import By
+
+        return self.driver.find_element(By.CSS_SELECTOR, css)
+
+    def find_all(self, css):
+        from selenium.webdriver.common.by import By
+
+        return self.driver.find_elements(By.CSS_SELECTOR, css)
+
+    def wait_for(self, css, timeout=15):
+        from selenium.webdriver.common.by import By
+        from selenium.webdriver.support import expected_conditions as EC
+        from selenium.webdriver.support.ui import WebDriverWait
+
+        return WebDriverWait(self.driver, timeout).until(EC.visibility_of_element_located((By.CSS_SELECTOR, css)))
+
+    def wait_until(self, condition, timeout=15, message=""):
+        from selenium.webdriver.support.ui import WebDriverWait
+
+        return WebDriverWait(self.driver, timeout).until(lambda d: condition(), message)
+
+    def axe_violations(self):
+        """Serious and critical axe-core violations on the current page."""
+        if not self.driver.execute_script("return !!window.axe"):
+            self.driver.execute_script(AXE.read_text())
+        result = self.driver.execute_async_script(
+            "var done = arguments[arguments.length - 1];"
+            "axe.run(document, {resultTypes: ['violations']}).then(function (r) { done(r.violations); }, function (e) { done([{id: 'axe-error', impact: 'critical', help: String(e), nodes: []}]); });"
+        )
+        return [
+            f"{v['id']} ({v['impact']}): {v['help']} at {[(n.get('target'), (n.get('html') or '')[:100]) for n in v['nodes']][:3]}"
+            for v in result if v.get("impact") in ("serious", "critical")
+        ]
+
+    def horizontal_overflow(self):
+        return self.driver.execute_script("return document.documentElement.scrollWidth - window.innerWidth")
+
+    def check(self, name):
+        """axe and overflow at both widths (and a screenshot of each when SCREENSHOTS=1)."""
+        problems = []
+        try:
+            for label, (width, height) in WIDTHS.items():
+                self.driver.set_window_size(width, height)
+                self.wait_until(lambda: self.driver.execute_script("return window.innerWidth") <= width, message="window did not resize")
+                overflow = self.horizontal_overflow()
+                if overflow > 0:
+                    problems.append(f"{name} scrolls horizontally by {overflow}px at {width}px")
+                problems += [f"{name} at {width}px: {v}" for v in self.axe_violations()]
+                if os.environ.get("SCREENSHOTS"):
+                    self.screenshot(f"{name}-{label}", width)
+        finally:
+            self.driver.set_window_size(*WIDTHS["desktop"])
+        assert not problems, "\n".join(problems)
+
+    def screenshot(self, name, width):
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        full = self.driver.execute_script("return Math.min(document.documentElement.scrollHeight, 4000)")
+        self.driver.set_window_size(width, max(full, 600))
+        self.driver.save_screenshot(str(SCREENSHOTS / f"{name}.png"))
+
+
+@pytest.fixture
+def page(browser, live_server):
+    browser.delete_all_cookies()
+    return Page(browser, live_server.url)

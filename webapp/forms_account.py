@@ -1,0 +1,50 @@
+"""Forms of the shell: registration, profile (time zone), workspace switcher."""
+
+import zoneinfo
+from functools import lru_cache
+
+from django import forms
+from django.contrib.auth import password_validation
+
+from accounts.models import User
+
+
+@lru_cache(maxsize=1)
+def timezone_choices():
+    return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones()) if "/" in name or name == "UTC"]
+
+
+class RegisterForm(forms.Form):
+    username = forms.CharField(max_length=150, widget=forms.TextInput(attrs={"autocomplete": "username"}))
+    email = forms.EmailField(widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    password = forms.CharField(widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}), help_text="At least 8 characters, not all digits.")
+    timezone = forms.ChoiceField(choices=timezone_choices, initial="UTC", help_text="Every time in the app is shown and entered in this zone.")
+
+    def clean_username(self):
+        name = self.cleaned_data["username"]
+        if User.objects.filter(username__iexact=name).exists():
+            raise forms.ValidationError("This username is taken.")
+        return name
+
+    def clean_email(self):
+        email = self.cleaned_data["email"]
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError("An account with this email exists; log in instead.")
+        return email
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password"):
+            try:
+                password_validation.validate_password(data["password"], User(username=data.get("username", ""), email=data.get("email", "")))
+            except forms.ValidationError as exc:
+                self.add_error("password", exc)
+        return data
+
+
+class ProfileForm(forms.Form):
+    timezone = forms.ChoiceField(choices=timezone_choices, label="Time zone", help_text="Every time in the app is shown and entered in this zone.")
+
+
+class SwitchWorkspaceForm(forms.Form):
+    workspace = forms.IntegerField(min_value=1)

@@ -1,0 +1,84 @@
+"""The composer's form: one text, a variant per account, media (from the library or uploaded here),
+and what to do with it (draft, schedule at a time, add to a queue, publish now). Times are read in the
+user's time zone (activated by the middleware) to the second."""
+
+from django import forms
+from django.utils import timezone
+
+from media.models import MediaFile
+from social_media.models import ConnectedAccount, PostQueue
+
+ACTIONS = {"draft": "Save draft", "schedule": "Schedule", "queue": "Add to queue", "publish": "Publish now"}
+TIME_FORMAT = "%Y-%m-%dT%H:%M:%S"
+
+
+class AccountChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, account):
+        return f"{account.get_platform_display()} @{account.platform_username}"
+
+
+class MediaChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, media):
+        return media.original_filename
+
+
+class QueueChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, queue):
+        return queue.name
+
+
+class ComposeForm(forms.Form):
+    accounts = AccountChoiceField(queryset=ConnectedAccount.objects.none(), widget=forms.CheckboxSelectMultiple, required=False, label="Post to")
+    content = forms.CharField(widget=forms.Textarea(attrs={"rows": 6}), required=False, max_length=5000, label="Text")
+    library_media = MediaChoiceField(queryset=MediaFile.objects.none(), widget=forms.CheckboxSelectMultiple, required=False, label="Media from the library")
+    upload = forms.FileField(required=False, label="Upload an image or video", help_text="Stored in the media library and attached to this post.")
+    upload_alt = forms.CharField(required=False, max_length=2000, label="Alt text for the upload", help_text="Describe the image for people who cannot see it.")
+    scheduled_time = forms.DateTimeField(
+        required=False, label="Publish at", input_formats=[TIME_FORMAT, "%Y-%m-%dT%H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local", "step": "1"}, format=TIME_FORMAT),
+    )
+    queue = QueueChoiceField(queryset=PostQueue.objects.none(), required=False, label="Queue", empty_label="Choose a queue")
+    action = forms.ChoiceField(choices=list(ACTIONS.items()), required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, workspace, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.workspace = workspace
+        self.account_list = list(ConnectedAccount.objects.filter(workspace=workspace, is_active=True).order_by("platform", "platform_username", "id"))
+        self.fields["accounts"].queryset = ConnectedAccount.objects.filter(workspace=workspace, is_active=True).order_by("platform", "platform_username", "id")
+        self.fields["library_media"].queryset = MediaFile.objects.filter(workspace=workspace).order_by("-created_at", "-id")
+        self.fields["queue"].queryset = PostQueue.objects.filter(workspace=workspace, is_active=True).order_by("name", "id")
+        self.fields["scheduled_time"].help_text = f"In your time zone, {timezone.get_current_timezone_name()}, to the second."
+        for account in self.account_list:
+            self.fields[self.variant_name(account)] = forms.CharField(
+                required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 5}),
+                label=f"Text for {account.get_platform_display()} @{account.platform_username}",
+                help_text="Leave empty to use the main text.",
+            )
+
+    @staticmethod
+    def variant_name(account):
+        return f"variant_{account.pk}"
+
+    def variant_fields(self):
+        return [(account, self[self.variant_name(account)]) for account in self.account_list]
+
+    def clean(self):
+        data = super().clean()
+        action = data.get("action") or "draft"
+        data["action"] = action
+        if action == "schedule" and not data.get("scheduled_time") and "scheduled_time" not in self.errors:
+            self.add_error("scheduled_time", "Pick the date and time to publish at.")
+        if action == "queue" and not data.get("queue") and "queue" not in self.errors:
+            self.add_error("queue", "Pick the queue to add the post to.")
+        if data.get("upload_alt") and not data.get("upload"):
+            self.add_error("upload", "Choose the file this alt text describes.")
+        return data
+
+    def custom_content(self):
+        """{"<account id>": text} of the selected accounts that have their own text."""
+        chosen = {a.pk for a in self.cleaned_data.get("accounts") or ()}
+        return {
+            str(account.pk): self.cleaned_data.get(self.variant_name(account))
+            for account in self.account_list
+            if account.pk in chosen and self.cleaned_data.get(self.variant_name(account))
+        }

@@ -1,0 +1,64 @@
+/* Small behaviours shared by every page; no business rules here (the server decides). */
+(function () {
+  "use strict";
+
+  function csrf() { return document.body.dataset.csrf || ""; }
+  window.schedulerCsrf = csrf;
+
+  // Workspace switcher: submit on change (the Switch button stays for keyboard and no-JS users).
+  document.addEventListener("change", function (event) {
+    if (event.target.matches("select[data-autosubmit]")) { event.target.form.submit(); }
+  });
+
+  // Forms that ask before destroying something.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form.dataset.confirm && !window.confirm(form.dataset.confirm)) { event.preventDefault(); }
+  });
+
+  // Composer tabs: the main text plus one tab per chosen account.
+  function setupTabs(root) {
+    var tablist = root.querySelector("[data-tabs]");
+    if (!tablist) { return; }
+    var form = tablist.closest("form");
+    var tabs = Array.prototype.slice.call(tablist.querySelectorAll("[role=tab]"));
+    function select(tab) {
+      tabs.forEach(function (t) {
+        var on = t === tab;
+        t.setAttribute("aria-selected", on ? "true" : "false");
+        t.tabIndex = on ? 0 : -1;
+        document.getElementById(t.getAttribute("aria-controls")).hidden = !on;
+      });
+    }
+    function chosen(accountId) {
+      var box = form.querySelector('input[name="accounts"][value="' + accountId + '"]');
+      return box && box.checked;
+    }
+    function refresh() {
+      var current = tabs.filter(function (t) { return t.getAttribute("aria-selected") === "true"; })[0];
+      tabs.forEach(function (t) { if (t.dataset.account) { t.hidden = !chosen(t.dataset.account); } });
+      if (!current || current.hidden) { current = tabs[0]; }
+      select(current);
+    }
+    tabs.forEach(function (t) { t.addEventListener("click", function () { select(t); }); });
+    tablist.addEventListener("keydown", function (event) {
+      var visible = tabs.filter(function (t) { return !t.hidden; });
+      var i = visible.indexOf(document.activeElement);
+      if (i < 0) { return; }
+      if (event.key === "ArrowRight") { i = (i + 1) % visible.length; } else if (event.key === "ArrowLeft") { i = (i - 1 + visible.length) % visible.length; } else { return; }
+      event.preventDefault(); select(visible[i]); visible[i].focus();
+    });
+    form.addEventListener("change", function (event) { if (event.target.name === "accounts") { refresh(); } });
+    refresh();
+  }
+
+  // Panels (the calendar's post panel) close with their button or Escape.
+  document.addEventListener("click", function (event) {
+    if (event.target.matches("[data-close-panel]")) { event.target.closest(".panel").hidden = true; }
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") { document.querySelectorAll(".panel").forEach(function (p) { p.hidden = true; }); }
+  });
+
+  document.addEventListener("DOMContentLoaded", function () { setupTabs(document); });
+})();

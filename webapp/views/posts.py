@@ -1,0 +1,127 @@
+"""The post list (the home page), one post with its targets, live status and attempts, and the
+actions on it: cancel, delete, publish now, retry a target, resolve an unconfirmed one."""
+
+from django.contrib import messages
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from accounts.models import Membership
+from media.models import MediaFile
+from social_media.models import Post, PostTarget, Status
+from social_media.services.posts import PENDING_STATUSES, SCHEDULED_STATUSES, post_cancel, post_delete, post_publish_now, target_retry
+from social_media.services.resolution import target_resolve
+
+from ..context import workspace_view
+from ..errors import SERVICE_ERRORS, flash_service_error, run_service
+from ..queries import post_detail as load_post
+from ..queries import posts_with_targets
+from ..render import page, paginate
+
+LIVE_STATUSES = (Status.SCHEDULED, Status.QUEUED, Status.PUBLISHING)
+
+
+@workspace_view()
+def home(request):
+    posts = posts_with_targets(request.workspace).order_by("-created_at", "-id")
+    status = request.GET.get("status", "")
+    if status in Status.values:
+        posts = posts.filter(status=status)
+    page_obj, base = paginate(request, posts)
+    return page(request, "app/home.html", {
+        "page_obj": page_obj, "querystring_base": base, "statuses": Status.choices, "status": status, "page_title": "Posts",
+    })
+
+
+def _post_or_404(request, post_id):
+    try:
+        return load_post(request.workspace, post_id)
+    except Post.DoesNotExist:
+        raise Http404("No such post.") from None
+
+
+def _post_context(request, post):
+    targets = list(post.targets.all())
+    return {
+        "post": post, "targets": targets, "page_title": f"Post #{post.pk}",
+        "pending": post.status in PENDING_STATUSES and all(t.status in PENDING_STATUSES for t in targets),
+        "cancellable": any(t.status in SCHEDULED_STATUSES for t in targets) and all(t.status in PENDING_STATUSES for t in targets),
+        "live": any(t.status in LIVE_STATUSES for t in targets),
+        "media": [link.media for link in post.post_media.all()],
+    }
+
+
+@workspace_view()
+def post_detail(request, post_id):
+    post = _post_or_404(request, post_id)
+    context = _post_context(request, post)
+    if request.htmx and request.GET.get("fragment") == "targets":
+        context.update(can_edit=request.membership.has_role(Membership.Role.EDITOR), can_admin=request.membership.has_role(Membership.Role.ADMIN))
+        return render(request, "app/_post_targets.html", context)
+    if request.htmx:
+        context.update(can_edit=request.membership.has_role(Membership.Role.EDITOR), can_admin=request.membership.has_role(Membership.Role.ADMIN))
+        return render(request, "app/_post_panel.html", context)
+    return page(request, "app/post_detail.html", context)
+
+
+def _back(request, post_id=None):
+    target = request.POST.get("next", "")
+    if target.startswith("/") and not target.startswith("//"):
+        return redirect(target)
+    return redirect("webapp:post_detail", post_id=post_id) if post_id else redirect("webapp:home")
+
+
+@require_POST
+@workspace_view()
+def post_action(request, post_id, action):
+    post = get_object_or_404(Post, workspace=request.workspace, pk=post_id)
+    done = {"cancel": "Post cancelled.", "delete": "Post deleted.", "publish": "Publishing now."}
+    try:
+        if action == "cancel":
+            post_cancel(post=post)
+        elif action == "delete":
+            post_delete(post=post)
+        elif action == "publish":
+            post_publish_now(post=post)
+        else:
+            raise Http404("No such action.")
+    except SERVICE_ERRORS as exc:
+        flash_service_error(request, exc)
+        return _back(request, post.pk)
+    messages.success(request, done[action])
+    return redirect("webapp:home") if action == "delete" else _back(request, post.pk)
+
+
+@require_POST
+@workspace_view()
+def target_retry_view(request, target_id):
+    target = get_object_or_404(PostTarget, post__workspace=request.workspace, pk=target_id)
+    run_service(request, lambda: target_retry(target=target), f"Retrying the post on {target.account}.")
+    return _back(request, target.post_id)
+
+
+@require_POST
+@workspace_view(write_role=Membership.Role.ADMIN)
+def target_resolve_view(request, target_id, outcome):
+    target = get_object_or_404(PostTarget, post__workspace=request.workspace, pk=target_id)
+    if outcome not in ("published", "not-published"):
+        raise Http404("No such outcome.")
+    url = request.POST.get("platform_post_url", "").strip()
+    if url and not url.startswith(("https://", "http://")):
+        messages.error(request, "The link to the published post must start with https://.")
+        return _back(request, target.post_id)
+    published = outcome == "published"
+    run_service(
+        request, lambda: target_resolve(target=target, published=published, platform_post_url=url),
+        "Marked as published." if published else "Marked as not published; retry it to send it.",
+    )
+    return _back(request, target.post_id)
+
+
+@workspace_view()
+def media_file(request, media_id):
+    """A media file's bytes, for members of its workspace only (thumbnails and previews)."""
+    media = get_object_or_404(MediaFile, workspace=request.workspace, pk=media_id)
+    response = FileResponse(media.file.open("rb"), content_type=media.mime_type)
+    response["Cache-Control"] = "private, max-age=3600"
+    return response

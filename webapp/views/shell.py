@@ -1,0 +1,76 @@
+"""Login, logout, registration, profile and the workspace switcher."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from accounts.models import Membership
+from accounts.services import user_register, user_update
+
+from ..context import SESSION_KEY, workspace_view
+from ..errors import add_service_errors
+from ..forms_account import ProfileForm, RegisterForm, SwitchWorkspaceForm
+from ..render import page
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "app/login.html"
+    redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "registration_enabled": settings.WEBAPP_REGISTRATION_ENABLED}
+
+
+class LogoutView(auth_views.LogoutView):
+    http_method_names = ["post", "options"]
+
+
+def register(request):
+    if not settings.WEBAPP_REGISTRATION_ENABLED:
+        raise Http404("Registration is turned off on this server.")
+    form = RegisterForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = user_register(**form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, "Welcome! Connect an account to start scheduling.")
+            return redirect("webapp:accounts")
+    return render(request, "app/register.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@workspace_view(write_role=Membership.Role.VIEWER)
+def profile(request):
+    form = ProfileForm(request.POST or None, initial={"timezone": request.user.timezone})
+    if request.method == "POST" and form.is_valid():
+        try:
+            user_update(user=request.user, timezone=form.cleaned_data["timezone"])
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"Times are now shown in {request.user.timezone}.")
+            return redirect("webapp:profile")
+    return page(request, "app/profile.html", {"form": form, "page_title": "Profile"}, status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def switch_workspace(request):
+    form = SwitchWorkspaceForm(request.POST)
+    if not form.is_valid():
+        raise Http404("No such workspace.")
+    membership = Membership.objects.filter(user=request.user, workspace_id=form.cleaned_data["workspace"]).select_related("workspace").first()
+    if membership is None:
+        raise Http404("No such workspace.")
+    request.session[SESSION_KEY] = membership.workspace_id
+    messages.success(request, f"Now working in {membership.workspace.name}.")
+    target = request.POST.get("next") or "webapp:home"
+    return redirect(target if target.startswith("webapp:") else "webapp:home")
