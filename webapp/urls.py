@@ -30,6 +30,7 @@ urlpatterns = [
     path("queues/<int:queue_id>/add/", queues.queue_add, name="queue_add"),
     path("queues/<int:queue_id>/reorder/", queues.queue_reorder_view, name="queue_reorder"),
     path("accounts/", accounts.account_list, name="accounts"),
+    path("accounts/connect/complete/<str:token>/", accounts.connect_complete, name="connect_complete"),
     path("accounts/connect/<str:platform>/", accounts.connect, name="connect"),
     path("accounts/<int:account_id>/disconnect/", accounts.disconnect, name="disconnect"),
     path("library/", library.library, name="library"),

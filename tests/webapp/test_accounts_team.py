@@ -142,3 +142,37 @@ def test_a_viewer_can_leave_but_not_change_roles(as_role, member, team_workspace
 def test_another_workspaces_membership_answers_404(as_role, other_workspace):
     membership = Membership.objects.get(workspace=other_workspace["workspace"])
     assert as_role("owner").post(reverse("webapp:member_change", kwargs={"membership_id": membership.pk}), {"remove": "1"}).status_code == 404
+
+
+# --- Confirming a pending connection (the OAuth callback's page links here) --------------------
+def _pending_for(user, workspace):
+    from social_media.platforms.base import AccountProfile, TokenSet
+    from social_media.services.pending import pending_connection_create
+
+    profiles = [
+        AccountProfile("page-1", "bakery", "The Bakery", tokens=TokenSet("page-token-1"), platform="mastodon"),
+        AccountProfile("page-2", "cafe", "The Cafe", tokens=TokenSet("page-token-2"), platform="mastodon"),
+    ]
+    return pending_connection_create(user=user, workspace=workspace, platform="mastodon", profiles=profiles)
+
+
+def test_the_user_who_started_connecting_chooses_the_accounts_to_connect(as_role, team_workspace):
+    client = as_role("admin")
+    pending, token = _pending_for(client.user, team_workspace)
+    html = client.get(reverse("webapp:connect_complete", kwargs={"token": token})).content.decode()
+    assert "@bakery" in html and "@cafe" in html and "page-token" not in html
+    cafe = next(c["key"] for c in pending.candidates if c["platform_username"] == "cafe")
+
+    response = client.post(reverse("webapp:connect_complete", kwargs={"token": token}), {"select": [cafe]})
+    assert response.status_code == 302 and response["Location"] == reverse("webapp:accounts")
+    [account] = ConnectedAccount.objects.filter(workspace=team_workspace, platform_user_id__startswith="page-")
+    assert account.platform_username == "cafe" and account.access_token == "page-token-2"
+
+
+def test_another_signed_in_user_cannot_confirm_someone_elses_connection(as_role, team_workspace):
+    starter = as_role("admin")
+    _pending, token = _pending_for(starter.user, team_workspace)
+    other = as_role("owner")
+    response = other.post(reverse("webapp:connect_complete", kwargs={"token": token}), {})
+    assert response.status_code == 302
+    assert not ConnectedAccount.objects.filter(platform_user_id__startswith="page-").exists()

@@ -1,10 +1,9 @@
 """Connected accounts: health, connect buttons for every network the registry has and this server
 is configured for, and disconnect. The OAuth callback itself stays in the API
-(/api/v1/accounts/callback/<platform>/), which renders its outcome with a link back here.
-
-INTEGRATION POINT (hardening branch): once `pending_connection_complete(user, token, select)` lands,
-the callback hands multi-account flows (Facebook Pages) to a page here that lists the profiles and
-posts the chosen ones to that service."""
+(/api/v1/accounts/callback/<platform>/): it stores a pending connection and links to `connect_complete`
+here, where the user who started connecting, signed in, chooses which of the authorized accounts to
+connect (one Meta login yields every Page and its Instagram account) through
+`pending_connection_complete`, the service the API's /accounts/connect/complete/ calls."""
 
 from django import forms
 from django.conf import settings
@@ -16,9 +15,12 @@ from social_media.models import ConnectedAccount
 from social_media.platforms import PLATFORMS, PlatformFactory
 from social_media.services.accounts import account_disconnect
 from social_media.services.connect import PASSWORD_PLATFORMS, ConnectError, connect_start, connect_with_password
+from social_media.services.pending import pending_connection_complete, pending_connection_get
+
+from django.contrib.auth.decorators import login_required
 
 from ..context import workspace_view
-from ..errors import run_service
+from ..errors import SERVICE_ERRORS, flash_service_error, run_service
 from ..render import page, paginate
 
 
@@ -109,3 +111,25 @@ def disconnect(request, account_id):
         return redirect("webapp:accounts")
     run_service(request, lambda: account_disconnect(account=account), f"Disconnected {account}. Its waiting posts were marked failed.")
     return redirect("webapp:accounts")
+
+
+@login_required
+def connect_complete(request, token):
+    """Confirm a pending connection: the authorized accounts, checked by default; connect the chosen."""
+    try:
+        pending = pending_connection_get(user=request.user, token=token)
+    except SERVICE_ERRORS as exc:
+        flash_service_error(request, exc)
+        return redirect("webapp:accounts")
+    if request.method == "POST":
+        try:
+            connected = pending_connection_complete(user=request.user, token=token, select=request.POST.getlist("select") or None)
+        except SERVICE_ERRORS as exc:
+            flash_service_error(request, exc)
+            return redirect("webapp:connect_complete", token=token)
+        request.session["workspace_id"] = pending.workspace_id
+        names = ", ".join(f"{PLATFORMS[a.platform][0]} @{a.platform_username}" for a in connected)
+        messages.success(request, f"Connected {names}.")
+        return redirect("webapp:accounts")
+    candidates = [{**c, "label": PLATFORMS.get(c["platform"], (c["platform"],))[0]} for c in pending.candidates]
+    return page(request, "app/connect_complete.html", {"pending": pending, "candidates": candidates, "token": token, "page_title": "Confirm the connection"})
