@@ -109,10 +109,10 @@ def start_gunicorn(port):
     )
     import requests
 
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 180  # a loaded machine boots Django slowly
     while time.monotonic() < deadline:
         try:
-            requests.get(f"http://127.0.0.1:{port}/health/", timeout=1)
+            requests.get(f"http://127.0.0.1:{port}/health/", timeout=5)
             return proc
         except requests.RequestException:
             time.sleep(0.2)
