@@ -73,7 +73,7 @@ def _page(request, queryset):
 
 POST_FIELDS = ("id", "content", "status", "scheduled_time", "posted_at", "author_id", "queue_entry__queue_id", "created_at", "updated_at")
 TARGET_FIELDS = (
-    "id", "post_id", "account_id", "account__platform", "account__platform_username", "custom_content", "status",
+    "id", "post_id", "account_id", "account__platform", "account__platform_username", "custom_content", "platform_specific_settings", "status",
     "platform_post_id", "platform_post_url", "error_message", "retry_count", "last_attempt_at", "next_attempt_at", "posted_at",
 )
 ATTEMPT_FIELDS = ("target_id", "kind", "attempt_number", "started_at", "finished_at", "outcome", "error_class", "http_status", "message")
@@ -97,9 +97,10 @@ def _posts_json(request, rows):
     for t in targets:
         by_post.setdefault(t["post_id"], []).append({
             "id": t["id"], "account": t["account_id"], "platform": t["account__platform"],
-            "account_username": t["account__platform_username"], "custom_content": t["custom_content"], "status": t["status"],
+            "account_username": t["account__platform_username"], "custom_content": t["custom_content"],
+            "platform_specific_settings": t["platform_specific_settings"], "status": t["status"],
             "platform_post_id": t["platform_post_id"], "platform_post_url": t["platform_post_url"],
-            "error_message": t["error_message"], "retry_count": t["retry_count"], "last_attempt_at": dt(t["last_attempt_at"]),
+            "error_message": t["error_message"], "retry_count": max(0, t["retry_count"] - 1), "last_attempt_at": dt(t["last_attempt_at"]),
             "next_attempt_at": dt(t["next_attempt_at"]), "posted_at": dt(t["posted_at"]), "attempts": attempts.get(t["id"], []),
         })
     media_rows = list(PostMedia.objects.filter(post_id__in=ids).order_by("order", "id").values(*MEDIA_FIELDS))
