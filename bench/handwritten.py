@@ -12,12 +12,13 @@ from datetime import datetime
 
 import jwt
 from django.conf import settings
-from django.core.files.storage import default_storage
 from django.http import HttpResponse, JsonResponse
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from accounts.models import Membership, User
 from analytics import services as analytics_services
+from media.models import MediaFile
+from media.public import signed_url
 from social_media.models import Post, PostMedia, PostQueue, PostTarget, PublishAttempt, QueuedPost
 from social_media.services.posts import SCHEDULED_STATUSES
 
@@ -75,10 +76,11 @@ TARGET_FIELDS = (
     "id", "post_id", "account_id", "account__platform", "account__platform_username", "custom_content", "status",
     "platform_post_id", "platform_post_url", "error_message", "retry_count", "last_attempt_at", "next_attempt_at", "posted_at",
 )
-ATTEMPT_FIELDS = ("target_id", "attempt_number", "started_at", "finished_at", "outcome", "error_class", "http_status", "message")
+ATTEMPT_FIELDS = ("target_id", "kind", "attempt_number", "started_at", "finished_at", "outcome", "error_class", "http_status", "message")
 MEDIA_FIELDS = (
     "post_id", "order", "media__id", "media__media_type", "media__mime_type", "media__original_filename", "media__file_size",
-    "media__width", "media__height", "media__duration", "media__alt_text", "media__file", "media__created_at",
+    "media__width", "media__height", "media__duration", "media__alt_text", "media__file", "media__thumbnail", "media__status",
+    "media__status_reason", "media__processed_with", "media__video_info", "media__folder_id", "media__sha256", "media__created_at",
 )
 
 
@@ -86,9 +88,9 @@ def _posts_json(request, rows):
     ids = [row["id"] for row in rows]
     targets = list(PostTarget.objects.filter(post_id__in=ids).order_by("id").values(*TARGET_FIELDS))
     attempts = {}
-    for a in PublishAttempt.objects.filter(target_id__in=[t["id"] for t in targets]).order_by("attempt_number", "id").values(*ATTEMPT_FIELDS):
+    for a in PublishAttempt.objects.filter(target_id__in=[t["id"] for t in targets]).order_by("started_at", "id").values(*ATTEMPT_FIELDS):
         attempts.setdefault(a["target_id"], []).append({
-            "attempt_number": a["attempt_number"], "started_at": dt(a["started_at"]), "finished_at": dt(a["finished_at"]),
+            "kind": a["kind"], "attempt_number": a["attempt_number"], "started_at": dt(a["started_at"]), "finished_at": dt(a["finished_at"]),
             "outcome": a["outcome"], "error_class": a["error_class"], "http_status": a["http_status"], "message": a["message"],
         })
     by_post = {}
@@ -100,15 +102,21 @@ def _posts_json(request, rows):
             "error_message": t["error_message"], "retry_count": t["retry_count"], "last_attempt_at": dt(t["last_attempt_at"]),
             "next_attempt_at": dt(t["next_attempt_at"]), "posted_at": dt(t["posted_at"]), "attempts": attempts.get(t["id"], []),
         })
+    media_rows = list(PostMedia.objects.filter(post_id__in=ids).order_by("order", "id").values(*MEDIA_FIELDS))
+    tags = {}
+    for media_id, name in MediaFile.tags.through.objects.filter(mediafile_id__in={m["media__id"] for m in media_rows}).values_list("mediafile_id", "mediatag__name"):
+        tags.setdefault(media_id, []).append(name)
     media = {}
-    for m in PostMedia.objects.filter(post_id__in=ids).order_by("order", "id").values(*MEDIA_FIELDS):
-        url = default_storage.url(m["media__file"])
+    for m in media_rows:
         media.setdefault(m["post_id"], []).append({
             "id": m["media__id"], "media_type": m["media__media_type"], "mime_type": m["media__mime_type"],
             "original_filename": m["media__original_filename"], "file_size": m["media__file_size"], "width": m["media__width"],
             "height": m["media__height"], "duration": m["media__duration"], "alt_text": m["media__alt_text"],
-            "url": request.build_absolute_uri(url) if url.startswith("/") else url, "created_at": dt(m["media__created_at"]),
-            "order": m["order"],
+            "url": signed_url(m["media__file"], m["media__mime_type"]),
+            "thumbnail_url": signed_url(m["media__thumbnail"], "image/jpeg") if m["media__thumbnail"] else None,
+            "status": m["media__status"], "status_reason": m["media__status_reason"], "processed_with": m["media__processed_with"],
+            "video_info": m["media__video_info"], "folder": m["media__folder_id"], "tags": sorted(tags.get(m["media__id"], [])),
+            "sha256": m["media__sha256"], "created_at": dt(m["media__created_at"]), "order": m["order"],
         })
     return [
         {

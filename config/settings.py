@@ -264,6 +264,8 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # media: MediaFile.status (processing/ready/failed) next to the posts' status.
+    "ENUM_NAME_OVERRIDES": {"MediaProcessingStatusEnum": "media.models.MediaFile.ProcessingStatus", "StatusEnum": "social_media.models.Status"},
 }
 # Per-plan limits: API calls per hour and posts scheduled per day.
 PLAN_LIMITS = {

@@ -49,15 +49,17 @@ def delete_orphaned_files(*, storage=None, older_than: timedelta | None = None) 
             modified = storage.get_modified_time(name)
         except (FileNotFoundError, OSError):
             continue
-        if modified <= cutoff and name not in referenced_names_for(name):
+        if modified <= cutoff and not _referenced_now(name):
             storage.delete(name)
             deleted += 1
     logger.info("orphaned media files deleted: %d of %d stored", deleted, len(stored))
     return deleted
 
 
-def referenced_names_for(name: str) -> set[str]:
+def _referenced_now(name: str) -> bool:
     """Look once more just before deleting: a row may have been saved since the listing."""
-    if MediaFile.objects.filter(file=name).exists() or MediaFile.objects.filter(thumbnail=name).exists():
-        return {name}
-    return {name} if MediaRendition.objects.filter(file=name).exists() else set()
+    return (
+        MediaFile.objects.filter(file=name).exists()
+        or MediaFile.objects.filter(thumbnail=name).exists()
+        or MediaRendition.objects.filter(file=name).exists()
+    )

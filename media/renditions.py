@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import io
 import logging
+import os
 from dataclasses import dataclass, field
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 
-from . import images, video
+from . import image_fit, images, video
 from .ffmpeg_tools import ToolFailed
 from .models import MediaFile, MediaRendition
 from .probe import displayed_size, probe
@@ -67,7 +68,7 @@ def plan(media: MediaFile, spec: NetworkSpec) -> Plan:
             reasons = [f"{spec.label} takes animated GIFs up to {_size_text(spec.gif_max_bytes)}"] if spec.takes_gif else [f"{spec.label} takes no animated GIFs"]
             return Plan(GIF_TO_VIDEO, media_type="video", mime_type=MP4, reasons=reasons)
         return Plan(ORIGINAL, problems=[f"{spec.label} takes neither animated GIFs nor videos; use a still image."])
-    if images.fits(spec, media.mime_type, media.file_size, media.width or 1, media.height or 1):
+    if image_fit.fits(spec, media.mime_type, media.file_size, media.width or 1, media.height or 1):
         return Plan(ORIGINAL, media_type="image", mime_type=media.mime_type)
     return Plan(IMAGE, media_type="image", mime_type="", reasons=["re-encoded to fit"])
 
@@ -146,7 +147,7 @@ def rendition_for(media: MediaFile, platform: str, spec: NetworkSpec, *, fit: st
 def _make_image(media, rendition, spec, fit):
     with media.file.storage.open(media.file.name, "rb") as handle:
         source = io.BytesIO(handle.read())
-    encoded = images.render_image(source, spec, fit=fit)
+    encoded = image_fit.render_image(source, spec, fit=fit)
     rendition.file.save(f"r.{images.EXTENSION[encoded.mime_type]}", ContentFile(encoded.data), save=False)
     rendition.media_type = "image"
     rendition.mime_type = encoded.mime_type
@@ -162,8 +163,6 @@ def _make_video(media, rendition, spec, *, from_gif):
         result = probe(dst)
         if result is None:
             raise RenditionFailed(f"The converted video for {spec.label} could not be read back.")
-        import os
-
         size = os.path.getsize(dst)
         expected = (info.get("duration") or 0) * 0.95
         if (spec.video_max_bytes and size >= spec.video_max_bytes) or (result.get("duration") or 0) < expected - 0.2:

@@ -1,3 +1,5 @@
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from .models import MediaFile, MediaFolder, MediaTag
@@ -33,6 +35,7 @@ class MediaFileSerializer(serializers.ModelSerializer):
         return sorted(tag.name for tag in media.tags.all())
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class _WorkspaceFolderField(serializers.PrimaryKeyRelatedField):
     def get_queryset(self):
         workspace = self.context.get("workspace")

@@ -12,7 +12,6 @@ from contextlib import contextmanager
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files import File
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 
@@ -23,7 +22,7 @@ from . import images, video
 from .ffmpeg_tools import ToolFailed
 from .models import MediaFile
 from .sniffing import UnsupportedMedia, sniff
-from .storage import delete_quietly, save_path, temp_path
+from .storage import delete_quietly, local_path, save_path, temp_path
 
 logger = logging.getLogger(__name__)
 
@@ -191,8 +190,6 @@ def media_process(*, media_id):
 
 
 def _thumbnail_and_facts(media):
-    from .storage import local_path
-
     updates = {}
     if media.media_type == "video":
         with local_path(media.file.storage, media.file.name) as src, temp_path(".jpg") as poster:

@@ -1,8 +1,10 @@
 """Identify an uploaded file from its bytes, never from its name or the client's content type.
 
 Images are read by Pillow restricted to the four formats we accept (so no other decoder ever parses
-user bytes); videos by ffprobe restricted to the mp4/mov and Matroska/WebM demuxers and to local
-files (so a playlist disguised as a video cannot make ffprobe open other files or URLs).
+user bytes), then checked for bytes appended after their end (polyglots); videos by media.probe
+(ffprobe, or `ffmpeg -i` with imageio-ffmpeg) restricted to the mp4/mov and Matroska/WebM demuxers and
+to local files (so a playlist disguised as a video cannot make ffmpeg open other files or URLs). HEIC is
+recognised by its brand and refused with advice (Pillow cannot read it here).
 """
 
 from dataclasses import dataclass, field

@@ -12,7 +12,7 @@ from social_media.platforms.base import MediaItem
 
 from .models import MediaFile
 from .public import url_maker
-from .renditions import GIF_TO_VIDEO, IMAGE, ORIGINAL, TRANSCODE, RenditionFailed, existing, plan, rendition_for
+from .renditions import GIF_TO_VIDEO, ORIGINAL, TRANSCODE, RenditionFailed, existing, plan, rendition_for
 from .specs import FITS, NETWORK_SPECS, spec_for, spec_key
 
 FIT_SETTING = "media_fit"  # PostTarget.platform_specific_settings key: "pad" (default) or "crop"
@@ -104,8 +104,7 @@ def prepared_media(post, account, *, fit="pad", make_video=True, media_files=Non
             else:
                 items.append(item_of(media, made))
             continue
-        assert chosen.action in (IMAGE, TRANSCODE, GIF_TO_VIDEO)
-        try:
+        try:  # IMAGE, or a video rendition at publish time
             items.append(item_of(media, rendition_for(media, account.platform, spec, fit=fit)))
         except RenditionFailed as exc:
             problems.append(f"{_label(number, media)}: {exc.message}")

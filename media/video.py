@@ -8,7 +8,10 @@ import math
 
 import ffmpeg
 
+from django.conf import settings
+
 from .ffmpeg_tools import run, tools
+from .probe import displayed_size
 from .specs import NetworkSpec
 
 AUDIO_BITRATE = 128_000
@@ -43,8 +46,6 @@ def poster(src, dst, *, at_seconds=0.0):
 
 def _scale_filter(info, spec: NetworkSpec):
     """(width, height) to scale to so the longest side and pixel count meet the spec; None if they do."""
-    from .probe import displayed_size
-
     width, height = displayed_size(info)
     scale = 1.0
     if spec.video_max_side and max(width, height) > spec.video_max_side:
@@ -94,7 +95,5 @@ def transcode(src, dst, info, spec: NetworkSpec, *, from_gif=False):
 
 def _timeout(duration):
     """Generous for the machine: a base plus several times real time."""
-    from django.conf import settings
-
     base = getattr(settings, "MEDIA_FFMPEG_TIMEOUT_SECONDS", 60)
     return int(base + 4 * (duration or 0))

@@ -1,6 +1,5 @@
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets

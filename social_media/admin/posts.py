@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.db.models import Count
 from django.utils.text import Truncator
 
-from ..models import Post, PostMedia, PostQueue, PostTarget, PublishAttempt, QueuedPost, Status
+from ..models import Post, PostMedia, PostQueue, PostTarget, PublishAttempt, QueuedPost
 from ..services.posts import DELETABLE_STATUSES, PENDING_STATUSES, post_cancel, post_delete, post_publish_now, target_retry
 from ..services.resolution import target_reconcile_now, target_resolve
 from ..services.unpublishing import post_unpublish

@@ -2,8 +2,8 @@
 
 Reading posts as model instances, with their targets, attempts and attachments prefetched as instances,
 and rendering them through nested serializers cost ten times the queries themselves (docs/benchmarks.md,
-"API speed"). Here every list or detail body comes from four `.values()` queries (posts, targets with
-their account's platform and username, attempts, attachments) and plain dicts. The attachments reuse one
+"API speed"). Here every list or detail body comes from `.values()` queries (posts, targets with
+their account's platform and username, attempts) plus the attachments with their tags, and plain dicts. The attachments reuse one
 MediaFileSerializer, so the media library's own representation stays the only one. PostSerializer
 declares the same fields for the OpenAPI schema and renders through this module;
 tests/api/test_post_representation.py holds the bodies to DRF's generic output of those fields.
@@ -15,7 +15,7 @@ from social_media.models import Post, PostMedia, PostTarget, PublishAttempt, ret
 
 POST_COLUMNS = ("id", "content", "status", "scheduled_time", "posted_at", "author_id", "queue_entry__queue_id", "created_at", "updated_at")
 TARGET_COLUMNS = (
-    "id", "post_id", "account_id", "account__platform", "account__platform_username", "custom_content", "status",
+    "id", "post_id", "account_id", "account__platform", "account__platform_username", "custom_content", "platform_specific_settings", "status",
     "platform_post_id", "platform_post_url", "error_message", "retry_count", "last_attempt_at", "next_attempt_at", "posted_at",
 )
 ATTEMPT_COLUMNS = ("target_id", "kind", "attempt_number", "started_at", "finished_at", "outcome", "error_class", "http_status", "message")
@@ -43,14 +43,15 @@ def post_bodies(rows, *, context) -> list[dict]:
     for t in targets:
         targets_of.setdefault(t["post_id"], []).append({
             "id": t["id"], "account": t["account_id"], "platform": t["account__platform"],
-            "account_username": t["account__platform_username"], "custom_content": t["custom_content"], "status": t["status"],
+            "account_username": t["account__platform_username"], "custom_content": t["custom_content"],
+            "platform_specific_settings": t["platform_specific_settings"], "status": t["status"],
             "platform_post_id": t["platform_post_id"], "platform_post_url": t["platform_post_url"],
             "error_message": t["error_message"], "retry_count": retries_of(t["retry_count"]), "last_attempt_at": iso(t["last_attempt_at"]),
             "next_attempt_at": iso(t["next_attempt_at"]), "posted_at": iso(t["posted_at"]), "attempts": attempts.get(t["id"], []),
         })
     media = MediaFileSerializer(context=context)
     media_of = {}
-    for link in PostMedia.objects.filter(post_id__in=ids).select_related("media").order_by("order", "id"):
+    for link in PostMedia.objects.filter(post_id__in=ids).select_related("media").prefetch_related("media__tags").order_by("order", "id"):
         media_of.setdefault(link.post_id, []).append({**media.to_representation(link.media), "order": link.order})
     return [
         {

@@ -36,3 +36,13 @@ def failed_before_sending(exc: requests.ConnectionError) -> bool:
         pending.extend([getattr(current, "reason", None), current.__cause__, current.__context__])
         pending.extend(arg for arg in getattr(current, "args", ()) if isinstance(arg, BaseException))
     return False
+
+
+def request_was_sent(exc: requests.RequestException) -> bool:
+    """False only when the request certainly never left (refused, DNS, connect timeout, bad URL): then
+    a retry cannot duplicate anything; after anything else the outcome of a create call is unknown."""
+    if isinstance(exc, (requests.ConnectTimeout, requests.exceptions.InvalidURL)):
+        return False
+    if isinstance(exc, requests.ConnectionError):
+        return not failed_before_sending(exc)
+    return True

@@ -113,11 +113,6 @@ def unpublish_batch(*, target_ids):
     return outcomes
 
 
-def target_unpublish_now(*, target_id):
-    """Claim and delete one target (tests, shell). Returns the Outcome, or None when nothing was claimed."""
-    return unpublish_batch(target_ids=[target_id]).get(target_id)
-
-
 def _delete_one(target):
     close_old_connections()
     number = PublishAttempt.objects.filter(target=target, kind=PublishAttempt.Kind.DELETE).count() + 1

@@ -32,9 +32,9 @@ class ReferenceTarget(serializers.ModelSerializer):
     class Meta:
         model = PostTarget
         fields = [
-            "id", "account", "platform", "account_username", "custom_content", "status", "platform_post_id",
-            "platform_post_url", "error_message", "retry_count", "last_attempt_at", "next_attempt_at", "posted_at",
-            "attempts",
+            "id", "account", "platform", "account_username", "custom_content", "platform_specific_settings", "status",
+            "platform_post_id", "platform_post_url", "error_message", "retry_count", "last_attempt_at", "next_attempt_at",
+            "posted_at", "attempts",
         ]
 
     def get_attempts(self, target):
@@ -60,6 +60,10 @@ class ReferencePost(serializers.ModelSerializer):
         return entry.queue_id if entry else None
 
 
+# Signed media URLs carry their expiry second: the clock stands still so both renderings sign alike.
+pytestmark = pytest.mark.time_machine(datetime(2030, 6, 1, 12, tzinfo=timezone.utc), tick=False)
+
+
 @pytest.fixture
 def request_context():
     return {"request": APIRequestFactory().get("/api/v1/posts/")}
@@ -71,7 +75,7 @@ def populated_posts(workspace, author):
     a1, a2 = (ConnectedAccountFactory(workspace=workspace, platform=p) for p in ("x", "bluesky"))
     full = PostFactory(workspace=workspace, author=author, content="Grüße \u2028 ✨ #tag", status=Status.POSTED,
                        scheduled_time=datetime(2031, 3, 30, 1, 30, tzinfo=berlin), posted_at=datetime(2031, 3, 30, 0, 0, 0, tzinfo=timezone.utc))
-    target = PostTargetFactory(post=full, account=a1, custom_content="variant", status=Status.POSTED, platform_post_id="123",
+    target = PostTargetFactory(post=full, account=a1, custom_content="variant", platform_specific_settings={"subreddit": "python", "title": "Grüße"}, status=Status.POSTED, platform_post_id="123",
                                platform_post_url="https://x.com/a/status/123", error_message="", retry_count=2,
                                last_attempt_at=datetime(2031, 3, 30, 0, 0, 0, 5, tzinfo=timezone.utc), posted_at=full.posted_at)
     PostTargetFactory(post=full, account=a2, status=Status.FAILED, error_message="Too long", next_attempt_at=None)

@@ -149,3 +149,18 @@ def test_a_login_without_the_instagram_permissions_still_connects_the_pages(meta
     _path, query = follow(adapter.authorization_url(state="s", redirect_uri=redirect, code_challenge=""))
     profiles = adapter.exchange_code(code=query["code"], redirect_uri=redirect, code_verifier="")
     assert [p.platform for p in profiles] == ["facebook", "facebook"]
+
+
+def test_without_the_meta_app_connect_answers_503_naming_the_settings(auth_api, settings):
+    settings.META_APP_ID = ""
+    for platform in ("facebook", "instagram"):
+        answer = auth_api.post(f"/api/v1/accounts/connect/{platform}/", {})
+        assert answer.status_code == 503, answer.content
+        assert "META_APP_ID" in answer.json()["error"]["message"]
+
+
+def test_the_platform_list_shows_both_meta_networks_and_their_limits(auth_api, meta_settings):
+    rows = {row["key"]: row for row in auth_api.get("/api/v1/platforms/").json()}
+    assert rows["facebook"]["configured"] and rows["facebook"]["connect_style"] == "oauth"
+    assert rows["facebook"]["content_limits"]["max_characters"] == 63_206
+    assert rows["instagram"]["content_limits"]["max_hashtags"] == 30 and rows["instagram"]["content_limits"]["media_required"]

@@ -62,7 +62,7 @@ def test_a_code_reddit_refuses_is_explained(auth_api, reddit_user, client):
 def test_reddit_without_credentials_names_the_missing_settings(auth_api, settings):
     settings.REDDIT_CLIENT_ID = settings.REDDIT_CLIENT_SECRET = ""
     answer = auth_api.post("/api/v1/accounts/connect/reddit/", {})
-    assert answer.status_code == 400 and "REDDIT_CLIENT_ID, REDDIT_CLIENT_SECRET" in str(answer.json()["error"])
+    assert answer.status_code == 503 and "REDDIT_CLIENT_ID, REDDIT_CLIENT_SECRET" in answer.json()["error"]["message"]
 
 
 def _reddit_target(account, title):

@@ -68,8 +68,8 @@ def test_a_refused_code_is_explained(auth_api, threads_user, client):
 def test_threads_without_credentials_answers_a_clear_error_naming_the_settings(auth_api, settings):
     settings.THREADS_APP_ID = ""
     answer = auth_api.post("/api/v1/accounts/connect/threads/", {})
-    assert answer.status_code == 400
-    assert "THREADS_APP_ID" in str(answer.json()["error"])
+    assert answer.status_code == 503
+    assert "THREADS_APP_ID" in answer.json()["error"]["message"]
 
 
 def test_the_daily_job_renews_a_threads_token_before_it_expires(threads_account, threads_fake):

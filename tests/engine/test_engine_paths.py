@@ -66,11 +66,13 @@ def test_an_account_out_of_posting_tokens_is_rescheduled_without_calling_the_net
     for _ in range(capacity):
         assert ratelimit.take(account_id=account.id, capacity=capacity, per_seconds=per_seconds) == 0.0
     target = due_target(account, "One too many")
-    before = timezone.now()
+    asked_at = timezone.now()
+    next_token_in = ratelimit.take(account_id=account.id, capacity=capacity, per_seconds=per_seconds)  # empty: takes nothing
+    assert next_token_in > 2  # too long to wait for inside the task (MAX_INLINE_WAIT_SECONDS)
     outcome = publish_batch(target_ids=[target.id])[target.id]
     target.refresh_from_db()
     assert outcome.status == Status.SCHEDULED and target.status == Status.SCHEDULED and target.dispatched_at is None
-    assert target.next_attempt_at >= before + timedelta(seconds=per_seconds / capacity - 1)  # the next free token
+    assert target.next_attempt_at >= asked_at + timedelta(seconds=next_token_in - 0.5)  # no sooner than the next free token
     attempt = PublishAttempt.objects.get(target=target)
     assert (attempt.outcome, attempt.error_class, attempt.http_status) == ("retry", "RateLimited", None)
     assert authorizations(x_fake) == []

@@ -101,3 +101,38 @@ def test_a_worker_that_died_after_media_publish_leaves_one_instagram_post(meta_s
     [media] = meta_fake.live_media(ig.platform_user_id)
     assert target.status == Status.POSTED and target.platform_post_id == media["id"]
     assert len(meta_fake.requests_to("/media_publish")) == 1
+
+
+@pytest.fixture
+def ig_with_photo(meta_settings, meta_fake, live_server, settings):
+    """An Instagram account and a due target with a PNG attached: the media pipeline makes the JPEG
+    rendition and signs its URL at PUBLIC_BASE_URL (this test's live server), which the fake downloads."""
+    from social_media.models import PostMedia
+    from tests.factories import MediaFileFactory
+
+    settings.PUBLIC_BASE_URL = live_server.url
+    _page, ig = make_meta_accounts(meta_fake)
+    target = due_target(ig, "Fresh from the oven")
+    media = MediaFileFactory(workspace=ig.workspace)
+    PostMedia.objects.create(post=target.post, media=media, order=0)
+    return ig, target
+
+
+def test_instagram_publishes_the_engines_signed_rendition_once(ig_with_photo, meta_fake):
+    ig, target = ig_with_photo
+    assert publish_batch(target_ids=[target.id])[target.id].status == Status.POSTED, PostTarget.objects.get(id=target.id).error_message
+    [create] = meta_fake.requests_to(f"/{ig.platform_user_id}/media", method="POST")
+    [download] = meta_fake.downloads
+    assert download["status"] == 200 and download["url"] == create.form["image_url"] and "/media/public/" in download["url"]
+    [media] = meta_fake.live_media(ig.platform_user_id)
+    target.refresh_from_db()
+    assert target.platform_post_id == media["id"] and media["caption"] == "Fresh from the oven"
+
+
+def test_a_5xx_after_instagram_media_publish_is_settled_without_a_duplicate(ig_with_photo, meta_fake):
+    ig, target = ig_with_photo
+    meta_fake.fail_next("error_after_store", path="/media_publish")
+    assert publish_batch(target_ids=[target.id])[target.id].status == Status.POSTED
+    [media] = meta_fake.live_media(ig.platform_user_id)
+    target.refresh_from_db()
+    assert target.platform_post_id == media["id"] and len(meta_fake.requests_to("/media_publish")) == 1

@@ -15,7 +15,7 @@ from social_media.services.posts import post_publish_now, post_schedule
 from social_media.services.publishing import target_publish
 from tests.factories import PostFactory, PostTargetFactory
 
-from .conftest import make_video, photo_jpeg, stored_media, videos  # noqa: F401 - fixture
+from .conftest import make_video, photo_jpeg, stored_media
 
 
 def post_with(account, media_files, content="With media"):

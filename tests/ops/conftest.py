@@ -24,10 +24,13 @@ def run_python(args, env, timeout=120):
 def production_env(tmp_path):
     import secrets
 
+    from cryptography.fernet import Fernet
+
     return base_env(
         SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS="scheduler.example.com",
         DATABASE_URL="postgres://scheduler:pw@db.internal:5432/scheduler",
         REDIS_URL="redis://cache.internal:6379/0",
+        ENCRYPTION_KEYS=Fernet.generate_key().decode(),  # "minimum for production" (check --deploy warns without)
         VAR_DIR=tmp_path / "var",
     )

@@ -19,6 +19,7 @@ EXPECTED_TASKS = {
     "social_media.tasks.refresh_account_limits_task",
     "social_media.tasks.delete_expired_oauth_states_task",
     "analytics.tasks.collect_due_metrics_task",
+    "media.tasks.delete_orphaned_files_task",
 }
 
 

@@ -1,13 +1,13 @@
 """Threads fixtures: the stateful graph.threads.net fake (tests/fakes/threads_fake/) with settings
-pointed at it, a connected account on it, and the signed-URL media file server it downloads from."""
+pointed at it and a connected account on it. The signed-URL media file server it downloads from is
+`media_files` (tests/platforms/conftest_meta.py)."""
 
 import pytest
 
 from tests.factories import ConnectedAccountFactory
-from tests.fakes.media_server import MediaFileServer
 from tests.fakes.threads_fake import ThreadsFake
 
-__all__ = ["threads_fake", "threads_settings", "threads_account", "media_files"]
+__all__ = ["threads_fake", "threads_settings", "threads_account"]
 
 
 @pytest.fixture
@@ -44,10 +44,3 @@ def threads_account(db, threads_settings, threads_fake):
     account.remote = user
     return account
 
-
-@pytest.fixture
-def media_files():
-    server = MediaFileServer()
-    server.start()
-    yield server
-    server.stop()

@@ -120,7 +120,8 @@ def test_the_refresh_job_asks_to_reconnect_an_account_without_refresh_token_befo
     assert linkedin_fake.requests_to("/oauth/v2/accessToken") == []
 
 
-def test_connect_through_the_api_creates_the_member_and_page_accounts(auth_api, client, linkedin_settings, linkedin_fake):
+def connect_through_the_callback(auth_api, client, linkedin_settings, linkedin_fake):
+    """Start connecting through our API, approve at the fake, land on our callback: the proposal."""
     linkedin_settings.PUBLIC_BASE_URL = "http://testserver"
     linkedin_settings.LINKEDIN_SCOPES = " ".join(LINKEDIN_ORG_SCOPES)
     member = linkedin_fake.add_member("Ada Lovelace")
@@ -131,14 +132,31 @@ def test_connect_through_the_api_creates_the_member_and_page_accounts(auth_api, 
     path, query = authorize(linkedin_fake, answer.json()["authorization_url"])
     assert path == "/api/v1/accounts/callback/linkedin/"
     result = client.get(path, query)
-    assert result.status_code == 200 and b"Connected" in result.content
+    assert result.status_code == 200 and b"Almost connected" in result.content, result.content[:300]
+    assert not ConnectedAccount.objects.filter(platform="linkedin").exists()  # nothing until the user confirms
+    return member, page, result.context["token"]
+
+
+def test_connect_through_the_api_offers_the_member_and_page_and_connects_both_when_chosen(auth_api, client, linkedin_settings, linkedin_fake):
+    member, page, token = connect_through_the_callback(auth_api, client, linkedin_settings, linkedin_fake)
+    unchosen = auth_api.post("/api/v1/accounts/connect/complete/", {"token": token}, format="json")
+    assert unchosen.status_code == 400 and "select" in str(unchosen.json())
+    answer = auth_api.post("/api/v1/accounts/connect/complete/",
+                           {"token": token, "select": [f"linkedin:{member.urn}", f"linkedin:{page.urn}"]}, format="json")
+    assert answer.status_code == 201, answer.content
     accounts = ConnectedAccount.objects.filter(platform="linkedin").order_by("id")
     assert [(a.platform_user_id, a.display_name, a.platform_settings["author_type"]) for a in accounts] == [
         (member.urn, "Ada Lovelace", "member"), (page.urn, "Analytical Engines", "organization")]
-    assert all(a.workspace == auth_api.user.personal_workspace and a.access_token for a in accounts)
-    listed = auth_api.get("/api/v1/accounts/").json()
-    body = str(listed)
-    assert "Analytical Engines" in body and accounts[0].access_token not in body
+    assert all(a.workspace == auth_api.user.personal_workspace and a.access_token and a.refresh_token for a in accounts)
+    body = str(auth_api.get("/api/v1/accounts/").json())
+    assert "Analytical Engines" in body and accounts[0].access_token not in body and accounts[0].refresh_token not in body
+
+
+def test_connect_can_choose_only_the_page(auth_api, client, linkedin_settings, linkedin_fake):
+    _member, page, token = connect_through_the_callback(auth_api, client, linkedin_settings, linkedin_fake)
+    answer = auth_api.post("/api/v1/accounts/connect/complete/", {"token": token, "select": [f"linkedin:{page.urn}"]}, format="json")
+    assert answer.status_code == 201, answer.content
+    assert list(ConnectedAccount.objects.filter(platform="linkedin").values_list("platform_user_id", flat=True)) == [page.urn]
 
 
 def test_a_cancelled_linkedin_authorization_connects_nothing(auth_api, client, linkedin_settings, linkedin_fake):
@@ -165,5 +183,5 @@ def test_verify_credentials_reads_the_member_and_checks_the_page_is_still_admini
 def test_connect_without_the_app_credentials_names_the_missing_settings(auth_api, linkedin_settings):
     linkedin_settings.LINKEDIN_CLIENT_SECRET = ""
     answer = auth_api.post("/api/v1/accounts/connect/linkedin/", {})
-    assert answer.status_code == 400
+    assert answer.status_code == 503, answer.content
     assert "LINKEDIN_CLIENT_SECRET" in str(answer.json()) and "LINKEDIN_CLIENT_ID" not in str(answer.json())

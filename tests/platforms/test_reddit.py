@@ -160,3 +160,10 @@ def test_invalid_settings_fail_before_anything_is_sent(reddit_account, reddit_fa
         publish(reddit_account, title="x" * 301, subreddit="")
     assert any("at most 300" in e for e in caught.value.errors) and any("subreddit" in e for e in caught.value.errors)
     assert reddit_fake.requests_to("/api/submit/") == []
+
+
+def test_a_connection_dropped_after_submit_is_unknown_and_not_resent(reddit_account, reddit_fake):
+    reddit_fake.fail_next("drop_after_store", path="/api/submit/", method="POST")
+    with pytest.raises(OutcomeUnknown):
+        publish(reddit_account, title="Dropped")
+    assert len(reddit_fake.requests_to("/api/submit/", "POST")) == 1 and len(reddit_fake.posts) == 1

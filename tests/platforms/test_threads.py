@@ -1,6 +1,8 @@
 """Threads adapter against the graph.threads.net fake: the shared contract, the container flow with
 media fetched from signed URLs, quota, faults, insights."""
 
+from urllib.parse import urlsplit
+
 import pytest
 from django.utils import timezone
 
@@ -66,17 +68,17 @@ def test_a_text_post_passes_through_in_progress_and_stores_its_container_first(t
 
 
 def test_an_image_is_fetched_by_threads_from_its_signed_url(threads_account, threads_fake, media_files):
-    url = media_files.add(media_item().open().read(), "image/jpeg")
+    url = media_files.publish(media_item().open().read())
     _adapter, _target, result = publish(threads_account, "A picture", [media_item(url=url, alt="a dot")])
     post = threads_fake.media[result.platform_post_id]
     container = threads_fake.containers[post.container_id]
-    assert post.media_type == "IMAGE" and container.media_url == url and len(media_files.fetches) == 1
+    assert post.media_type == "IMAGE" and container.media_url == url and urlsplit(url).path in media_files.fetches
     create = threads_fake.requests_to(f"/v1.0/{threads_account.platform_user_id}/threads", "POST")[0]
     assert create.params["alt_text"] == "a dot" and create.params["text"] == "A picture"
 
 
 def test_several_images_become_one_carousel(threads_account, threads_fake, media_files):
-    items = [media_item(url=media_files.add(b"\xff\xd8\xff" + bytes([n]), "image/jpeg"), media_id=n) for n in range(3)]
+    items = [media_item(url=media_files.publish(b"\xff\xd8\xff" + bytes([n])), media_id=n) for n in range(3)]
     _adapter, _target, result = publish(threads_account, "Three", items)
     post = threads_fake.media[result.platform_post_id]
     assert post.media_type == "CAROUSEL" and len(post.children) == 3
@@ -85,15 +87,15 @@ def test_several_images_become_one_carousel(threads_account, threads_fake, media
 
 
 def test_an_expired_media_url_fails_with_metas_message_and_publishes_nothing(threads_account, threads_fake, media_files):
-    url = media_files.add(b"\xff\xd8\xff", "image/jpeg", ttl=-60)
+    url = media_files.expired(media_files.publish(b"\xff\xd8\xff"))
     with pytest.raises(InvalidContent, match="FAILED_DOWNLOADING_IMAGE"):
         publish(threads_account, "Expired", [media_item(url=url)])
-    assert threads_fake.posts == [] and media_files.fetches == []
+    assert threads_fake.posts == []
 
 
 def test_an_unreachable_media_url_fails_the_container(threads_account, threads_fake, media_files):
     with pytest.raises(InvalidContent, match="FAILED_DOWNLOADING_IMAGE"):
-        publish(threads_account, "Missing", [media_item(url=media_files.missing_url())])
+        publish(threads_account, "Missing", [media_item(url=f"{media_files.base_url}/m/no-such-file")])
     assert threads_fake.posts == []
 
 
@@ -207,3 +209,13 @@ def test_an_edited_post_gets_a_new_container_instead_of_the_stale_one(threads_ac
     threads_fake.in_progress_polls = 0
     result = adapter.publish(PostTarget.objects.get(id=target.id), "Edited text", [])
     assert threads_fake.text_of(result.platform_post_id) == "Edited text" and len(threads_fake.containers) == 2
+
+
+def test_a_read_timeout_on_threads_publish_is_an_unknown_outcome_and_a_refused_connection_is_transient(threads_account, threads_fake, settings):
+    settings.THREADS_TIMEOUT_SECONDS = 1
+    threads_fake.fail_next("timeout", path=f"/v1.0/{threads_account.platform_user_id}/threads_publish", method="POST", delay=3)
+    with pytest.raises(OutcomeUnknown, match="may or may not"):
+        publish(threads_account, "Slow answer")
+    threads_fake.stop()
+    with pytest.raises(TransientError, match="Could not connect"):
+        publish(threads_account, "Nobody home")

@@ -167,3 +167,17 @@ def test_lists_take_the_same_queries_for_few_or_many_rows(editor, team_workspace
     few = count()
     add(18)
     assert count() == few
+
+
+def test_after_an_action_it_returns_only_to_a_page_of_this_site(editor, team_workspace, mastodon):
+    for unsafe in ("//evil.example/", "/\\evil.example/", "https://evil.example/"):
+        target = failed_target(team_workspace, mastodon)
+        response = editor.post(reverse("webapp:target_retry", kwargs={"target_id": target.pk}), {"next": unsafe})
+        assert response["Location"] == reverse("webapp:post_detail", kwargs={"post_id": target.post_id})
+
+
+def test_a_forbidden_action_answers_a_page_that_says_why(viewer, team_workspace, mastodon):
+    target = failed_target(team_workspace, mastodon)
+    response = viewer.post(reverse("webapp:target_retry", kwargs={"target_id": target.pk}))
+    assert response.status_code == 403
+    assert "Your role (Viewer) cannot do this; ask a workspace editor or above." in response.content.decode()

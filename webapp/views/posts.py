@@ -4,6 +4,7 @@ actions on it: cancel, delete, publish now, retry a target, resolve an unconfirm
 from django.contrib import messages
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from accounts.models import Membership
@@ -66,7 +67,7 @@ def post_detail(request, post_id):
 
 def _back(request, post_id=None):
     target = request.POST.get("next", "")
-    if target.startswith("/") and not target.startswith("//"):
+    if target.startswith("/") and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         return redirect(target)
     return redirect("webapp:post_detail", post_id=post_id) if post_id else redirect("webapp:home")
 

@@ -22,7 +22,7 @@ from social_media.platforms.base import (
     TokenExpired,
     TransientError,
 )
-from social_media.platforms.http import failed_before_sending as before_send  # one transport classifier for all
+from social_media.platforms.http import failed_before_sending as before_send
 
 TOKEN_CODE = 190
 EXPIRED_SUBCODE = 463  # "Session has expired": a refresh can fix it; other 190s need a reconnect

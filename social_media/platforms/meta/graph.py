@@ -16,7 +16,7 @@ import requests
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from social_media.platforms.x.api import checked_url
+from social_media.platforms.http import checked_url
 
 from .errors import from_response, from_transport
 

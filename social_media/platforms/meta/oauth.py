@@ -28,7 +28,7 @@ from social_media.platforms.base import (
     TokenSet,
     TransientError,
 )
-from social_media.platforms.x.api import checked_url
+from social_media.platforms.http import checked_url
 
 from .graph import Graph, app_credentials
 

@@ -9,9 +9,9 @@ import re
 import prawcore
 import requests
 from praw.exceptions import ClientException, RedditAPIException
-from urllib3.exceptions import NewConnectionError
 
 from ..base import AccountDisconnected, InvalidContent, OutcomeUnknown, PlatformError, RateLimited, TokenExpired, TransientError
+from ..http import request_was_sent
 
 # Error types that mean this post cannot go to this subreddit as it is: the user must change it.
 CONTENT_ERRORS = {
@@ -65,7 +65,7 @@ def translate(exc: BaseException, *, what: str = "request", unsafe: bool = False
         return PlatformError(f"Reddit answered {exc.response.status_code} to the {what}.", http_status=exc.response.status_code)
     if isinstance(exc, prawcore.RequestException):
         original = exc.original_exception
-        if not _was_sent(original):
+        if not isinstance(original, requests.RequestException) or not request_was_sent(original):
             return TransientError("Could not connect to Reddit; it may be down or unreachable.")
         if unsafe:
             return OutcomeUnknown(f"Reddit did not answer after the {what} was sent; it may or may not have been published.")
@@ -109,12 +109,3 @@ def _reset(response) -> float | None:
     except ValueError:
         return None
 
-
-def _was_sent(exc) -> bool:
-    if isinstance(exc, (requests.ConnectTimeout, requests.exceptions.InvalidURL)):
-        return False
-    if isinstance(exc, requests.ConnectionError):
-        reason = exc.args[0] if exc.args else None
-        reason = getattr(reason, "reason", reason)
-        return not isinstance(reason, NewConnectionError)
-    return True

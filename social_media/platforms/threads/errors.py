@@ -7,9 +7,9 @@ Error body (Graph API): {"error": {"message", "type", "code", "error_subcode", "
 from __future__ import annotations
 
 import requests
-from urllib3.exceptions import NewConnectionError
 
 from ..base import AccountDisconnected, InvalidContent, OutcomeUnknown, PlatformError, RateLimited, TokenExpired, TransientError
+from ..http import request_was_sent
 
 EXPIRED_SUBCODES = {463}  # "Session has expired"; 460 password changed, 458 app removed, 467 invalid: revoked
 RATE_LIMIT_CODES = {4, 17, 32, 613}  # app, user, page-level and custom rate limits
@@ -72,22 +72,11 @@ def from_response(response, *, what: str, unsafe: bool = False) -> PlatformError
 
 
 def from_transport(exc: requests.RequestException, *, what: str, unsafe: bool = False) -> PlatformError:
-    if not was_sent(exc):
+    if not request_was_sent(exc):
         return TransientError("Could not connect to Threads; it may be down or unreachable.")
     if unsafe:
         return OutcomeUnknown(f"Threads did not answer after the {what} was sent; it may or may not have been published.")
     return TransientError(f"Threads did not answer the {what} request in time.")
-
-
-def was_sent(exc) -> bool:
-    """False only when the request certainly never left: refused, DNS, connect timeout."""
-    if isinstance(exc, (requests.ConnectTimeout, requests.exceptions.InvalidURL)):
-        return False
-    if isinstance(exc, requests.ConnectionError):
-        reason = exc.args[0] if exc.args else None
-        reason = getattr(reason, "reason", reason)
-        return not isinstance(reason, NewConnectionError)
-    return True
 
 
 def _retry_after(response) -> float | None:

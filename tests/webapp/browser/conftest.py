@@ -115,10 +115,14 @@ class Page:
         assert not problems, "\n".join(problems)
 
     def screenshot(self, name, width):
+        """The whole page (not only the viewport) at this width, through the DevTools protocol."""
+        import base64
+
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        full = self.driver.execute_script("return Math.min(document.documentElement.scrollHeight, 4000)")
-        self.driver.set_window_size(width, max(full, 600))
-        self.driver.save_screenshot(str(SCREENSHOTS / f"{name}.png"))
+        size = self.driver.execute_cdp_cmd("Page.getLayoutMetrics", {})["cssContentSize"]
+        clip = {"x": 0, "y": 0, "width": width, "height": min(size["height"], 4000), "scale": 1}
+        shot = self.driver.execute_cdp_cmd("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True, "clip": clip})
+        (SCREENSHOTS / f"{name}.png").write_bytes(base64.b64decode(shot["data"]))
 
 
 @pytest.fixture

@@ -20,13 +20,18 @@
     var message = document.getElementById("calendar-message");
     var panel = document.getElementById("post-panel");
     var filters = document.getElementById("calendar-filters");
-    var narrow = window.matchMedia("(max-width: 700px)").matches;
+    var phone = window.matchMedia("(max-width: 700px)");
+    var narrow = phone.matches;
+    var toolbars = {
+      wide: { header: { left: "prev,next today", center: "title", right: "dayGridMonth,timeGridWeek,timeGridDay,listWeek" }, footer: false },
+      narrow: { header: { left: "prev,next", center: "title", right: "today" }, footer: { center: "dayGridMonth,timeGridWeek,timeGridDay,listWeek" } }
+    };
 
     var calendar = new FullCalendar.Calendar(el, {
       timeZone: el.dataset.timezone,
       initialView: narrow ? "listWeek" : "dayGridMonth",
-      headerToolbar: narrow ? { left: "prev,next", center: "title", right: "today" } : { left: "prev,next today", center: "title", right: "dayGridMonth,timeGridWeek,timeGridDay,listWeek" },
-      footerToolbar: narrow ? { center: "dayGridMonth,timeGridWeek,timeGridDay,listWeek" } : false,
+      headerToolbar: toolbars[narrow ? "narrow" : "wide"].header,
+      footerToolbar: toolbars[narrow ? "narrow" : "wide"].footer,
       buttonText: { today: "Today", month: "Month", week: "Week", day: "Day", list: "List" },
       firstDay: 1,
       height: "auto",
@@ -76,6 +81,14 @@
     });
     calendar.render();
     quietIcons(el);
+    // A phone gets the list view and a compact toolbar; a wider window the month grid.
+    phone.addEventListener("change", function (query) {
+      var layout = toolbars[query.matches ? "narrow" : "wide"];
+      calendar.setOption("headerToolbar", layout.header);
+      calendar.setOption("footerToolbar", layout.footer);
+      calendar.changeView(query.matches ? "listWeek" : "dayGridMonth");
+      quietIcons(el);
+    });
     filters.addEventListener("change", function () { calendar.refetchEvents(); });
     window.schedulerCalendar = calendar;
   });
