@@ -26,6 +26,7 @@ class ReferenceAttempt(serializers.ModelSerializer):
 class ReferenceTarget(serializers.ModelSerializer):
     platform = serializers.CharField(source="account.platform")
     account_username = serializers.CharField(source="account.platform_username")
+    retry_count = serializers.IntegerField(source="retries")  # retries, as PostTargetSerializer declares
     attempts = serializers.SerializerMethodField()
 
     class Meta:
