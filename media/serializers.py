@@ -2,6 +2,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from config.datetimes import iso
+
 from .models import MediaFile, MediaFolder, MediaTag
 from .public import signed_url
 
@@ -33,6 +35,18 @@ class MediaFileSerializer(serializers.ModelSerializer):
 
     def get_tags(self, media) -> list[str]:
         return sorted(tag.name for tag in media.tags.all())
+
+    def to_representation(self, media):
+        """The fields above, built directly: a post list renders this for every attachment, and DRF's
+        per-field machinery cost more than the rest of the page (docs/benchmarks.md, "API speed")."""
+        return {
+            "id": media.pk, "media_type": media.media_type, "mime_type": media.mime_type,
+            "original_filename": media.original_filename, "file_size": media.file_size, "width": media.width,
+            "height": media.height, "duration": media.duration, "alt_text": media.alt_text, "url": self.get_url(media),
+            "thumbnail_url": self.get_thumbnail_url(media), "status": media.status, "status_reason": media.status_reason,
+            "processed_with": media.processed_with, "video_info": media.video_info, "folder": media.folder_id,
+            "tags": self.get_tags(media), "sha256": media.sha256, "created_at": iso(media.created_at),
+        }
 
 
 @extend_schema_field(OpenApiTypes.INT)

@@ -150,3 +150,15 @@ def test_the_queue_list_renders_exactly_as_drf_would(user, workspace, request_co
     ]
     assert fast == reference
     assert fast["upcoming"][0]["status"] == "scheduled" and len(fast["target_accounts"]) == 2
+
+
+@pytest.mark.django_db
+def test_a_media_file_renders_exactly_as_drf_would(workspace):
+    from media.models import MediaFolder
+
+    folder = MediaFolder.objects.create(workspace=workspace, name="Brand")
+    media = MediaFileFactory(workspace=workspace, alt_text="logo", duration=2.5, folder=folder)
+    media.tags.create(workspace=workspace, name="summer")
+    media.tags.create(workspace=workspace, name="autumn")
+    for item in (media, MediaFileFactory(workspace=workspace)):
+        assert MediaFileSerializer(item).data == serializers.ModelSerializer.to_representation(MediaFileSerializer(), item)
