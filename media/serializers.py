@@ -12,7 +12,7 @@ class MediaFileSerializer(serializers.ModelSerializer):
     url = serializers.SerializerMethodField()
     thumbnail_url = serializers.SerializerMethodField()
     tags = serializers.SerializerMethodField()
-    folder = serializers.PrimaryKeyRelatedField(read_only=True)
+    folder = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)  # null: not in a folder
 
     class Meta:
         model = MediaFile

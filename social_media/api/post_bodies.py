@@ -15,8 +15,8 @@ from social_media.models import Post, PostMedia, PostTarget, PublishAttempt
 
 POST_COLUMNS = ("id", "content", "status", "scheduled_time", "posted_at", "author_id", "queue_entry__queue_id", "created_at", "updated_at")
 TARGET_COLUMNS = (
-    "id", "post_id", "account_id", "account__platform", "account__platform_username", "custom_content", "status",
-    "platform_post_id", "platform_post_url", "error_message", "retry_count", "last_attempt_at", "next_attempt_at", "posted_at",
+    "id", "post_id", "account_id", "account__platform", "account__platform_username", "custom_content",
+    "platform_specific_settings", "status", "platform_post_id", "platform_post_url", "error_message", "retry_count", "last_attempt_at", "next_attempt_at", "posted_at",
 )
 ATTEMPT_COLUMNS = ("target_id", "kind", "attempt_number", "started_at", "finished_at", "outcome", "error_class", "http_status", "message")
 
@@ -43,7 +43,8 @@ def post_bodies(rows, *, context) -> list[dict]:
     for t in targets:
         targets_of.setdefault(t["post_id"], []).append({
             "id": t["id"], "account": t["account_id"], "platform": t["account__platform"],
-            "account_username": t["account__platform_username"], "custom_content": t["custom_content"], "status": t["status"],
+            "account_username": t["account__platform_username"], "custom_content": t["custom_content"],
+            "platform_specific_settings": t["platform_specific_settings"], "status": t["status"],
             "platform_post_id": t["platform_post_id"], "platform_post_url": t["platform_post_url"],
             "error_message": t["error_message"], "retry_count": t["retry_count"], "last_attempt_at": iso(t["last_attempt_at"]),
             "next_attempt_at": iso(t["next_attempt_at"]), "posted_at": iso(t["posted_at"]), "attempts": attempts.get(t["id"], []),

@@ -1,4 +1,4 @@
-"""GET /api/v1/platforms/ and connecting a network whose app credentials are unset (a JSON 503 naming
+"""GET /api/v1/platforms/ and connecting a network whose app credentials are unset (a JSON 400 naming
 the missing settings, never a 500): both driven by the adapters' required_settings."""
 
 import pytest
@@ -14,7 +14,7 @@ def test_connecting_x_without_its_client_id_names_the_missing_setting(auth_api, 
 
     response = auth_api.post("/api/v1/accounts/connect/x/", {}, format="json")
 
-    assert response.status_code == 503, response.content
+    assert response.status_code == 400, response.content
     error = response.json()["error"]
     assert error["code"] == "network_not_configured"
     assert error["missing_settings"] == ["X_CLIENT_ID"]

@@ -31,7 +31,7 @@ class ReferenceTarget(serializers.ModelSerializer):
     class Meta:
         model = PostTarget
         fields = [
-            "id", "account", "platform", "account_username", "custom_content", "status", "platform_post_id",
+            "id", "account", "platform", "account_username", "custom_content", "platform_specific_settings", "status", "platform_post_id",
             "platform_post_url", "error_message", "retry_count", "last_attempt_at", "next_attempt_at", "posted_at",
             "attempts",
         ]
