@@ -51,7 +51,7 @@ def post_bodies(rows, *, context) -> list[dict]:
         })
     media = MediaFileSerializer(context=context)
     media_of = {}
-    for link in PostMedia.objects.filter(post_id__in=ids).select_related("media").order_by("order", "id"):
+    for link in PostMedia.objects.filter(post_id__in=ids).select_related("media").prefetch_related("media__tags").order_by("order", "id"):
         media_of.setdefault(link.post_id, []).append({**media.to_representation(link.media), "order": link.order})
     return [
         {
