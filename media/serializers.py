@@ -1,3 +1,4 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from .models import MediaFile, MediaFolder, MediaTag
@@ -33,6 +34,7 @@ class MediaFileSerializer(serializers.ModelSerializer):
         return sorted(tag.name for tag in media.tags.all())
 
 
+@extend_schema_field({"type": "integer", "nullable": True, "description": "Id of a folder of the workspace; null: none."})
 class _WorkspaceFolderField(serializers.PrimaryKeyRelatedField):
     def get_queryset(self):
         workspace = self.context.get("workspace")
