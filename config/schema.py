@@ -42,7 +42,6 @@ ERROR_DESCRIPTIONS = {
     409: "The object's state does not allow this.",
     413: "The request body is larger than this server accepts.",
     429: "A plan limit was reached; `retry_after` says when to try again.",
-    503: "The network is not configured on this server.",
 }
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 

@@ -415,6 +415,11 @@ SPECTACULAR_SETTINGS.update({
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Two models have a `status`: name their enums rather than let drf-spectacular guess (a warning).
+    "ENUM_NAME_OVERRIDES": {
+        "PostStatusEnum": "social_media.models.Status",
+        "MediaStatusEnum": "media.models.MediaFile.ProcessingStatus",
+    },
 })
 
 # --- Content-Security-Policy (django-csp; docs/configuration.md "Security headers") ---------------

@@ -1,4 +1,3 @@
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -16,7 +15,7 @@ class MediaFileSerializer(serializers.ModelSerializer):
     url = serializers.SerializerMethodField()
     thumbnail_url = serializers.SerializerMethodField()
     tags = serializers.SerializerMethodField()
-    folder = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    folder = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)  # null: not in a folder
 
     class Meta:
         model = MediaFile
@@ -48,8 +47,7 @@ class MediaFileSerializer(serializers.ModelSerializer):
             "tags": self.get_tags(media), "sha256": media.sha256, "created_at": iso(media.created_at),
         }
 
-
-@extend_schema_field(OpenApiTypes.INT)
+@extend_schema_field({"type": "integer", "nullable": True, "description": "Id of a folder of the workspace; null: none."})
 class _WorkspaceFolderField(serializers.PrimaryKeyRelatedField):
     def get_queryset(self):
         workspace = self.context.get("workspace")

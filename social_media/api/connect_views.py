@@ -38,7 +38,6 @@ class ConnectSerializer(serializers.Serializer):
 class ConnectView(APIView):
     permission_classes = [WorkspaceRole]
     required_role = Membership.Role.ADMIN
-    error_statuses = (503,)  # schema: the network's app credentials are not configured here
 
     @extend_schema(request=ConnectSerializer, responses={200: inline_serializer("AuthorizationUrl", {"authorization_url": serializers.URLField()})})
     def post(self, request, platform):

@@ -14,7 +14,7 @@ from social_media.platforms import PLATFORMS, PlatformFactory
 class NetworkNotConfigured(APIException):
     """Connecting needs app credentials this server does not have. Names the settings, never values."""
 
-    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE  # the server, not the request, lacks something
     default_code = "network_not_configured"
 
     def __init__(self, *, platform, missing):

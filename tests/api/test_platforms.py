@@ -1,4 +1,4 @@
-"""GET /api/v1/platforms/ and connecting a network whose app credentials are unset (a JSON 503 naming
+"""GET /api/v1/platforms/ and connecting a network whose app credentials are unset (a JSON 400 naming
 the missing settings, never a 500): both driven by the adapters' required_settings."""
 
 import pytest

@@ -73,10 +73,6 @@ def test_the_error_shape_component_matches_config_exceptions(schema):
     assert {"fields", "retry_after", "request_id", "missing_settings"} <= set(detail["properties"])
 
 
-def test_connect_documents_the_unconfigured_network_answer(schema):
-    assert "503" in schema["paths"]["/api/v1/accounts/connect/{platform}/"]["post"]["responses"]
-
-
 def test_fields_that_can_be_empty_are_not_format_uri(schema):
     components = schema["components"]["schemas"]
     assert "format" not in components["ConnectedAccount"]["properties"]["instance_url"]
