@@ -103,7 +103,7 @@ def test_a_claimed_post_is_not_moved_and_the_answer_says_why(editor, team_worksp
     PostTargetFactory(post=post, account=mastodon, status=Status.PUBLISHING)
     response = reschedule(editor, post, "2030-01-17T09:15:30")
     assert response.status_code == 409
-    assert response.json() == {"ok": False, "message": "The post can no longer be scheduled: a target is publishing."}
+    assert response.json() == {"ok": False, "message": "The post can no longer be scheduled: a target is publishing: it is being published right now."}
     post.refresh_from_db()
     assert post.scheduled_time == at
 

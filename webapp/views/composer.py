@@ -73,7 +73,7 @@ def _compose(request, post=None):
         media = list(data.get("library_media") or [])
         try:
             if data.get("upload"):
-                upload = media_upload(workspace=request.workspace, uploaded_by=request.user, uploaded_file=data["upload"], alt_text=data.get("upload_alt", ""))
+                upload, _created = media_upload(workspace=request.workspace, uploaded_by=request.user, uploaded_file=data["upload"], alt_text=data.get("upload_alt", ""))
                 media.append(upload)
             saved = compose_save(
                 workspace=request.workspace, author=request.user, post=post, action=data["action"],

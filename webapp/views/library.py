@@ -61,7 +61,7 @@ def upload(request):
     elif form.is_valid():
         for uploaded in files:
             try:
-                media = media_upload(workspace=request.workspace, uploaded_by=request.user, uploaded_file=uploaded, alt_text=form.cleaned_data["alt_text"])
+                media, _created = media_upload(workspace=request.workspace, uploaded_by=request.user, uploaded_file=uploaded, alt_text=form.cleaned_data["alt_text"])
             except ValidationError as exc:
                 errors.extend(f"{uploaded.name}: {m}" for ms in service_messages(exc).values() for m in ms)
             else:
