@@ -26,7 +26,8 @@ def png(name="a.png", size=(20, 10)):
 
 
 def test_it_uploads_several_files_at_once_with_their_alt_text(editor, team_workspace):
-    response = editor.post(reverse("webapp:library_upload"), {"file": [png("one.png"), png("two.png", size=(30, 10))  # other bytes: identical ones are one stored file], "alt_text": "Red"}, HTTP_ACCEPT="application/json")
+    # Two different images: identical bytes would be one stored file (SHA-256 dedup).
+    response = editor.post(reverse("webapp:library_upload"), {"file": [png("one.png"), png("two.png", size=(30, 10))], "alt_text": "Red"}, HTTP_ACCEPT="application/json")
     assert response.status_code == 200 and response.json()["ok"] is True
     assert sorted(MediaFile.objects.filter(workspace=team_workspace).values_list("original_filename", "alt_text")) == [("one.png", "Red"), ("two.png", "Red")]
 
