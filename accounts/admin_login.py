@@ -1,13 +1,15 @@
-"""/admin/login/ under the same password guessing limits as the API login (accounts/login_limits.py):
-every attempt counts against the client IP's anonymous budget, and wrong passwords against the account."""
+"""Logins by form (/admin/login/ and the web app's /login/) under the same password guessing limits as
+the API login (accounts/login_limits.py): every attempt counts against the client IP's anonymous
+budget, and wrong passwords against the account."""
 
 from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 
 from . import login_limits
 
 
-class LimitedAdminAuthenticationForm(AdminAuthenticationForm):
+class LoginLimitsMixin:
     def clean(self):
         username = self.cleaned_data.get("username") or ""
         try:
@@ -18,8 +20,16 @@ class LimitedAdminAuthenticationForm(AdminAuthenticationForm):
         try:
             cleaned = super().clean()
         except ValidationError as exc:
-            if self.user_cache is None:  # a wrong password, not a valid non-staff login
+            if self.user_cache is None:  # a wrong password, not a valid login refused for another reason
                 login_limits.account_failed(username)
             raise exc
         login_limits.account_succeeded(username)
         return cleaned
+
+
+class LimitedAdminAuthenticationForm(LoginLimitsMixin, AdminAuthenticationForm):
+    """The admin's login form."""
+
+
+class LimitedAuthenticationForm(LoginLimitsMixin, AuthenticationForm):
+    """The web app's login form."""

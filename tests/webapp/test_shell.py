@@ -40,6 +40,17 @@ def test_a_wrong_password_is_answered_on_the_form():
 
 
 @pytest.mark.django_db
+def test_ten_wrong_passwords_lock_the_account_even_for_the_right_one():
+    UserFactory(username="dana")
+    for n in range(10):
+        # a new address each time: the per-account limit holds whatever the per-IP budget says
+        Client(REMOTE_ADDR=f"198.51.100.{n}").post(reverse("webapp:login"), {"username": "dana", "password": "nope"})
+    response = Client(REMOTE_ADDR="198.51.100.99").post(reverse("webapp:login"), {"username": "dana", "password": PASSWORD})
+    assert response.status_code == 200 and "_auth_user_id" not in response.client.session
+    assert "Too many wrong passwords for this account" in response.content.decode()
+
+
+@pytest.mark.django_db
 def test_login_needs_the_csrf_token():
     UserFactory(username="dana")
     client = Client(enforce_csrf_checks=True)

@@ -13,6 +13,8 @@ from django.views.decorators.http import require_POST
 from accounts.models import Membership
 from accounts.services import user_register, user_update
 
+from accounts.admin_login import LimitedAuthenticationForm
+
 from ..context import SESSION_KEY, workspace_view
 from ..errors import add_service_errors
 from ..forms_account import ProfileForm, RegisterForm, SwitchWorkspaceForm
@@ -20,8 +22,11 @@ from ..render import page
 
 
 class LoginView(auth_views.LoginView):
+    """Session login, under the API's password guessing limits (per IP and per account)."""
+
     template_name = "app/login.html"
     redirect_authenticated_user = True
+    authentication_form = LimitedAuthenticationForm
 
     def get_context_data(self, **kwargs):
         return {**super().get_context_data(**kwargs), "registration_enabled": settings.WEBAPP_REGISTRATION_ENABLED}
