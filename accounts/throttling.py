@@ -7,9 +7,12 @@ Both are counted against the workspace's owner and plan (`quota_key`), not the w
 anyone may create workspaces, and each one with a fresh budget would multiply the plan. So all the
 basic workspaces a user owns share one basic budget (calls by any member count against the owner);
 a workspace staff moved to another plan counts against the owner's budget of that plan.
-Anonymous requests (register, login, refresh, logout) are limited per client IP."""
+Anonymous requests (register, login, refresh, logout) are limited per client IP, 30 in any 60 s
+(a sliding log, so no burst can straddle a window boundary)."""
 
+import math
 import time
+import uuid
 
 from django.conf import settings
 from django.core.cache import cache
@@ -24,26 +27,78 @@ ANON_LIMIT_PER_MINUTE = 30
 HOUR = 3600
 
 
+def _redis():
+    """The raw Redis connection behind the cache, or None when the cache is not Redis (development)."""
+    if not hasattr(cache, "client") or not hasattr(cache.client, "get_client"):
+        return None
+    return cache.client.get_client(write=True)
+
+
 def _hit(key, limit, window_seconds):
-    """Count one hit in the current window; returns seconds to wait when over the limit, else None."""
+    """Count one hit in the current fixed window (the plan quotas: N per clock hour or UTC day);
+    returns seconds to wait when over the limit, else None. One round trip to Redis."""
     now = time.time()
     window_start = int(now // window_seconds) * window_seconds
     bucket = f"throttle:{key}:{window_start}"
-    cache.add(bucket, 0, timeout=window_seconds + 5)
-    try:
-        count = cache.incr(bucket)
-    except ValueError:  # expired between add and incr
-        cache.set(bucket, 1, timeout=window_seconds + 5)
-        count = 1
+    redis = _redis()
+    if redis is not None:
+        pipe = redis.pipeline(transaction=False)
+        pipe.set(cache.make_key(bucket), 0, ex=window_seconds + 5, nx=True)
+        pipe.incr(cache.make_key(bucket))
+        count = pipe.execute()[1]
+    else:
+        cache.add(bucket, 0, timeout=window_seconds + 5)
+        try:
+            count = cache.incr(bucket)
+        except ValueError:  # expired between add and incr
+            cache.set(bucket, 1, timeout=window_seconds + 5)
+            count = 1
     if count > limit:
         return max(1, int(window_start + window_seconds - now) + 1)
     return None
 
 
+# A sliding log: at most `limit` accepted hits in any `window` seconds. Refused hits are not logged,
+# so the set never holds more than `limit` entries, whatever a client sends.
+_SLIDING_LOG = """
+local key, now, window, limit, member = KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4]
+redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
+if redis.call('ZCARD', key) < limit then
+  redis.call('ZADD', key, now, member)
+  redis.call('PEXPIRE', key, math.ceil(window * 1000))
+  return false
+end
+local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
+return tostring(tonumber(oldest[2]) + window - now)
+"""
+_sliding_script = None
+
+
+def _sliding_hit(key, limit, window_seconds):
+    """Count one hit unless `limit` hits were accepted in the last `window_seconds`; then the seconds
+    until the oldest of them leaves the window. Unlike a fixed window, a burst cannot be doubled by
+    straddling a boundary (30 at 10:00:59 and 30 more at 10:01:00)."""
+    now = time.time()
+    bucket = f"sliding:{key}"
+    redis = _redis()
+    if redis is not None:
+        global _sliding_script
+        if _sliding_script is None:
+            _sliding_script = redis.register_script(_SLIDING_LOG)  # EVALSHA, loaded on first use
+        member = f"{now!r}:{uuid.uuid4().hex[:8]}"
+        wait = _sliding_script(keys=[cache.make_key(bucket)], args=[repr(now), window_seconds, limit, member], client=redis)
+        return None if wait is None else max(1, math.ceil(float(wait)))
+    hits = [t for t in cache.get(bucket, []) if t > now - window_seconds]  # development cache: not atomic
+    if len(hits) >= limit:
+        return max(1, math.ceil(hits[0] + window_seconds - now))
+    cache.set(bucket, hits + [now], timeout=window_seconds)
+    return None
+
+
 def anon_hit(ip):
     """Count one anonymous request (register, login, refresh, admin login) from `ip`; seconds to wait
-    when over the per-minute limit, else None."""
-    return _hit(f"anon:{ip}", ANON_LIMIT_PER_MINUTE, 60)
+    when over the limit of ANON_LIMIT_PER_MINUTE in any 60 seconds, else None."""
+    return _sliding_hit(f"anon:{ip}", ANON_LIMIT_PER_MINUTE, 60)
 
 
 def quota_owner_id(workspace):
@@ -108,16 +163,17 @@ class WorkspacePlanThrottle(BaseThrottle):
 
 
 def quota_usage(workspace):
-    """What the plan allows and what is used in the current windows (for the team page)."""
+    """What the plan allows and what is used in the current windows (for the team page): the same
+    counters the limits are enforced on, those of the workspace owner's plan budget."""
     now = time.time()
-    limits = workspace.limits
+    limits, key = workspace.limits, quota_key(workspace)
 
-    def used(key, window):
-        return int(cache.get(f"throttle:{key}:{int(now // window) * window}") or 0)
+    def used(counter, window):
+        return int(cache.get(f"throttle:{counter}:{int(now // window) * window}") or 0)
 
     return {
-        "scheduled_posts_today": used(f"sched:{workspace.pk}", 86400),
+        "scheduled_posts_today": used(f"sched:{key}", 86400),
         "scheduled_posts_per_day": limits["scheduled_posts_per_day"],
-        "api_calls_this_hour": used(f"api:{workspace.pk}", HOUR),
+        "api_calls_this_hour": used(f"api:{key}", HOUR),
         "api_calls_per_hour": limits["api_calls_per_hour"],
     }

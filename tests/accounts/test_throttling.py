@@ -1,4 +1,5 @@
-"""Plan limits per workspace (fixed hourly windows in Redis) and the per-IP limit on anonymous calls.
+"""Plan limits per workspace (fixed hourly windows in Redis) and the per-IP limit on anonymous calls
+(a sliding minute).
 Time is pinned a few seconds past the hour so no test straddles a window boundary."""
 
 from datetime import datetime, timedelta, timezone
@@ -8,7 +9,7 @@ from rest_framework.exceptions import Throttled
 from rest_framework.test import APIClient
 
 from accounts.models import Membership
-from accounts.throttling import consume_scheduled_post
+from accounts.throttling import consume_scheduled_post, quota_usage
 from tests.accounts.conftest import assert_error
 from tests.factories import PASSWORD, MembershipFactory, UserFactory, WorkspaceFactory
 
@@ -122,6 +123,34 @@ def test_it_lets_anonymous_calls_through_again_a_minute_later(time_machine):
     time_machine.move_to(START + timedelta(minutes=1))
 
     assert client.post(LOGIN, {}, format="json").status_code == 400
+
+
+def test_the_anonymous_limit_is_a_sliding_minute_not_a_clock_minute(time_machine):
+    time_machine.move_to(START + timedelta(seconds=54))  # 10:00:59
+    client = APIClient(REMOTE_ADDR="203.0.113.50")
+    for _ in range(30):
+        assert client.post(LOGIN, {}, format="json").status_code == 400
+
+    time_machine.move_to(START + timedelta(seconds=56))  # 10:01:01: a new clock minute, the same 60 s
+    error = assert_throttled(client.post(LOGIN, {}, format="json"), max_wait=60)
+    assert error["retry_after"] == 58
+
+    time_machine.move_to(START + timedelta(seconds=115))  # 10:02:00, a minute after the 30 attempts
+    assert client.post(LOGIN, {}, format="json").status_code == 400
+
+
+def test_the_team_page_usage_reads_the_counters_the_limits_are_enforced_on(client_for):
+    owner = UserFactory()
+    team = WorkspaceFactory(plan="basic")
+    MembershipFactory(workspace=team, user=owner, role=Membership.Role.OWNER)
+    spend(client_for(owner), 3)
+    spend(client_for(owner), 2, HTTP_X_WORKSPACE=str(team.pk))
+    consume_scheduled_post(team)
+
+    usage = quota_usage(team)
+
+    assert usage == {"scheduled_posts_today": 1, "scheduled_posts_per_day": 10, "api_calls_this_hour": 5, "api_calls_per_hour": 100}
+    assert quota_usage(owner.personal_workspace) == usage  # one owner, one basic budget
 
 
 def test_it_limits_scheduled_posts_per_day_by_plan():

@@ -4,7 +4,7 @@ Links (http/https URLs and bare domains with a known TLD) and $cashtags come fro
 official TypeScript detector (`facet_detection`), which computes UTF-8 byte offsets. #hashtags follow
 the reference (`@atproto/api` 0.21.0, `RichText.detectFacets`) exactly: a tag longer than 64 UTF-16
 code units is dropped only when it is also longer than 64 *extended grapheme clusters* (the reference
-counts them with Intl.Segmenter; we count them with `regex`'s \X, as the post length rule does). The
+counts them with Intl.Segmenter; we count them with `regex`'s \\X, as the post length rule does). The
 port's own approximate grapheme count disagrees with the reference (e.g. Hangul written as conjoining
 jamo), so tags are detected here. tests/platforms/test_bluesky_facets_reference.py runs the reference
 through node on a table of texts and compares.
