@@ -3,14 +3,15 @@
 Reading posts as model instances, with their targets, attempts and attachments prefetched as instances,
 and rendering them through nested serializers cost ten times the queries themselves (docs/benchmarks.md,
 "API speed"). Here every list or detail body comes from `.values()` queries (posts, targets with
-their account's platform and username, attempts) plus the attachments with their tags, and plain dicts. The attachments reuse one
-MediaFileSerializer, so the media library's own representation stays the only one. PostSerializer
+their account's platform and username, attempts, attachments, their tags) and plain dicts. The attachments
+are built by media.serializers.media_body, so the media library's own representation stays the only one. PostSerializer
 declares the same fields for the OpenAPI schema and renders through this module;
 tests/api/test_post_representation.py holds the bodies to DRF's generic output of those fields.
 """
 
 from config.datetimes import iso
-from media.serializers import MediaFileSerializer
+from media.models import MediaFile
+from media.serializers import MEDIA_COLUMNS, media_body
 from social_media.models import Post, PostMedia, PostTarget, PublishAttempt, retries_of
 
 POST_COLUMNS = ("id", "content", "status", "scheduled_time", "posted_at", "author_id", "queue_entry__queue_id", "created_at", "updated_at")
@@ -18,6 +19,7 @@ TARGET_COLUMNS = (
     "id", "post_id", "account_id", "account__platform", "account__platform_username", "custom_content", "platform_specific_settings", "status",
     "platform_post_id", "platform_post_url", "error_message", "retry_count", "last_attempt_at", "next_attempt_at", "posted_at",
 )
+LINK_COLUMNS = ("post_id", "order", *(f"media__{column}" for column in MEDIA_COLUMNS))
 ATTEMPT_COLUMNS = ("target_id", "kind", "attempt_number", "started_at", "finished_at", "outcome", "error_class", "http_status", "message")
 
 
@@ -26,7 +28,7 @@ def post_rows(queryset):
     return queryset.values(*POST_COLUMNS)
 
 
-def post_bodies(rows, *, context) -> list[dict]:
+def post_bodies(rows) -> list[dict]:
     """Response bodies of the posts in `rows` (from `post_rows`), in their order: three more queries."""
     rows = list(rows)
     ids = [row["id"] for row in rows]
@@ -49,10 +51,14 @@ def post_bodies(rows, *, context) -> list[dict]:
             "error_message": t["error_message"], "retry_count": retries_of(t["retry_count"]), "last_attempt_at": iso(t["last_attempt_at"]),
             "next_attempt_at": iso(t["next_attempt_at"]), "posted_at": iso(t["posted_at"]), "attempts": attempts.get(t["id"], []),
         })
-    media = MediaFileSerializer(context=context)
+    links = list(PostMedia.objects.filter(post_id__in=ids).order_by("order", "id").values(*LINK_COLUMNS))
+    tags = {}
+    for media_id, name in MediaFile.tags.through.objects.filter(mediafile_id__in={link["media__id"] for link in links}).values_list("mediafile_id", "mediatag__name"):
+        tags.setdefault(media_id, []).append(name)
     media_of = {}
-    for link in PostMedia.objects.filter(post_id__in=ids).select_related("media").prefetch_related("media__tags").order_by("order", "id"):
-        media_of.setdefault(link.post_id, []).append({**media.to_representation(link.media), "order": link.order})
+    for link in links:
+        row = {column: link[f"media__{column}"] for column in MEDIA_COLUMNS}
+        media_of.setdefault(link["post_id"], []).append({**media_body(row, tags.get(row["id"], ())), "order": link["order"]})
     return [
         {
             "id": row["id"], "content": row["content"], "status": row["status"], "scheduled_time": iso(row["scheduled_time"]),
@@ -64,8 +70,8 @@ def post_bodies(rows, *, context) -> list[dict]:
     ]
 
 
-def post_bodies_of(posts, *, context) -> list[dict]:
+def post_bodies_of(posts) -> list[dict]:
     """Bodies of these Post instances (or ids), in their order."""
     ids = [getattr(post, "pk", post) for post in posts]
-    by_id = {body["id"]: body for body in post_bodies(post_rows(Post.objects.filter(pk__in=ids)), context=context)}
+    by_id = {body["id"]: body for body in post_bodies(post_rows(Post.objects.filter(pk__in=ids)))}
     return [by_id[i] for i in ids if i in by_id]

@@ -96,7 +96,7 @@ class PostListSerializer(serializers.ListSerializer):
     """Many posts in one batch of queries."""
 
     def to_representation(self, data):
-        return post_bodies_of(data.all() if hasattr(data, "all") else data, context=self.context)
+        return post_bodies_of(data.all() if hasattr(data, "all") else data)
 
 
 class PostSerializer(serializers.ModelSerializer):
@@ -121,7 +121,7 @@ class PostSerializer(serializers.ModelSerializer):
         return entry.queue_id if entry else None
 
     def to_representation(self, post):
-        return post_bodies_of([post], context=self.context)[0]
+        return post_bodies_of([post])[0]
 
 
 class PostWriteSerializer(serializers.Serializer):

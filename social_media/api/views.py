@@ -47,13 +47,13 @@ class PostViewSet(WorkspaceScopedMixin, viewsets.ModelViewSet):
 
     def list(self, request, *args, **kwargs):
         rows = self.paginate_queryset(post_rows(self.filter_queryset(self.get_queryset())))
-        return self.get_paginated_response(post_bodies(rows, context=self.get_serializer_context()))
+        return self.get_paginated_response(post_bodies(rows))
 
     def retrieve(self, request, *args, **kwargs):
         rows = list(post_rows(self.get_queryset().filter(pk=parse_id(kwargs["pk"]))))
         if not rows:
             raise NotFound()
-        return Response(post_bodies(rows, context=self.get_serializer_context())[0])
+        return Response(post_bodies(rows)[0])
 
     def respond(self, post, status_code=status.HTTP_200_OK):
         return Response(PostSerializer(post, context=self.get_serializer_context()).data, status=status_code)

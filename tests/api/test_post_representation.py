@@ -41,9 +41,14 @@ class ReferenceTarget(serializers.ModelSerializer):
         return ReferenceAttempt(target.attempts.order_by("started_at", "id"), many=True).data
 
 
+def reference_media(media):
+    """MediaFileSerializer's declared fields rendered by DRF's generic per-field path."""
+    return dict(serializers.ModelSerializer.to_representation(MediaFileSerializer(), media))
+
+
 class ReferenceMedia(serializers.Serializer):
     def to_representation(self, link):
-        return {**MediaFileSerializer(link.media, context=self.context).data, "order": link.order}
+        return {**reference_media(link.media), "order": link.order}
 
 
 class ReferencePost(serializers.ModelSerializer):
@@ -162,3 +167,24 @@ def test_a_media_file_renders_exactly_as_drf_would(workspace):
     media.tags.create(workspace=workspace, name="autumn")
     for item in (media, MediaFileFactory(workspace=workspace)):
         assert MediaFileSerializer(item).data == serializers.ModelSerializer.to_representation(MediaFileSerializer(), item)
+
+
+@pytest.mark.django_db
+def test_a_tagged_foldered_video_renders_as_drf_would_in_the_library_and_in_a_post(user, workspace, request_context):
+    from media.models import MediaFolder, MediaTag
+
+    folder = MediaFolder.objects.create(workspace=workspace, name="Launch")
+    video = MediaFileFactory(workspace=workspace, media_type="video", mime_type="video/mp4", duration=12.0, folder=folder,
+                             video_info={"codec": "h264"}, sha256="ab" * 32)
+    video.thumbnail.name = f"workspaces/{workspace.pk}/thumb.jpg"
+    video.save()
+    video.tags.set([MediaTag.objects.create(workspace=workspace, name=name) for name in ("zeta", "alpha")])
+    post = PostFactory(workspace=workspace, author=user)
+    PostMedia.objects.create(post=post, media=video, order=3)
+
+    library = MediaFileSerializer(video).data
+    [attachment] = PostSerializer(post, context=request_context).data["media"]
+
+    assert library == reference_media(video)
+    assert attachment == {**reference_media(video), "order": 3}
+    assert library["tags"] == ["alpha", "zeta"] and library["folder"] == folder.pk and library["thumbnail_url"].startswith("http")
