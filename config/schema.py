@@ -7,6 +7,7 @@
 """
 
 from django.core.exceptions import FieldDoesNotExist
+from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
@@ -19,6 +20,12 @@ WORKSPACE_HEADER = OpenApiParameter(
     required=False,
     description="Id of the workspace to act in (you must be a member); without it, your personal workspace.",
 )
+
+
+class JWTScheme(SimpleJWTScheme):
+    """Our JWT authentication (accounts/authentication.py) is simplejwt's, documented as such."""
+
+    target_class = "accounts.authentication.JWTAuthentication"
 
 
 class ErrorDetailSerializer(serializers.Serializer):

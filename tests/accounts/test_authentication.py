@@ -1,0 +1,77 @@
+"""The API's JWT authentication reads the user together with the membership the request acts in
+(accounts/authentication.py); every case where that membership is absent keeps simplejwt's and the
+workspace context's answers."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from accounts.models import Membership
+from tests.accounts.conftest import assert_error
+from tests.factories import MembershipFactory, UserFactory, WorkspaceFactory
+
+pytestmark = pytest.mark.django_db
+
+ACCOUNTS = "/api/v1/accounts/"
+
+
+def reads(client, **headers):
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(ACCOUNTS, **headers)
+    tables = [q["sql"].split(" FROM ", 1)[1].split()[0] for q in captured if q["sql"].startswith("SELECT")]
+    return response, tables
+
+
+@pytest.mark.parametrize("header", ["personal", "team"])
+def test_the_user_and_the_membership_are_one_query(client_for, header):
+    user = UserFactory()
+    team = WorkspaceFactory()
+    MembershipFactory(workspace=team, user=user, role=Membership.Role.VIEWER)
+    headers = {"HTTP_X_WORKSPACE": str(team.pk)} if header == "team" else {}
+
+    response, tables = reads(client_for(user), **headers)
+
+    assert response.status_code == 200
+    assert tables[0] == '"accounts_membership"' and '"accounts_user"' not in tables  # the user came with it
+
+
+def test_a_workspace_the_user_is_not_in_is_still_a_404(client_for):
+    response, _ = reads(client_for(UserFactory()), HTTP_X_WORKSPACE=str(WorkspaceFactory().pk))
+    assert_error(response, 404)
+
+
+def test_a_malformed_workspace_header_is_still_a_400(client_for):
+    response, _ = reads(client_for(UserFactory()), HTTP_X_WORKSPACE="12abc")
+    assert_error(response, 400, fields=["X-Workspace"])
+
+
+def test_a_deactivated_user_is_refused_though_their_membership_exists(client_for):
+    user = UserFactory()
+    client = client_for(user)
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+
+    response, _ = reads(client)
+
+    assert response.status_code == 401 and "inactive" in response.json()["error"]["message"].lower()
+
+
+def test_a_deleted_user_is_refused(client_for):
+    user = UserFactory()
+    client = client_for(user)
+    user.delete()
+
+    response, _ = reads(client)
+
+    assert response.status_code == 401
+
+
+def test_a_user_without_a_personal_workspace_acts_in_their_oldest_membership(client_for):
+    user = UserFactory()
+    team = WorkspaceFactory()
+    MembershipFactory(workspace=team, user=user, role=Membership.Role.EDITOR)
+    user.personal_workspace.delete()
+
+    response, tables = reads(client_for(user))
+
+    assert response.status_code == 200 and '"accounts_user"' in tables  # simplejwt's own lookup, then the fallback
