@@ -1,16 +1,17 @@
 """Posting queues API: CRUD (viewers read, editors write), add a post to the next free slot, reorder."""
 
-from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
-from social_media.models import ConnectedAccount, Post, PostQueue, QueuedPost, without_secrets
+from accounts.context import parse_id
+from social_media.models import Post, PostQueue
 from social_media.services.queues import queue_add_post, queue_reorder
 
-from .serializers import AddPostSerializer, PostQueueSerializer, PostSerializer, ReorderSerializer, upcoming_entries
+from .queue_bodies import queue_bodies, queue_bodies_of, queue_rows
+from .serializers import AddPostSerializer, PostQueueSerializer, PostSerializer, ReorderSerializer
 from .views import WorkspaceScopedMixin
 
 
@@ -23,17 +24,23 @@ class PostQueueViewSet(WorkspaceScopedMixin, viewsets.ModelViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no request user
             return PostQueue.objects.none()
-        return PostQueue.objects.filter(workspace=self.workspace).prefetch_related(
-            Prefetch("target_accounts", queryset=ConnectedAccount.objects.only("id")),  # ids are all it shows
-            Prefetch("entries", queryset=upcoming_entries(QueuedPost.objects.all()), to_attr="upcoming_entries"),
-        )
+        return PostQueue.objects.filter(workspace=self.workspace)  # bodies come from rows: social_media/api/queue_bodies.py
+
+    def list(self, request, *args, **kwargs):
+        rows = self.paginate_queryset(queue_rows(self.filter_queryset(self.get_queryset())))
+        return self.get_paginated_response(queue_bodies(rows))
+
+    def retrieve(self, request, *args, **kwargs):
+        rows = list(queue_rows(PostQueue.objects.filter(workspace=self.workspace, pk=parse_id(kwargs["pk"]))))
+        if not rows:
+            raise NotFound()
+        return Response(queue_bodies(rows)[0])
 
     def perform_create(self, serializer):
         serializer.save(workspace=self.workspace)
 
     def respond(self, queue):
-        fresh = self.get_queryset().get(pk=queue.pk)
-        return Response(self.get_serializer(fresh).data)
+        return Response(queue_bodies_of([queue])[0])
 
     @extend_schema(request=AddPostSerializer, responses=PostSerializer)
     @action(detail=True, methods=["post"], url_path="add-post")

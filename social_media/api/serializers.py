@@ -15,6 +15,7 @@ from social_media.services.queues import clean_posting_schedule, clean_timezone
 
 from .fields import MAX_ID, AwareFutureDateTimeField, WorkspaceObjectsField
 from .post_bodies import post_bodies_of
+from .queue_bodies import queue_bodies_of
 
 
 # Collection sizes, checked before any item is looked at (config/sizes.py).
@@ -209,21 +210,15 @@ class PostQueueSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(QueueEntrySerializer(many=True))
     def get_upcoming(self, queue):
-        entries = getattr(queue, "upcoming_entries", None)  # prefetched by the view
-        if entries is None:
-            entries = upcoming_entries(queue.entries.all())
         return [
             {"post": e.post_id, "position": e.position, "scheduled_time": iso(e.post.scheduled_time), "status": e.post.status}
-            for e in entries
+            for e in upcoming_entries(queue.entries.all())
         ]
 
     def to_representation(self, queue):
-        return {
-            "id": queue.pk, "name": queue.name, "description": queue.description,
-            "target_accounts": [account.pk for account in queue.target_accounts.all()],
-            "posting_schedule": queue.posting_schedule, "timezone": queue.timezone, "is_active": queue.is_active,
-            "created_at": iso(queue.created_at), "upcoming": self.get_upcoming(queue),
-        }
+        """The fields above, from rows (social_media/api/queue_bodies.py): one path for lists, details
+        and action responses."""
+        return queue_bodies_of([queue])[0]
 
     def validate_timezone(self, value):
         return clean_timezone(value)

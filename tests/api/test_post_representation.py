@@ -141,17 +141,15 @@ def test_the_analytics_overview_and_history_render_exactly_as_drf_would(user, wo
 
 @pytest.mark.django_db
 def test_the_queue_list_renders_exactly_as_drf_would(user, workspace, request_context):
-    from social_media.api.queue_views import PostQueueViewSet
+    from social_media.api.serializers import upcoming_entries
 
     queue = populated_posts(workspace, user)
-    view = PostQueueViewSet(request=request_context["request"], format_kwarg=None)
-    view.request.user = user
-    fresh = PostQueue.objects.filter(pk=queue.pk).prefetch_related(*view.get_queryset()._prefetch_related_lookups).get()
+    fresh = PostQueue.objects.get(pk=queue.pk)
     fast = PostQueueSerializer(fresh, context=request_context).data
     reference = serializers.ModelSerializer.to_representation(PostQueueSerializer(context=request_context), fresh)
     reference["upcoming"] = [
         {"post": e.post_id, "position": e.position, "scheduled_time": serializers.DateTimeField().to_representation(e.post.scheduled_time), "status": e.post.status}
-        for e in fresh.upcoming_entries
+        for e in upcoming_entries(fresh.entries.all())
     ]
     assert fast == reference
     assert fast["upcoming"][0]["status"] == "scheduled" and len(fast["target_accounts"]) == 2
