@@ -17,7 +17,7 @@ from social_media.services import posts as post_services
 from social_media.services.unpublishing import post_unpublish
 
 from .filters import PostFilter
-from .post_bodies import post_bodies, post_rows
+from .post_bodies import post_bodies
 from .serializers import PostSerializer, PostWriteSerializer, ScheduleSerializer, UnpublishSerializer
 
 
@@ -46,14 +46,15 @@ class PostViewSet(WorkspaceScopedMixin, viewsets.ModelViewSet):
         return Post.objects.filter(workspace=self.workspace)
 
     def list(self, request, *args, **kwargs):
-        rows = self.paginate_queryset(post_rows(self.filter_queryset(self.get_queryset())))
-        return self.get_paginated_response(post_bodies(rows))
+        ids = self.paginate_queryset(self.filter_queryset(self.get_queryset()).values_list("id", flat=True))
+        return self.get_paginated_response(post_bodies(ids))
 
     def retrieve(self, request, *args, **kwargs):
-        rows = list(post_rows(self.get_queryset().filter(pk=parse_id(kwargs["pk"]))))
-        if not rows:
+        pk = parse_id(kwargs["pk"])
+        bodies = post_bodies([pk], workspace_id=self.workspace.pk) if pk is not None else []
+        if not bodies:
             raise NotFound()
-        return Response(post_bodies(rows)[0])
+        return Response(bodies[0])
 
     def respond(self, post, status_code=status.HTTP_200_OK):
         return Response(PostSerializer(post, context=self.get_serializer_context()).data, status=status_code)

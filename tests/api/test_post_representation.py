@@ -80,10 +80,11 @@ def populated_posts(workspace, author):
     a1, a2 = (ConnectedAccountFactory(workspace=workspace, platform=p) for p in ("x", "bluesky"))
     full = PostFactory(workspace=workspace, author=author, content="Grüße \u2028 ✨ #tag", status=Status.POSTED,
                        scheduled_time=datetime(2031, 3, 30, 1, 30, tzinfo=berlin), posted_at=datetime(2031, 3, 30, 0, 0, 0, tzinfo=timezone.utc))
-    target = PostTargetFactory(post=full, account=a1, custom_content="variant", platform_specific_settings={"subreddit": "python", "title": "Grüße"}, status=Status.POSTED, platform_post_id="123",
+    settings = {"subreddit": "python", "title": "Grüße", "ratio": 1.0, "n": 10, "nested": {"b": 1, "a": [1.5, None, "\u2028"]}}
+    target = PostTargetFactory(post=full, account=a1, custom_content="variant", platform_specific_settings=settings, status=Status.POSTED, platform_post_id="123",
                                platform_post_url="https://x.com/a/status/123", error_message="", retry_count=2,
                                last_attempt_at=datetime(2031, 3, 30, 0, 0, 0, 5, tzinfo=timezone.utc), posted_at=full.posted_at)
-    PostTargetFactory(post=full, account=a2, status=Status.FAILED, error_message="Too long", next_attempt_at=None)
+    PostTargetFactory(post=full, account=a2, status=Status.FAILED, error_message="Too long", next_attempt_at=datetime(2031, 3, 30, 0, 0, 1, 500000, tzinfo=timezone.utc))
     PublishAttempt.objects.create(target=target, attempt_number=1, started_at=full.posted_at - timedelta(seconds=30),
                                   finished_at=None, outcome="retry", error_class="TransientError", http_status=503, message="later")
     PublishAttempt.objects.create(target=target, attempt_number=2, started_at=full.posted_at, finished_at=full.posted_at,
@@ -176,7 +177,7 @@ def test_a_tagged_foldered_video_renders_as_drf_would_in_the_library_and_in_a_po
                              video_info={"codec": "h264"}, sha256="ab" * 32)
     video.thumbnail.name = f"workspaces/{workspace.pk}/thumb.jpg"
     video.save()
-    video.tags.set([MediaTag.objects.create(workspace=workspace, name=name) for name in ("zeta", "alpha")])
+    video.tags.set([MediaTag.objects.create(workspace=workspace, name=name) for name in ("zeta", "alpha", "Été", "eta", "Zulu")])
     post = PostFactory(workspace=workspace, author=user)
     PostMedia.objects.create(post=post, media=video, order=3)
 
@@ -185,4 +186,5 @@ def test_a_tagged_foldered_video_renders_as_drf_would_in_the_library_and_in_a_po
 
     assert library == reference_media(video)
     assert attachment == {**reference_media(video), "order": 3}
-    assert library["tags"] == ["alpha", "zeta"] and library["folder"] == folder.pk and library["thumbnail_url"].startswith("http")
+    assert library["tags"] == ["Zulu", "alpha", "eta", "zeta", "Été"]  # by code point, whatever the database collation
+    assert library["folder"] == folder.pk and library["thumbnail_url"].startswith("http") and attachment["duration"] == 12.0
