@@ -97,3 +97,28 @@ def machine_busy_seconds():
         values = [int(v) for v in f.readline().split()[1:]]
     idle = values[3] + values[4]
     return (sum(values[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+class DjangoServer:
+    """The project's own WSGI app on a free loopback port, in daemon threads (what Django's live_server
+    fixture runs): for networks that download media themselves from the signed `media-public` URLs
+    that workers make under PUBLIC_BASE_URL (set that to `url` in the workers' environment)."""
+
+    def __init__(self):
+        import threading
+
+        from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
+        from django.core.wsgi import get_wsgi_application
+
+        class QuietHandler(WSGIRequestHandler):
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadedWSGIServer(("127.0.0.1", 0), QuietHandler, allow_reuse_address=False)
+        self.server.set_app(get_wsgi_application())
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, name="bench-django", daemon=True).start()
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()

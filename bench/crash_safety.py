@@ -1,10 +1,11 @@
 """Crash safety: no duplicates and nothing left unresolved while workers and Redis die.
 
-    python -m tests.services python bench/crash_safety.py [--network x|threads|reddit]
+    python -m tests.services python bench/crash_safety.py [--network x|threads|reddit|linkedin|facebook|instagram]
 
 Targets go to the fake X API (or, with --network, another network's fake set up by
-bench/networks_<network>.py), which has no idempotency key, so a re-sent post would be a real
-duplicate. Two runs:
+bench/networks_<network>.py; Facebook and Instagram: bench/networks_meta.py), which has no idempotency
+key, so a re-sent post would be a real duplicate. Instagram posts carry a stored JPEG that the Meta
+fake downloads from the engine's signed URL, served by this process. Two runs:
 
 * workers: N targets due over `--spread` seconds while a posting worker is killed with SIGKILL every
   `--kill-every` seconds and started again;
@@ -113,17 +114,21 @@ def run(mode, args, redis):
     return summary(mode, args, result, stored, sends, arrival)
 
 
-NETWORK_MODULES = {"facebook": "meta"}  # network -> bench/networks_<module>.py, where one module serves several
+# network -> "module:class" where it is not bench/networks_<network>.py's `Network`
+NETWORK_CLASSES = {"facebook": "networks_meta:Network", "instagram": "networks_meta:Instagram"}
+NETWORKS = ["x", "threads", "reddit", "linkedin", "facebook", "instagram"]
 
 
 def run_network(mode, args, redis, owner):
     """The same run against bench/networks_<network>.py's fake: its `Network` starts the fake, makes
-    the accounts and counts what the network stored and how often each post was sent."""
+    the accounts and counts what the network stored and how often each post was sent (and, with an
+    optional `details()`, adds network-specific counts to the summary)."""
     from django.db import connection
 
     from common import make_due_targets
 
-    net = importlib.import_module(f"networks_{NETWORK_MODULES.get(args.network, args.network)}").Network()
+    module, _, cls = NETWORK_CLASSES.get(args.network, f"networks_{args.network}:Network").partition(":")
+    net = getattr(importlib.import_module(module), cls)()
     accounts = net.make_accounts(owner, args.accounts)
     start = datetime.now(timezone.utc) + timedelta(seconds=args.lead)
     times = [start + timedelta(seconds=args.spread * i / args.targets) for i in range(args.targets)]
@@ -135,7 +140,8 @@ def run_network(mode, args, redis, owner):
     finally:
         net.stop()
     stored, sends, arrival = net.stored(), net.sends(), net.arrivals()
-    return summary(mode, args, result, stored, sends, arrival, network=args.network)
+    details = net.details() if hasattr(net, "details") else {}
+    return {**summary(mode, args, result, stored, sends, arrival, network=args.network), **details}
 
 
 def chaos(mode, args, redis, start, times, extra_env):
@@ -202,6 +208,7 @@ def summary(mode, args, result, stored, sends, arrival, network="x"):
         "duplicates_on_network": sum(1 for count in stored.values() if count > 1),
         "posts_sent_more_than_once": sum(1 for count in sends.values() if count > 1),
         "unresolved_at_end": sum(v for k, v in statuses.items() if k not in (Status.POSTED, Status.FAILED)),
+        "targets_claimed_more_than_once": PostTarget.objects.filter(retry_count__gt=1).count(),
         "all_settled_s_after_chaos": round(settled_after, 1) if settled_after is not None else None,
         "lateness_p50_s": round(percentile(late, 50), 3) if late else None,
         "lateness_p99_s": round(percentile(late, 99), 3) if late else None,
@@ -237,18 +244,23 @@ def main():
     parser.add_argument("--kill-every", type=float, default=2)
     parser.add_argument("--settle-timeout", type=float, default=240)
     parser.add_argument("--mode", choices=["workers", "redis", "both"], default="both")
-    parser.add_argument("--network", choices=["x", "threads", "reddit", "linkedin", "facebook"], default="x",
-                        help="x: the X fake (default); others: bench/networks_<network>.py")
+    parser.add_argument("--network", choices=NETWORKS, default="x",
+                        help="x: the X fake (default); facebook, instagram: bench/networks_meta.py; others: bench/networks_<network>.py")
     args = parser.parse_args()
     redis = RedisServer()
     redis.start()
     os.environ["REDIS_URL"] = os.environ["CELERY_BROKER_URL"] = redis.url()
+    # The posts' media (Instagram) in a folder of this run's own, shared with the workers it starts.
+    os.environ["MEDIA_ROOT"] = media_root = tempfile.mkdtemp(prefix="bench-crash-media-")
     from common import setup_django
 
     setup_django()
-    for mode in (["workers", "redis"] if args.mode == "both" else [args.mode]):
-        print(json.dumps(run(mode, args, redis)), flush=True)
-    redis.kill()
+    try:
+        for mode in (["workers", "redis"] if args.mode == "both" else [args.mode]):
+            print(json.dumps(run(mode, args, redis)), flush=True)
+    finally:
+        redis.kill()
+        shutil.rmtree(media_root, ignore_errors=True)
 
 
 if __name__ == "__main__":
