@@ -12,6 +12,7 @@ from django.utils import timezone
 from rest_framework.exceptions import NotFound, ValidationError
 
 from accounts.throttling import consume_scheduled_post
+from config.datetimes import OUT_OF_RANGE, as_utc
 from config.exceptions import Conflict
 from config.sizes import capped
 from social_media.models import Post, PostMedia, PostTarget, Status, summarize_status, without_secrets
@@ -55,10 +56,17 @@ def _ensure_pending(targets, verb):
 
 
 def _check_time(at):
+    """`at` in UTC. A time whose UTC instant is past year 9999 (9999-12-31 23:00 in New York) is refused:
+    PostgreSQL would store it, but no page or API answer listing the post could read it back."""
     if at is None or timezone.is_naive(at):
         raise ValidationError({"scheduled_time": ["Give a time with a UTC offset, e.g. 2030-01-31T09:00:00+01:00."]})
+    try:
+        at = as_utc(at)
+    except OverflowError:
+        raise ValidationError({"scheduled_time": [OUT_OF_RANGE]}) from None
     if at <= timezone.now():
         raise ValidationError({"scheduled_time": ["Must be in the future."]})
+    return at
 
 
 def _check_workspace(post, accounts, media):
@@ -167,8 +175,7 @@ def post_update(*, post, content=UNSET, accounts=UNSET, custom_content=UNSET, me
 def post_schedule(*, post, at):
     """Validate the post on every target's network, count it against the plan's daily quota (a
     reschedule does not count again) and schedule every target for `at`."""
-    _check_time(at)
-    return _schedule_locked(post, at)
+    return _schedule_locked(post, _check_time(at))
 
 
 @transaction.atomic

@@ -132,3 +132,15 @@ def test_the_post_panel_shows_targets_links_and_attempts(editor, team_workspace,
     assert "<!doctype" not in html  # a fragment for the panel
     assert 'href="https://mastodon.example/@alice/1"' in html
     assert "Will retry (HTTP 503): Server busy" in html
+
+
+def test_a_time_past_year_9999_in_utc_is_refused_and_the_post_keeps_its_time(editor, team_workspace, mastodon):
+    editor.user.timezone = "America/New_York"
+    editor.user.save()
+    at = datetime(2030, 1, 15, 8, tzinfo=UTC)
+    post = scheduled(team_workspace, mastodon, at)
+    response = reschedule(editor, post, "9999-12-31T23:00:00")
+    assert response.status_code == 400
+    assert response.json() == {"ok": False, "message": "This time is outside the supported range (years 1 to 9999 in UTC)."}
+    post.refresh_from_db()
+    assert post.scheduled_time == at

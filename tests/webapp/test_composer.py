@@ -215,3 +215,16 @@ def test_validation_needs_a_login():
     from django.test import Client
 
     assert Client().post(reverse("webapp:compose_validate"), {"content": "x"}).status_code == 302
+
+
+def test_a_time_past_year_9999_in_utc_is_refused_next_to_the_time(as_role, mastodon):
+    """23:00 on 31 Dec 9999 in New York is year 10000 in UTC: PostgreSQL stores it, Python cannot read it
+    back, and every page listing the post answered 500."""
+    client = as_role("editor")
+    client.user.timezone = "America/New_York"
+    client.user.save()
+    response = compose(client, accounts=[mastodon.pk], content="Late", action="schedule", scheduled_time="9999-12-31T23:00:00")
+    assert response.status_code == 400
+    assert 'id="id_scheduled_time_error">This time is outside the supported range' in response.content.decode()
+    assert not Post.objects.exists()
+    assert client.get(reverse("webapp:home")).status_code == 200
