@@ -196,3 +196,14 @@ def test_refusing_an_http_server_names_the_setting_for_local_test_servers(auth_a
     [message] = answer.json()["error"]["fields"]["instance_url"]
     assert answer.status_code == 400 and message.startswith("The server must use https.")
     assert "ALLOW_INSECURE_NETWORK_URLS" in message and "docs/configuration.md" in message
+
+
+@pytest.mark.parametrize("instance_url", ["mastodon.example:abc", "mastodon.example:99999", "https://[::1", "https://a..b"])
+def test_a_server_address_urllib_or_dns_cannot_read_is_a_field_error(auth_api, settings, instance_url):
+    """A bad port or bracket made urlsplit() raise ValueError, and an empty or 64+ character DNS label made
+    getaddrinfo() raise UnicodeError: both were 500s."""
+    settings.ALLOW_INSECURE_NETWORK_URLS = False
+    answer = auth_api.post("/api/v1/accounts/connect/mastodon/", {"instance_url": instance_url})
+    assert answer.status_code == 400, answer.content
+    assert list(answer.json()["error"]["fields"]) == ["instance_url"]
+    assert not OAuthState.objects.exists()
