@@ -120,7 +120,8 @@ def _take_state(platform, state):
     if not state:
         raise ConnectError("The authorization response has no state; start connecting again.")
     with transaction.atomic():
-        row = OAuthState.objects.select_for_update().filter(state=state, platform=platform).first()
+        # A NUL cannot be in a state we issued, and PostgreSQL refuses it in a query (DataError).
+        row = None if "\x00" in state else OAuthState.objects.select_for_update().filter(state=state, platform=platform).first()
         if row is None:
             raise ConnectError("This authorization link is unknown or was already used; start connecting again.")
         row.delete()

@@ -207,3 +207,9 @@ def test_a_server_address_urllib_or_dns_cannot_read_is_a_field_error(auth_api, s
     assert answer.status_code == 400, answer.content
     assert list(answer.json()["error"]["fields"]) == ["instance_url"]
     assert not OAuthState.objects.exists()
+
+
+def test_a_callback_state_with_a_nul_byte_is_an_unknown_link_not_a_500(client):
+    """The callback needs no login: anyone could send a NUL, which PostgreSQL refuses in a text comparison."""
+    page = client.get("/api/v1/accounts/callback/mastodon/", {"state": "a\x00b", "code": "x"})
+    assert page.status_code == 400 and b"unknown or was already used" in page.content
