@@ -135,6 +135,18 @@ def test_switching_to_a_workspace_of_someone_else_answers_404(other_workspace):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("next_page, lands_on", [
+    ("webapp:queues", "/queues/"), ("webapp:post_detail", "/"), ("webapp:nope", "/"), ("webapp:x.evil.com", "/"),
+])
+def test_the_switcher_goes_back_to_a_page_or_home(next_page, lands_on):
+    """`next` named a page to reverse: one that needs an id, or no page at all, raised NoReverseMatch (500)."""
+    user = UserFactory()
+    client = login(user)
+    response = client.post(reverse("webapp:switch_workspace"), {"workspace": user.personal_workspace.pk, "next": next_page})
+    assert response.status_code == 302 and response["Location"] == lands_on
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("role", ["owner", "admin", "editor", "viewer"])
 def test_every_page_opens_for_every_role(as_role, role, mastodon):
     client = as_role(role)

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_POST
 
 from accounts.models import Membership
@@ -78,4 +79,8 @@ def switch_workspace(request):
     request.session[SESSION_KEY] = membership.workspace_id
     messages.success(request, f"Now working in {membership.workspace.name}.")
     target = request.POST.get("next") or "webapp:home"
-    return redirect(target if target.startswith("webapp:") else "webapp:home")
+    try:  # a page of the web app that needs no id; anything else goes home
+        url = reverse(target) if target.startswith("webapp:") else reverse("webapp:home")
+    except NoReverseMatch:
+        url = reverse("webapp:home")
+    return redirect(url)
