@@ -7,6 +7,8 @@ targets (in id order) and then the post row, the same order the engine takes, so
 are serialised and never deadlock: whichever commits first wins, and the loser sees the new status.
 """
 
+from collections import Counter
+
 from django.db import transaction
 from django.utils import timezone
 from rest_framework.exceptions import NotFound, ValidationError
@@ -76,6 +78,9 @@ def _check_workspace(post, accounts, media):
     foreign = [m.pk for m in media if m.workspace_id != post.workspace_id]
     if foreign:
         raise ValidationError({"media_ids": [f"No media file with id {', '.join(map(str, foreign))} in this workspace."]})
+    repeated = sorted(pk for pk, n in Counter(m.pk for m in media).items() if n > 1)
+    if repeated:  # one PostMedia row per file (unique_media_per_post)
+        raise ValidationError({"media_ids": [f"Each media file may be attached once; repeated: {', '.join(map(str, repeated))}."]})
 
 
 def _set_targets(post, accounts, existing):
