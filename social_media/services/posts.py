@@ -112,6 +112,22 @@ def _set_custom_content(post, mapping):
     PostTarget.objects.bulk_update(targets.values(), ["custom_content"])
 
 
+def _has_nul(value):
+    """Whether a NUL is in any key or string of a JSON value (PostgreSQL's jsonb refuses it)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, (list, tuple)):
+            stack.extend(item)
+    return False
+
+
 def _set_target_settings(post, mapping):
     """Per-target network settings (Reddit: subreddit, title, flair_id, flair_text, url), keyed by
     account id; each given target's settings are replaced, the others kept. Checked when scheduled."""
@@ -119,6 +135,9 @@ def _set_target_settings(post, mapping):
     unknown = [key for key in mapping if key not in targets]
     if unknown:
         raise ValidationError({"target_settings": {key: ["Not one of this post's target accounts."] for key in unknown}})
+    with_nul = [key for key, values in mapping.items() if _has_nul(values)]
+    if with_nul:
+        raise ValidationError({"target_settings": capped({key: ["Text cannot contain NUL characters (\\u0000)."] for key in with_nul})})
     for key, values in mapping.items():
         targets[key].platform_specific_settings = values or {}
     PostTarget.objects.bulk_update([targets[key] for key in mapping], ["platform_specific_settings"])
