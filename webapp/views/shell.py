@@ -6,6 +6,7 @@ from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -46,6 +47,8 @@ def register(request):
             user = user_register(**form.cleaned_data)
         except ValidationError as exc:
             add_service_errors(form, exc)
+        except IntegrityError:  # a concurrent registration (a double submit) took the name or email
+            form.add_error("username", "A user with this username or email already exists.")
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, "Welcome! Connect an account to start scheduling.")
