@@ -95,6 +95,18 @@ def test_registration_errors_sit_next_to_their_fields(settings):
 
 
 @pytest.mark.django_db
+def test_registration_refuses_a_username_the_api_refuses(settings):
+    """The page skipped User.username_validator: "a b/<c>" was registered here and refused by the API."""
+    settings.WEBAPP_REGISTRATION_ENABLED = True
+    response = Client().post(reverse("webapp:register"), {"username": "a b/<c>", "email": "ab@example.com", "password": "a-long-pass-phrase", "timezone": "UTC"})
+    assert response.status_code == 400
+    assert 'id="id_username_error">Enter a valid username.' in response.content.decode()
+    from accounts.models import User
+
+    assert not User.objects.filter(email="ab@example.com").exists()
+
+
+@pytest.mark.django_db
 def test_the_profile_changes_the_time_zone_every_time_is_shown_in():
     from datetime import UTC, datetime
 
