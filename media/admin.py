@@ -1,9 +1,9 @@
 from django import forms
 from django.contrib import admin, messages
 from django.db import transaction
-from rest_framework.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.html import format_html
+from rest_framework.exceptions import ValidationError
 
 from config.exceptions import Conflict
 from social_media.models import PostMedia
