@@ -1,11 +1,15 @@
+from django import forms
 from django.contrib import admin, messages
+from django.db import transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils.html import format_html
+from rest_framework.exceptions import ValidationError
 
 from config.exceptions import Conflict
 from social_media.models import PostMedia
 
 from . import services
+from .folders import folder_create, folder_update
 from .models import MediaFile, MediaFolder, MediaRendition, MediaTag, NetworkUpload
 from .public import signed_url
 
@@ -73,13 +77,61 @@ class NetworkUploadAdmin(ReadOnlyAdmin):
     list_select_related = ["media", "account"]
 
 
+class MediaFolderAdminForm(forms.ModelForm):
+    """Create, rename and move through media.folders (as the API): unique names per parent, no cycles,
+    a parent of the same workspace. The service runs in a savepoint during validation."""
+
+    class Meta:
+        model = MediaFolder
+        fields = ["workspace", "parent", "name"]
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        try:
+            with transaction.atomic():
+                if self.instance.pk:
+                    if data["workspace"].pk != self.instance.workspace_id:
+                        raise ValidationError({"workspace": ["A folder stays in its workspace."]})
+                    self.instance = folder_update(folder=self.instance, name=data["name"], parent=data.get("parent"))
+                else:
+                    self.instance = folder_create(workspace=data["workspace"], name=data["name"], parent=data.get("parent"))
+        except ValidationError as exc:
+            for field, problems in exc.detail.items():
+                for problem in problems:
+                    self.add_error(field if field in self.fields else None, str(problem))
+        return data
+
+    def save(self, commit=True):
+        return self.instance  # the service saved it in clean()
+
+    def save_m2m(self):
+        pass
+
+
+class MediaFileAdminForm(forms.ModelForm):
+    class Meta:
+        model = MediaFile
+        fields = ["folder", "alt_text"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "folder" in self.fields:  # only the file's own workspace's folders
+            self.fields["folder"].queryset = MediaFolder.objects.filter(workspace_id=self.instance.workspace_id)
+
+
 @admin.register(MediaFolder)
 class MediaFolderAdmin(admin.ModelAdmin):
+    form = MediaFolderAdminForm
     list_display = ["id", "path", "workspace", "files", "created_at"]
     list_filter = ["workspace"]
     search_fields = ["name", "workspace__name"]
     list_select_related = ["workspace", "parent"]
     readonly_fields = ["created_at"]
+
+    def save_model(self, request, obj, form, change):
+        pass  # media.folders saved it in MediaFolderAdminForm.clean()
 
     @admin.display(description="files")
     def files(self, folder):
@@ -91,6 +143,8 @@ class MediaFolderAdmin(admin.ModelAdmin):
 class MediaFileAdmin(admin.ModelAdmin):
     """Uploads go through the API, which checks the content; here staff can review, fix alt text and
     delete (with the stored file, refused while a scheduled or published post uses the media)."""
+
+    form = MediaFileAdminForm
 
     list_display = ["id", "preview", "original_filename", "workspace", "folder", "media_type", "status", "size", "dimensions", "duration", "uploaded_by", "created_at"]
     list_filter = [FolderFilter, "media_type", "status", "mime_type", "created_at"]

@@ -14,6 +14,8 @@ MAX_DEPTH = 20
 
 
 def _check_parent(folder, parent):
+    if parent is not None and parent.workspace_id != folder.workspace_id:
+        raise ValidationError({"parent": ["No such folder in this workspace."]})
     depth, node = 1, parent
     while node is not None:
         if folder.pk is not None and node.pk == folder.pk:

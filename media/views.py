@@ -34,6 +34,21 @@ class MediaFilter(filters.FilterSet):
         return queryset.filter(tags__name=value.strip().lower()).distinct()
 
 
+def _workspace_folders(request):
+    if request is None:  # schema generation
+        return MediaFolder.objects.none()
+    return MediaFolder.objects.filter(workspace=request_workspace(request))
+
+
+class MediaFolderFilter(filters.FilterSet):
+    # Scoped to the workspace: another team's folder id is as unknown as a missing one.
+    parent = filters.ModelChoiceFilter(queryset=_workspace_folders)
+
+    class Meta:
+        model = MediaFolder
+        fields = ["parent"]
+
+
 class MediaViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet
 ):
@@ -119,7 +134,7 @@ class MediaFolderViewSet(viewsets.ModelViewSet):
     permission_classes = [IsAuthenticated, WorkspaceRole]
     parser_classes = [JSONParser, FormParser, MultiPartParser]
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
-    filterset_fields = ["parent"]
+    filterset_class = MediaFolderFilter
     search_fields = ["name"]
 
     def get_queryset(self):

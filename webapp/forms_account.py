@@ -15,7 +15,7 @@ def timezone_choices():
 
 
 class RegisterForm(forms.Form):
-    username = forms.CharField(max_length=150, widget=forms.TextInput(attrs={"autocomplete": "username"}))
+    username = forms.CharField(max_length=150, validators=[User.username_validator], widget=forms.TextInput(attrs={"autocomplete": "username"}))
     email = forms.EmailField(widget=forms.EmailInput(attrs={"autocomplete": "email"}))
     password = forms.CharField(widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}), help_text="At least 8 characters, not all digits.")
     timezone = forms.ChoiceField(choices=timezone_choices, initial="UTC", help_text="Every time in the app is shown and entered in this zone.")

@@ -52,6 +52,6 @@ class ReorderForm(forms.Form):
 
     def clean_post_ids(self):
         raw = [part.strip() for part in self.cleaned_data["post_ids"].split(",") if part.strip()]
-        if not all(part.isdigit() and len(part) < 19 for part in raw):
+        if not all(part.isascii() and part.isdigit() and len(part) < 19 for part in raw):  # isdigit() alone takes "²"
             raise forms.ValidationError("Give post ids separated by commas.")
         return [int(part) for part in raw]

@@ -8,6 +8,7 @@ from ..services.resolution import target_reconcile_now, target_resolve
 from ..services.unpublishing import post_unpublish
 from .common import ACTIVE_STATUSES, ReadOnlyMixin, run_per_object, without_account_secrets
 from .post_form import PostAdminForm
+from .queue_form import PostQueueAdminForm
 
 
 class PostTargetInline(admin.TabularInline):
@@ -239,6 +240,7 @@ class QueuedPostInline(admin.TabularInline):
 
 @admin.register(PostQueue)
 class PostQueueAdmin(admin.ModelAdmin):
+    form = PostQueueAdminForm  # saved by queue_save in the form's clean()
     list_display = ["name", "workspace", "timezone", "is_active", "entry_count", "created_at"]
     list_filter = ["is_active", "timezone"]
     search_fields = ["name", "description", "workspace__name"]
@@ -249,6 +251,9 @@ class PostQueueAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(n_entries=Count("entries", distinct=True))
+
+    def save_model(self, request, obj, form, change):
+        pass  # queue_save saved it in PostQueueAdminForm.clean()
 
     @admin.display(description="posts queued", ordering="n_entries")
     def entry_count(self, queue):

@@ -52,8 +52,12 @@ def normalize_instance_url(raw, *, field="instance_url"):
         raise ConnectError("This field is required.", field=field)
     if "://" not in raw:
         raw = "https://" + raw
-    parts = urlsplit(raw)
-    if parts.scheme not in ("https", "http") or not parts.hostname:
+    try:
+        parts = urlsplit(raw)
+        port = parts.port  # ValueError for a port that is not a number or out of range
+    except ValueError:  # also an unclosed [IPv6 bracket
+        parts, port = None, None
+    if parts is None or parts.scheme not in ("https", "http") or not parts.hostname:
         raise ConnectError("Enter the address of the server, like https://mastodon.social.", field=field)
     if not settings.ALLOW_INSECURE_NETWORK_URLS:
         if parts.scheme != "https":
@@ -62,12 +66,12 @@ def normalize_instance_url(raw, *, field="instance_url"):
                 "docs/configuration.md and the README's \"Try it locally\".)", field=field,
             )
         try:
-            addresses = {info[4][0] for info in socket.getaddrinfo(parts.hostname, parts.port or 443)}
-        except OSError:
+            addresses = {info[4][0] for info in socket.getaddrinfo(parts.hostname, port or 443)}
+        except (OSError, UnicodeError):  # UnicodeError: an empty or over-long DNS label (a..b)
             raise ConnectError(f"The server {parts.hostname} could not be found.", field=field)
         if any(not ipaddress.ip_address(a.split("%")[0]).is_global for a in addresses):
             raise ConnectError("The server's address is not a public internet address.", field=field)
-    port = f":{parts.port}" if parts.port else ""
+    port = f":{port}" if port else ""
     return f"{parts.scheme}://{parts.hostname.lower()}{port}"
 
 
@@ -116,7 +120,8 @@ def _take_state(platform, state):
     if not state:
         raise ConnectError("The authorization response has no state; start connecting again.")
     with transaction.atomic():
-        row = OAuthState.objects.select_for_update().filter(state=state, platform=platform).first()
+        # A NUL cannot be in a state we issued, and PostgreSQL refuses it in a query (DataError).
+        row = None if "\x00" in state else OAuthState.objects.select_for_update().filter(state=state, platform=platform).first()
         if row is None:
             raise ConnectError("This authorization link is unknown or was already used; start connecting again.")
         row.delete()

@@ -7,11 +7,14 @@ targets (in id order) and then the post row, the same order the engine takes, so
 are serialised and never deadlock: whichever commits first wins, and the loser sees the new status.
 """
 
+from collections import Counter
+
 from django.db import transaction
 from django.utils import timezone
 from rest_framework.exceptions import NotFound, ValidationError
 
 from accounts.throttling import consume_scheduled_post
+from config.datetimes import OUT_OF_RANGE, as_utc
 from config.exceptions import Conflict
 from config.sizes import capped
 from social_media.models import Post, PostMedia, PostTarget, Status, summarize_status, without_secrets
@@ -55,10 +58,17 @@ def _ensure_pending(targets, verb):
 
 
 def _check_time(at):
+    """`at` in UTC. A time whose UTC instant is past year 9999 (9999-12-31 23:00 in New York) is refused:
+    PostgreSQL would store it, but no page or API answer listing the post could read it back."""
     if at is None or timezone.is_naive(at):
         raise ValidationError({"scheduled_time": ["Give a time with a UTC offset, e.g. 2030-01-31T09:00:00+01:00."]})
+    try:
+        at = as_utc(at)
+    except OverflowError:
+        raise ValidationError({"scheduled_time": [OUT_OF_RANGE]}) from None
     if at <= timezone.now():
         raise ValidationError({"scheduled_time": ["Must be in the future."]})
+    return at
 
 
 def _check_workspace(post, accounts, media):
@@ -68,6 +78,9 @@ def _check_workspace(post, accounts, media):
     foreign = [m.pk for m in media if m.workspace_id != post.workspace_id]
     if foreign:
         raise ValidationError({"media_ids": [f"No media file with id {', '.join(map(str, foreign))} in this workspace."]})
+    repeated = sorted(pk for pk, n in Counter(m.pk for m in media).items() if n > 1)
+    if repeated:  # one PostMedia row per file (unique_media_per_post)
+        raise ValidationError({"media_ids": [f"Each media file may be attached once; repeated: {', '.join(map(str, repeated))}."]})
 
 
 def _set_targets(post, accounts, existing):
@@ -99,6 +112,22 @@ def _set_custom_content(post, mapping):
     PostTarget.objects.bulk_update(targets.values(), ["custom_content"])
 
 
+def _has_nul(value):
+    """Whether a NUL is in any key or string of a JSON value (PostgreSQL's jsonb refuses it)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, (list, tuple)):
+            stack.extend(item)
+    return False
+
+
 def _set_target_settings(post, mapping):
     """Per-target network settings (Reddit: subreddit, title, flair_id, flair_text, url), keyed by
     account id; each given target's settings are replaced, the others kept. Checked when scheduled."""
@@ -106,6 +135,9 @@ def _set_target_settings(post, mapping):
     unknown = [key for key in mapping if key not in targets]
     if unknown:
         raise ValidationError({"target_settings": {key: ["Not one of this post's target accounts."] for key in unknown}})
+    with_nul = [key for key, values in mapping.items() if _has_nul(values)]
+    if with_nul:
+        raise ValidationError({"target_settings": capped({key: ["Text cannot contain NUL characters (\\u0000)."] for key in with_nul})})
     for key, values in mapping.items():
         targets[key].platform_specific_settings = values or {}
     PostTarget.objects.bulk_update([targets[key] for key in mapping], ["platform_specific_settings"])
@@ -167,8 +199,7 @@ def post_update(*, post, content=UNSET, accounts=UNSET, custom_content=UNSET, me
 def post_schedule(*, post, at):
     """Validate the post on every target's network, count it against the plan's daily quota (a
     reschedule does not count again) and schedule every target for `at`."""
-    _check_time(at)
-    return _schedule_locked(post, at)
+    return _schedule_locked(post, _check_time(at))
 
 
 @transaction.atomic

@@ -1,9 +1,11 @@
 """Resolving `unconfirmed` targets: the engine could not tell whether the network has the post and
 would not risk a duplicate. Staff settle it: ask the network again, or say what they saw."""
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ValidationError
 
 from config.exceptions import Conflict
 from social_media.models import PostTarget, Status
@@ -27,9 +29,27 @@ def _settle(locked, **fields):
     post_refresh_status(post=locked.post)
 
 
+def clean_post_url(value):
+    """The link staff give to the published post: empty, or an http(s) URL that fits the column."""
+    value = (value or "").strip()
+    if not value:
+        return ""
+    if not value.startswith(("https://", "http://")):
+        raise ValidationError({"platform_post_url": ["The link to the published post must start with https://."]})
+    limit = PostTarget._meta.get_field("platform_post_url").max_length
+    if len(value) > limit:
+        raise ValidationError({"platform_post_url": [f"The link to the published post can be at most {limit} characters."]})
+    try:
+        URLValidator(schemes=["http", "https"])(value)
+    except DjangoValidationError:
+        raise ValidationError({"platform_post_url": ["Enter the link to the published post, like https://mastodon.social/@you/123."]}) from None
+    return value
+
+
 @transaction.atomic
 def target_resolve(*, target, published, platform_post_url=""):
     """Staff checked the account: the post is there (published=True) or it is not."""
+    platform_post_url = clean_post_url(platform_post_url)
     locked = _locked_unconfirmed(target)
     if published:
         _settle(locked, status=Status.POSTED, posted_at=locked.last_attempt_at or timezone.now(),

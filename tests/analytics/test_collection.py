@@ -229,6 +229,15 @@ def test_the_command_collects_the_due_targets_and_prints_a_summary(mastodon_acco
     assert AnalyticsSnapshot.objects.filter(target=target).count() == 2
 
 
+@pytest.mark.parametrize("limit", ["0", "-1"])
+def test_the_command_refuses_a_limit_below_one(limit):
+    """A negative --limit reached a queryset slice and crashed with a traceback."""
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="--limit must be at least 1"):
+        call_command("collect_metrics", "--limit", limit, stdout=StringIO())
+
+
 def test_the_api_shows_the_collected_figures(auth_api, mastodon_fake):
     remote, token = mastodon_fake.add_account("bob")
     account = ConnectedAccountFactory(

@@ -61,3 +61,13 @@ def test_target_settings_must_be_objects(auth_api, reddit):
     body = {"content": "Hello", "target_accounts": [reddit.pk], "target_settings": {str(reddit.pk): "python"}}
     response = auth_api.post(URL, body, format="json")
     assert response.status_code == 400 and "target_settings" in response.json()["error"]["fields"]
+
+
+@pytest.mark.parametrize("settings", [{"title": "a\x00b"}, {"ti\x00tle": "x"}, {"flair": ["ok", {"deep": "\x00"}]}])
+def test_a_nul_character_anywhere_in_target_settings_is_a_field_error(auth_api, reddit, settings):
+    """PostgreSQL's jsonb refuses \\u0000: it reached the UPDATE and answered 500."""
+    body = {"content": "Hello", "target_accounts": [reddit.pk], "target_settings": {str(reddit.pk): settings}}
+    response = auth_api.post(URL, body, format="json")
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"]["target_settings"] == {str(reddit.pk): ["Text cannot contain NUL characters (\\u0000)."]}
+    assert not PostTarget.objects.exists()

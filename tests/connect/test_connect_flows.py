@@ -196,3 +196,20 @@ def test_refusing_an_http_server_names_the_setting_for_local_test_servers(auth_a
     [message] = answer.json()["error"]["fields"]["instance_url"]
     assert answer.status_code == 400 and message.startswith("The server must use https.")
     assert "ALLOW_INSECURE_NETWORK_URLS" in message and "docs/configuration.md" in message
+
+
+@pytest.mark.parametrize("instance_url", ["mastodon.example:abc", "mastodon.example:99999", "https://[::1", "https://a..b"])
+def test_a_server_address_urllib_or_dns_cannot_read_is_a_field_error(auth_api, settings, instance_url):
+    """A bad port or bracket made urlsplit() raise ValueError, and an empty or 64+ character DNS label made
+    getaddrinfo() raise UnicodeError: both were 500s."""
+    settings.ALLOW_INSECURE_NETWORK_URLS = False
+    answer = auth_api.post("/api/v1/accounts/connect/mastodon/", {"instance_url": instance_url})
+    assert answer.status_code == 400, answer.content
+    assert list(answer.json()["error"]["fields"]) == ["instance_url"]
+    assert not OAuthState.objects.exists()
+
+
+def test_a_callback_state_with_a_nul_byte_is_an_unknown_link_not_a_500(client):
+    """The callback needs no login: anyone could send a NUL, which PostgreSQL refuses in a text comparison."""
+    page = client.get("/api/v1/accounts/callback/mastodon/", {"state": "a\x00b", "code": "x"})
+    assert page.status_code == 400 and b"unknown or was already used" in page.content

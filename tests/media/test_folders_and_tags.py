@@ -72,6 +72,19 @@ class TestFolders:
         response = auth_api.post(FOLDERS, {"name": "Mine", "parent": foreign.pk}, format="json")
         assert response.status_code == 400 and "parent" in response.json()["error"]["fields"]
 
+    def test_filtering_by_another_workspaces_folder_answers_like_a_missing_one(self, auth_api, media_root):
+        """?parent= looked ids up among every workspace's folders: 200 for another team's folder, 400 for a
+        missing one, which told anyone which folder ids exist elsewhere."""
+        mine = make_folder(auth_api, "Mine")
+        make_folder(auth_api, "Child", mine["id"])
+        foreign = MediaFolder.objects.create(workspace=WorkspaceFactory(), name="Theirs")
+
+        assert [f["name"] for f in auth_api.get(FOLDERS, {"parent": mine["id"]}).json()["results"]] == ["Child"]
+        theirs, missing = auth_api.get(FOLDERS, {"parent": foreign.pk}), auth_api.get(FOLDERS, {"parent": foreign.pk + 1000})
+        assert theirs.status_code == missing.status_code == 400
+        assert theirs.json() == missing.json()
+        assert list(theirs.json()["error"]["fields"]) == ["parent"]
+
 
 class TestLibrary:
     def test_upload_takes_a_folder_and_tags_and_answers_processing(self, auth_api, media_root):

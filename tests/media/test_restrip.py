@@ -39,3 +39,11 @@ def test_it_strips_media_stored_with_gps_and_drops_renditions_made_from_it(works
         assert image.size == (1000, 3000)
     assert MediaRendition.objects.count() == 0
     assert "stripped 1 of 1 media files; 0 could not be read" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("args", [["--ids"], ["--workspace", "0"]])
+def test_an_empty_selection_strips_nothing_rather_than_everything(workspace, media_root, capsys, args):
+    """`--ids` with no ids (an empty shell variable) or `--workspace 0` was falsy, so every file was rewritten."""
+    MediaFileFactory(workspace=workspace)
+    call_command("strip_media_metadata", *args)
+    assert "stripped 0 of 0 media files" in capsys.readouterr().out

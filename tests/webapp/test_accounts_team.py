@@ -50,6 +50,12 @@ def test_a_mastodon_server_that_is_not_there_is_answered_next_to_the_server(as_r
     assert 'id="id_mastodon-instance_url_error">Enter the address of the server' in response.content.decode()
 
 
+def test_a_mastodon_server_with_a_bad_port_is_answered_next_to_the_server(as_role):
+    response = as_role("admin").post(reverse("webapp:connect", kwargs={"platform": "mastodon"}), {"mastodon-instance_url": "not a url ::"})
+    assert response.status_code == 400
+    assert 'id="id_mastodon-instance_url_error">Enter the address of the server' in response.content.decode()
+
+
 def test_an_editor_cannot_connect_or_disconnect(as_role, mastodon):
     client = as_role("editor")
     assert client.post(reverse("webapp:connect", kwargs={"platform": "x"})).status_code == 403

@@ -132,3 +132,24 @@ def test_the_post_panel_shows_targets_links_and_attempts(editor, team_workspace,
     assert "<!doctype" not in html  # a fragment for the panel
     assert 'href="https://mastodon.example/@alice/1"' in html
     assert "Will retry (HTTP 503): Server busy" in html
+
+
+def test_a_time_past_year_9999_in_utc_is_refused_and_the_post_keeps_its_time(editor, team_workspace, mastodon):
+    editor.user.timezone = "America/New_York"
+    editor.user.save()
+    at = datetime(2030, 1, 15, 8, tzinfo=UTC)
+    post = scheduled(team_workspace, mastodon, at)
+    response = reschedule(editor, post, "9999-12-31T23:00:00")
+    assert response.status_code == 400
+    assert response.json() == {"ok": False, "message": "This time is outside the supported range (years 1 to 9999 in UTC)."}
+    post.refresh_from_db()
+    assert post.scheduled_time == at
+
+
+def test_a_window_at_the_end_of_the_calendar_and_odd_filters_answer_200(editor, team_workspace, mastodon):
+    """start + the 62-day cap overflowed past 9999-12-31, and "²" passes str.isdigit() but not int():
+    both were 500s; the feed answers an empty list instead."""
+    assert events(editor, start="9999-12-31T00:00:00", end="9999-12-31T23:59:59") == []
+    scheduled(team_workspace, mastodon, datetime(2030, 1, 5, tzinfo=UTC))
+    assert len(events(editor, account="²")) == 1  # ignored like any other non-id
+    assert events(editor, account="9" * 30) == []

@@ -89,6 +89,26 @@ def test_it_attaches_library_media_and_an_upload_with_alt_text(editor, mastodon,
     assert media[0] == existing and media[1].alt_text == "A teal sky" and media[1].width == 32
 
 
+def test_uploading_a_file_the_library_already_has_and_picking_it_attaches_it_once(editor, mastodon, team_workspace):
+    """The upload returns the library's copy of the same bytes; attached twice, it broke the unique
+    (post, media) constraint: a 500."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+    import io
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (32, 24), "teal").save(buffer, "PNG")
+    data = buffer.getvalue()
+    first = editor.post(reverse("webapp:compose"), {"accounts": [mastodon.pk], "content": "One", "upload": SimpleUploadedFile("sky.png", data, "image/png"), "action": "draft"})
+    assert first.status_code == 302
+    [existing] = Post.objects.get().post_media.values_list("media_id", flat=True)
+    response = editor.post(reverse("webapp:compose"), {
+        "accounts": [mastodon.pk], "content": "Two", "library_media": [existing], "upload": SimpleUploadedFile("again.png", data, "image/png"), "action": "draft",
+    })
+    assert response.status_code == 302
+    assert list(Post.objects.get(content="Two").post_media.values_list("media_id", flat=True)) == [existing]
+
+
 def test_an_upload_that_is_not_media_is_refused_next_to_the_file(editor, mastodon):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -215,3 +235,16 @@ def test_validation_needs_a_login():
     from django.test import Client
 
     assert Client().post(reverse("webapp:compose_validate"), {"content": "x"}).status_code == 302
+
+
+def test_a_time_past_year_9999_in_utc_is_refused_next_to_the_time(as_role, mastodon):
+    """23:00 on 31 Dec 9999 in New York is year 10000 in UTC: PostgreSQL stores it, Python cannot read it
+    back, and every page listing the post answered 500."""
+    client = as_role("editor")
+    client.user.timezone = "America/New_York"
+    client.user.save()
+    response = compose(client, accounts=[mastodon.pk], content="Late", action="schedule", scheduled_time="9999-12-31T23:00:00")
+    assert response.status_code == 400
+    assert 'id="id_scheduled_time_error">This time is outside the supported range' in response.content.decode()
+    assert not Post.objects.exists()
+    assert client.get(reverse("webapp:home")).status_code == 200

@@ -123,6 +123,16 @@ def test_an_editor_cannot_resolve_and_a_bad_link_is_refused(as_role, team_worksp
     assert target.status == Status.UNCONFIRMED
 
 
+def test_a_link_longer_than_the_column_is_refused_not_a_500(as_role, team_workspace, mastodon):
+    target = failed_target(team_workspace, mastodon, status=Status.UNCONFIRMED)
+    url = "https://mastodon.example/@alice/" + "9" * 500
+    response = as_role("admin").post(reverse("webapp:target_resolve", kwargs={"target_id": target.pk, "outcome": "published"}), {"platform_post_url": url}, follow=True)
+    assert response.status_code == 200
+    assert "at most 500 characters" in response.content.decode()
+    target.refresh_from_db()
+    assert target.status == Status.UNCONFIRMED and target.platform_post_url == ""
+
+
 def test_viewers_cannot_retry_and_other_workspaces_answer_404(viewer, editor, team_workspace, mastodon, other_workspace):
     target = failed_target(team_workspace, mastodon)
     assert viewer.post(reverse("webapp:target_retry", kwargs={"target_id": target.pk})).status_code == 403

@@ -78,6 +78,14 @@ def test_reorder_with_a_wrong_list_says_what_is_expected(editor, team_workspace)
     assert response.status_code == 400 and response.json()["message"] == "Give post ids separated by commas."
 
 
+def test_reorder_with_digits_int_cannot_read_is_refused(editor, team_workspace):
+    """"²" passes str.isdigit() but int() refuses it: the form raised ValueError (a 500)."""
+    queue = PostQueueFactory(workspace=team_workspace)
+    response = editor.post(reverse("webapp:queue_reorder", kwargs={"queue_id": queue.pk}), {"post_ids": "²"}, HTTP_ACCEPT="application/json")
+    assert response.status_code == 400
+    assert response.json() == {"ok": False, "message": "Give post ids separated by commas."}
+
+
 def test_adding_a_post_that_is_not_a_draft_is_refused(editor, team_workspace):
     queue = PostQueueFactory(workspace=team_workspace)
     scheduled = PostFactory(workspace=team_workspace, status=Status.SCHEDULED, scheduled_time=datetime(2030, 1, 1, tzinfo=UTC))

@@ -95,6 +95,18 @@ def test_registration_errors_sit_next_to_their_fields(settings):
 
 
 @pytest.mark.django_db
+def test_registration_refuses_a_username_the_api_refuses(settings):
+    """The page skipped User.username_validator: "a b/<c>" was registered here and refused by the API."""
+    settings.WEBAPP_REGISTRATION_ENABLED = True
+    response = Client().post(reverse("webapp:register"), {"username": "a b/<c>", "email": "ab@example.com", "password": "a-long-pass-phrase", "timezone": "UTC"})
+    assert response.status_code == 400
+    assert 'id="id_username_error">Enter a valid username.' in response.content.decode()
+    from accounts.models import User
+
+    assert not User.objects.filter(email="ab@example.com").exists()
+
+
+@pytest.mark.django_db
 def test_the_profile_changes_the_time_zone_every_time_is_shown_in():
     from datetime import UTC, datetime
 
@@ -132,6 +144,18 @@ def test_switching_to_a_workspace_of_someone_else_answers_404(other_workspace):
     client = login(UserFactory())
     assert client.post(reverse("webapp:switch_workspace"), {"workspace": other_workspace["workspace"].pk}).status_code == 404
     assert client.post(reverse("webapp:switch_workspace"), {"workspace": "x"}).status_code == 404
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("next_page, lands_on", [
+    ("webapp:queues", "/queues/"), ("webapp:post_detail", "/"), ("webapp:nope", "/"), ("webapp:x.evil.com", "/"),
+])
+def test_the_switcher_goes_back_to_a_page_or_home(next_page, lands_on):
+    """`next` named a page to reverse: one that needs an id, or no page at all, raised NoReverseMatch (500)."""
+    user = UserFactory()
+    client = login(user)
+    response = client.post(reverse("webapp:switch_workspace"), {"workspace": user.personal_workspace.pk, "next": next_page})
+    assert response.status_code == 302 and response["Location"] == lands_on
 
 
 @pytest.mark.django_db

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from accounts.context import parse_id
 from social_media.models import ConnectedAccount, Post, Status
 from social_media.services.posts import SCHEDULED_STATUSES, post_schedule
 
@@ -52,13 +53,15 @@ def calendar_events(request):
     now = timezone.now()
     start = _parse_bound(request.GET.get("start"), now - timedelta(days=31))
     end = _parse_bound(request.GET.get("end"), now + timedelta(days=31))
-    end = min(end, start + MAX_WINDOW)
+    if end - start > MAX_WINDOW:  # not min(end, start + MAX_WINDOW): that overflows near 9999-12-31
+        end = start + MAX_WINDOW
     posts = posts_with_targets(request.workspace).exclude(status=Status.DRAFT).filter(
         Q(posted_at__gte=start, posted_at__lt=end) | Q(posted_at__isnull=True, scheduled_time__gte=start, scheduled_time__lt=end)
     )
     account = request.GET.get("account", "")
-    if account.isdigit():
-        posts = posts.filter(targets__account_id=int(account)).distinct()
+    if account.isascii() and account.isdigit():  # not isdigit() alone: it accepts "²", which int() refuses
+        account_id = parse_id(account)
+        posts = posts.filter(targets__account_id=account_id).distinct() if account_id is not None else posts.none()
     status = request.GET.get("status", "")
     if status in Status.values:
         posts = posts.filter(status=status)

@@ -74,7 +74,8 @@ def _compose(request, post=None):
         try:
             if data.get("upload"):
                 upload, _created = media_upload(workspace=request.workspace, uploaded_by=request.user, uploaded_file=data["upload"], alt_text=data.get("upload_alt", ""))
-                media.append(upload)
+                if upload not in media:  # the same bytes as a picked library file: that file, attached once
+                    media.append(upload)
             saved = compose_save(
                 workspace=request.workspace, author=request.user, post=post, action=data["action"],
                 accounts=list(data.get("accounts") or []), content=data.get("content", ""),

@@ -6,8 +6,10 @@ from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_POST
 
 from accounts.models import Membership
@@ -45,6 +47,8 @@ def register(request):
             user = user_register(**form.cleaned_data)
         except ValidationError as exc:
             add_service_errors(form, exc)
+        except IntegrityError:  # a concurrent registration (a double submit) took the name or email
+            form.add_error("username", "A user with this username or email already exists.")
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, "Welcome! Connect an account to start scheduling.")
@@ -78,4 +82,8 @@ def switch_workspace(request):
     request.session[SESSION_KEY] = membership.workspace_id
     messages.success(request, f"Now working in {membership.workspace.name}.")
     target = request.POST.get("next") or "webapp:home"
-    return redirect(target if target.startswith("webapp:") else "webapp:home")
+    try:  # a page of the web app that needs no id; anything else goes home
+        url = reverse(target) if target.startswith("webapp:") else reverse("webapp:home")
+    except NoReverseMatch:
+        url = reverse("webapp:home")
+    return redirect(url)

@@ -16,6 +16,8 @@ class Command(BaseCommand):
         parser.add_argument("--limit", type=int, default=1000, help="most due targets to collect in one pass")
 
     def handle(self, *args, target_id=None, limit=1000, **options):
+        if limit < 1:
+            raise CommandError("--limit must be at least 1.")
         if target_id is None:
             collected = collect_due_metrics(limit=limit, inline=True)
             self.stdout.write(f"collected metrics of {collected} due target{'' if collected == 1 else 's'}")

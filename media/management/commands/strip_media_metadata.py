@@ -16,9 +16,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, workspace=None, ids=None, **options):
         media = MediaFile.objects.order_by("id")
-        if workspace:
+        if workspace is not None:  # not `if workspace`: 0 or an empty --ids would select every file
             media = media.filter(workspace_id=workspace)
-        if ids:
+        if ids is not None:
             media = media.filter(pk__in=ids)
         done = failed = 0
         total = media.count()
