@@ -16,10 +16,10 @@ from __future__ import annotations
 from typing import Sequence
 
 import regex
-from twitter_text.extract_urls import extract_urls_with_indices
 from twitter_text.regexp.latin_accent_chars import latin_accent_chars
 
 from ..base import MediaItem
+from ..url_extraction import TextTooComplex, extract_urls_with_indices
 from .limits import limits_from_settings
 
 # Account::USERNAME_RE and Account::MENTION_RE; [[:word:]] is Unicode \w in the `regex` module.
@@ -62,15 +62,23 @@ def countable_text(text: str, url_length: int) -> str:
 
 
 def character_count(text: str, *, url_length: int = 23) -> int:
-    """The length Mastodon counts for `text`."""
-    return len(GRAPHEME_RE.findall(countable_text(text, url_length)))
+    """The length Mastodon counts for `text`; for a text too complex to count in time
+    (url_extraction.py), its length in graphemes (validate_post says why it cannot be sent)."""
+    try:
+        return len(GRAPHEME_RE.findall(countable_text(text, url_length)))
+    except TextTooComplex:
+        return len(GRAPHEME_RE.findall(text))
 
 
 def validate_post(content: str, media: Sequence[MediaItem], platform_settings: dict) -> list[str]:
     limits = limits_from_settings(platform_settings)
     errors = []
     media = list(media)
-    length = character_count(content or "", url_length=limits["characters_reserved_per_url"])
+    try:
+        length = len(GRAPHEME_RE.findall(countable_text(content or "", limits["characters_reserved_per_url"])))
+    except TextTooComplex as exc:
+        errors.append(str(exc))
+        length = 0
     if length > limits["max_characters"]:
         errors.append(
             f"The text is {length:,} characters; this Mastodon instance allows {limits['max_characters']:,} "
