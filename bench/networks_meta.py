@@ -9,6 +9,22 @@ from datetime import datetime, timedelta, timezone
 APP_ID, APP_SECRET = "bench-meta-app", "bench-meta-secret"
 
 
+def tally(items, key):
+    """{text: how many of `items` carry it under `key`}"""
+    counts = {}
+    for item in items:
+        counts[item[key]] = counts.get(item[key], 0) + 1
+    return counts
+
+
+def first_arrivals(items, key):
+    """{text: when the first of `items` carrying it was created}"""
+    first = {}
+    for item in sorted(items, key=lambda i: i["created"]):
+        first.setdefault(item[key], datetime.fromtimestamp(item["created"], timezone.utc))
+    return first
+
+
 class Network:
     """The interface bench/crash_safety.py's run_network expects (see bench/networks_threads.py)."""
 
@@ -50,16 +66,10 @@ class Network:
         return counts
 
     def stored(self):
-        counts = {}
-        for post in self.fake.live_posts():
-            counts[post["message"]] = counts.get(post["message"], 0) + 1
-        return counts
+        return tally(self.fake.live_posts(), "message")
 
     def arrivals(self):
-        first = {}
-        for post in sorted(self.fake.live_posts(), key=lambda p: p["created"]):
-            first.setdefault(post["message"], datetime.fromtimestamp(post["created"], timezone.utc))
-        return first
+        return first_arrivals(self.fake.live_posts(), "message")
 
     def stop(self):
         self.fake.stop()
@@ -139,16 +149,10 @@ class Instagram(Network):
 
     def stored(self):
         """{caption: live Instagram media with it}"""
-        counts = {}
-        for media in self.fake.live_media():
-            counts[media["caption"]] = counts.get(media["caption"], 0) + 1
-        return counts
+        return tally(self.fake.live_media(), "caption")
 
     def arrivals(self):
-        first = {}
-        for media in sorted(self.fake.live_media(), key=lambda m: m["created"]):
-            first.setdefault(media["caption"], datetime.fromtimestamp(media["created"], timezone.utc))
-        return first
+        return first_arrivals(self.fake.live_media(), "caption")
 
     def details(self):
         """What the image path did: containers made (more than one per caption: a worker died between

@@ -85,7 +85,7 @@ class MediaViewSet(
     def upload(self, request):
         # Refuse an obviously oversized body from its declared length before reading it.
         declared = str(request.META.get("CONTENT_LENGTH") or "")
-        declared = int(declared) if declared.isdigit() else 0
+        declared = int(declared) if declared.isascii() and declared.isdigit() else 0  # isascii: "²".isdigit()
         if declared > settings.MEDIA_MAX_UPLOAD_BYTES + MULTIPART_OVERHEAD_BYTES:
             services.check_upload_size(declared)
         serializer = MediaUploadSerializer(data=request.data, context=self.get_serializer_context())

@@ -77,7 +77,7 @@ class PostAdminForm(forms.ModelForm):
             raise forms.ValidationError([str(m) for m in detail])
         for key, messages in detail.items():
             if key == "targets" and isinstance(messages, dict):
-                names = {str(a.pk): str(a) for a in ConnectedAccount.objects.filter(pk__in=[k for k in messages if str(k).isdigit()])}
+                names = {str(a.pk): str(a) for a in ConnectedAccount.objects.filter(pk__in=[k for k in messages if str(k).isascii() and str(k).isdigit()])}
                 for account_id, problems in messages.items():
                     for problem in problems:
                         self.add_error("content", f"{names.get(str(account_id), account_id)}: {problem}")

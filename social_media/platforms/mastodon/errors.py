@@ -133,14 +133,14 @@ def retry_after_seconds(response) -> float | None:
     seconds = None
     retry_after = (headers.get("Retry-After") or "").strip()
     if retry_after:
-        if retry_after.isdigit():
+        if retry_after.isascii() and retry_after.isdigit():
             seconds = float(retry_after)
         elif (when := _parse_http_date(retry_after)) is not None:
             seconds = (when - now).total_seconds()
     reset = (headers.get("X-RateLimit-Reset") or "").strip()
     if seconds is None and reset:
         try:
-            if reset.replace(".", "", 1).isdigit():
+            if reset.isascii() and reset.replace(".", "", 1).isdigit():
                 when = datetime.fromtimestamp(float(reset), dt_timezone.utc)
             else:
                 when = datetime.fromisoformat(reset)

@@ -46,7 +46,7 @@ def translate(exc: BaseException, *, what: str = "request", unsafe: bool = False
     if isinstance(exc, prawcore.InvalidToken):
         return TokenExpired("Reddit no longer accepts the access token.", http_status=401)
     if isinstance(exc, prawcore.TooManyRequests):
-        retry = float(exc.retry_after) if (exc.retry_after or "").replace(".", "", 1).isdigit() else _reset(exc.response)
+        retry = float(exc.retry_after) if str(exc.retry_after or "").isascii() and str(exc.retry_after or "").replace(".", "", 1).isdigit() else _reset(exc.response)
         return RateLimited("Reddit's API rate limit was reached.", retry_after=retry, http_status=429)
     if isinstance(exc, (prawcore.Forbidden, prawcore.InsufficientScope)):
         return AccountDisconnected(f"Reddit refused the {what} (403): the account may be suspended or the permission was withdrawn; reconnect it.", http_status=403)

@@ -81,4 +81,4 @@ def from_transport(exc: requests.RequestException, *, what: str, unsafe: bool = 
 
 def _retry_after(response) -> float | None:
     value = (response.headers.get("Retry-After") or "").strip()
-    return float(value) if value.isdigit() else None
+    return float(value) if value.isascii() and value.isdigit() else None  # isascii: "²".isdigit()
