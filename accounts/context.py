@@ -3,6 +3,8 @@ personal workspace. A workspace the user is not a member of is indistinguishable
 
 from rest_framework.exceptions import NotFound, ValidationError
 
+from config.numbers import digits
+
 from .models import Membership
 
 HEADER = "HTTP_X_WORKSPACE"
@@ -17,7 +19,7 @@ def request_membership(request):
     raw = request.META.get(HEADER, "").strip()
     memberships = Membership.objects.select_related("workspace").filter(user=request.user)
     if raw:
-        if not (raw.isascii() and raw.isdigit()):
+        if digits(raw) is None:
             raise ValidationError({"X-Workspace": ["Must be a workspace id."]})
         workspace_id = parse_id(raw)
         membership = memberships.filter(workspace_id=workspace_id).first() if workspace_id is not None else None
@@ -30,13 +32,9 @@ def request_membership(request):
 
 
 def parse_id(raw):
-    """A row id from text, or None when the text cannot name a row (not ASCII digits, beyond bigint).
-    isascii: str.isdigit() accepts digits such as "²" that int() rejects."""
-    raw = str(raw)
-    if not (raw.isascii() and raw.isdigit()) or len(raw) > len(str(MAX_ID)):
-        return None
-    value = int(raw)
-    return value if value <= MAX_ID else None
+    """A row id from text, or None when the text cannot name a row (not ASCII digits, beyond bigint)."""
+    value = digits(raw) if len(str(raw)) <= len(str(MAX_ID)) else None
+    return value if value is not None and value <= MAX_ID else None
 
 
 def default_membership(user):

@@ -20,8 +20,7 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from accounts.models import Membership
 from analytics import services as analytics_services
-from media.public import signed_url
-from social_media.api.post_bodies import POST_BODIES_SQL
+from social_media.api.post_bodies import POST_BODIES_SQL, finish_media
 from social_media.models import Post, PostQueue, QueuedPost
 from social_media.services.posts import SCHEDULED_STATUSES
 
@@ -80,18 +79,15 @@ def _page(request, queryset):
 
 def _posts_json(ids, workspace_id=None):
     """The API's one query for a page of posts (social_media.api.post_bodies.POST_BODIES_SQL: PostgreSQL
-    builds the bodies), finished in plain Python: parse, sign each attachment's URLs, keep floats floats."""
+    builds the bodies), finished in plain Python: parse, then the endpoint's own media fix-up."""
     if not ids:
         return []
     with connection.cursor() as cursor:
         cursor.execute(POST_BODIES_SQL, [ids, workspace_id, workspace_id])
         bodies = orjson.loads(cursor.fetchone()[0])
     for body in bodies:
-        for m in body["media"]:
-            m["url"] = signed_url(m["url"], m["mime_type"])
-            m["thumbnail_url"] = signed_url(m["thumbnail_url"], "image/jpeg") if m["thumbnail_url"] else None
-            if m["duration"] is not None:
-                m["duration"] = float(m["duration"])
+        for media in body["media"]:
+            finish_media(media)  # the signing and float fix-up the endpoint does, not framework work
     return bodies
 
 

@@ -10,6 +10,7 @@ from rest_framework.response import Response
 
 from accounts.context import request_workspace
 from accounts.permissions import WorkspaceRole
+from config.numbers import digits
 
 from . import folders, services
 from .models import MediaFile, MediaFolder
@@ -84,8 +85,7 @@ class MediaViewSet(
     @action(detail=False, methods=["post"], parser_classes=[MultiPartParser, FormParser], serializer_class=MediaUploadSerializer)
     def upload(self, request):
         # Refuse an obviously oversized body from its declared length before reading it.
-        declared = str(request.META.get("CONTENT_LENGTH") or "")
-        declared = int(declared) if declared.isascii() and declared.isdigit() else 0  # isascii: "²".isdigit()
+        declared = digits(request.META.get("CONTENT_LENGTH")) or 0
         if declared > settings.MEDIA_MAX_UPLOAD_BYTES + MULTIPART_OVERHEAD_BYTES:
             services.check_upload_size(declared)
         serializer = MediaUploadSerializer(data=request.data, context=self.get_serializer_context())

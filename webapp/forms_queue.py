@@ -2,6 +2,7 @@
 
 from django import forms
 
+from accounts.context import parse_id
 from social_media.models import ConnectedAccount, Post, Status
 from social_media.services.queues import DAYS
 
@@ -52,6 +53,7 @@ class ReorderForm(forms.Form):
 
     def clean_post_ids(self):
         raw = [part.strip() for part in self.cleaned_data["post_ids"].split(",") if part.strip()]
-        if not all(part.isascii() and part.isdigit() and len(part) < 19 for part in raw):  # isdigit() alone takes "²"
+        ids = [parse_id(part) for part in raw]
+        if None in ids:
             raise forms.ValidationError("Give post ids separated by commas.")
-        return [int(part) for part in raw]
+        return ids

@@ -8,6 +8,8 @@ from django.contrib.admin import widgets
 from django.db import transaction
 from rest_framework.exceptions import APIException, ValidationError
 
+from accounts.context import parse_id
+
 from ..models import ConnectedAccount, Post
 from ..services.posts import PENDING_STATUSES, SCHEDULED_STATUSES, post_create, post_update
 
@@ -77,7 +79,7 @@ class PostAdminForm(forms.ModelForm):
             raise forms.ValidationError([str(m) for m in detail])
         for key, messages in detail.items():
             if key == "targets" and isinstance(messages, dict):
-                names = {str(a.pk): str(a) for a in ConnectedAccount.objects.filter(pk__in=[k for k in messages if str(k).isascii() and str(k).isdigit()])}
+                names = {str(a.pk): str(a) for a in ConnectedAccount.objects.filter(pk__in=[k for k in messages if parse_id(k) is not None])}
                 for account_id, problems in messages.items():
                     for problem in problems:
                         self.add_error("content", f"{names.get(str(account_id), account_id)}: {problem}")

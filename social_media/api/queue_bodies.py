@@ -13,6 +13,11 @@ from social_media.services.posts import SCHEDULED_STATUSES
 QUEUE_COLUMNS = ("id", "name", "description", "posting_schedule", "timezone", "is_active", "created_at")
 
 
+def upcoming_entries(entries):
+    """Queue entries whose post still waits for its slot, in the order they go out."""
+    return entries.filter(post__status__in=SCHEDULED_STATUSES).select_related("post").order_by("position", "id")
+
+
 def queue_rows(queryset):
     """The rows `queue_bodies` renders, from any queryset of queues (filtered, ordered, sliced later)."""
     return queryset.values(*QUEUE_COLUMNS)
@@ -29,9 +34,8 @@ def queue_bodies(rows) -> list[dict]:
     for queue_id, account_id in links.values_list("postqueue_id", "connectedaccount_id"):
         accounts.setdefault(queue_id, []).append(account_id)
     upcoming = {}
-    entries = (  # the entries social_media.api.serializers.upcoming_entries names, as rows
-        QueuedPost.objects.filter(queue_id__in=ids, post__status__in=SCHEDULED_STATUSES)
-        .order_by("position", "id").values_list("queue_id", "post_id", "position", "post__scheduled_time", "post__status")
+    entries = upcoming_entries(QueuedPost.objects.filter(queue_id__in=ids)).values_list(
+        "queue_id", "post_id", "position", "post__scheduled_time", "post__status",
     )
     for queue_id, post_id, position, scheduled_time, post_status in entries:
         upcoming.setdefault(queue_id, []).append({"post": post_id, "position": position, "scheduled_time": iso(scheduled_time), "status": post_status})

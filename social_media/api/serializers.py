@@ -10,12 +10,11 @@ from media.models import MediaFile
 from media.serializers import MediaFileSerializer
 from social_media.models import ConnectedAccount, Post, PostQueue, PostTarget, PublishAttempt, QueuedPost, without_secrets
 from social_media.services.accounts import platform_settings_shown
-from social_media.services.posts import SCHEDULED_STATUSES
 from social_media.services.queues import clean_posting_schedule, clean_timezone
 
 from .fields import MAX_ID, AwareFutureDateTimeField, WorkspaceObjectsField
 from .post_bodies import post_bodies_of
-from .queue_bodies import queue_bodies_of
+from .queue_bodies import queue_bodies_of, upcoming_entries
 
 
 # Collection sizes, checked before any item is looked at (config/sizes.py).
@@ -26,11 +25,6 @@ MAX_REORDER = 1000  # waiting posts one reorder lists
 
 def active_accounts(workspace):
     return without_secrets(ConnectedAccount.objects.filter(workspace=workspace, is_active=True))
-
-
-def upcoming_entries(entries):
-    """Queue entries whose post still waits for its slot, in the order they go out."""
-    return entries.filter(post__status__in=SCHEDULED_STATUSES).select_related("post").order_by("position", "id")
 
 
 # --- Connected accounts ---------------------------------------------------------------------

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.context import parse_id
+from config.numbers import digits
 from social_media.models import ConnectedAccount, Post, Status
 from social_media.services.posts import SCHEDULED_STATUSES, post_schedule
 
@@ -59,7 +60,7 @@ def calendar_events(request):
         Q(posted_at__gte=start, posted_at__lt=end) | Q(posted_at__isnull=True, scheduled_time__gte=start, scheduled_time__lt=end)
     )
     account = request.GET.get("account", "")
-    if account.isascii() and account.isdigit():  # not isdigit() alone: it accepts "²", which int() refuses
+    if digits(account) is not None:  # a number filters, beyond any id it matches nothing; other text is ignored
         account_id = parse_id(account)
         posts = posts.filter(targets__account_id=account_id).distinct() if account_id is not None else posts.none()
     status = request.GET.get("status", "")

@@ -18,6 +18,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
 from config.beat import sync_beat_schedule
+from config.numbers import digits
 from config.queues import CeleryQueue
 
 GRACE_SECONDS = 15
@@ -104,9 +105,10 @@ class ProcessGroup:
 
 def _default_port():
     raw = os.environ.get("PORT", "8000")
-    if not (raw.isascii() and raw.isdigit()) or not 0 < int(raw) < 65536:
+    port = digits(raw)
+    if port is None or not 0 < port < 65536:
         raise CommandError(f"PORT must be a TCP port number, not {raw!r}.")
-    return int(raw)
+    return port
 
 
 class Command(BaseCommand):

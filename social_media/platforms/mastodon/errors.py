@@ -17,6 +17,8 @@ from mastodon.errors import (
 )
 from urllib3.exceptions import NewConnectionError
 
+from config.numbers import decimal_digits, digits
+
 from ..base import AccountDisconnected, InvalidContent, OutcomeUnknown, PlatformError, RateLimited, TransientError
 
 # Actions of the connect flow: a 4xx there is a refusal to explain, not a content or token problem.
@@ -133,15 +135,15 @@ def retry_after_seconds(response) -> float | None:
     seconds = None
     retry_after = (headers.get("Retry-After") or "").strip()
     if retry_after:
-        if retry_after.isascii() and retry_after.isdigit():
-            seconds = float(retry_after)
+        if digits(retry_after) is not None:
+            seconds = float(digits(retry_after))
         elif (when := _parse_http_date(retry_after)) is not None:
             seconds = (when - now).total_seconds()
     reset = (headers.get("X-RateLimit-Reset") or "").strip()
     if seconds is None and reset:
         try:
-            if reset.isascii() and reset.replace(".", "", 1).isdigit():
-                when = datetime.fromtimestamp(float(reset), dt_timezone.utc)
+            if decimal_digits(reset) is not None:
+                when = datetime.fromtimestamp(decimal_digits(reset), dt_timezone.utc)
             else:
                 when = datetime.fromisoformat(reset)
             if when.tzinfo is None:

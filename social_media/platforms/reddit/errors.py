@@ -10,6 +10,8 @@ import prawcore
 import requests
 from praw.exceptions import ClientException, RedditAPIException
 
+from config.numbers import decimal_digits
+
 from ..base import AccountDisconnected, InvalidContent, OutcomeUnknown, PlatformError, RateLimited, TokenExpired, TransientError
 from ..http import request_was_sent
 
@@ -46,7 +48,9 @@ def translate(exc: BaseException, *, what: str = "request", unsafe: bool = False
     if isinstance(exc, prawcore.InvalidToken):
         return TokenExpired("Reddit no longer accepts the access token.", http_status=401)
     if isinstance(exc, prawcore.TooManyRequests):
-        retry = float(exc.retry_after) if str(exc.retry_after or "").isascii() and str(exc.retry_after or "").replace(".", "", 1).isdigit() else _reset(exc.response)
+        retry = decimal_digits(exc.retry_after)
+        if retry is None:
+            retry = _reset(exc.response)
         return RateLimited("Reddit's API rate limit was reached.", retry_after=retry, http_status=429)
     if isinstance(exc, (prawcore.Forbidden, prawcore.InsufficientScope)):
         return AccountDisconnected(f"Reddit refused the {what} (403): the account may be suspended or the permission was withdrawn; reconnect it.", http_status=403)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import requests
 
+from config.numbers import digits
+
 from ..base import AccountDisconnected, InvalidContent, OutcomeUnknown, PlatformError, RateLimited, TokenExpired, TransientError
 from ..http import request_was_sent
 
@@ -81,4 +83,5 @@ def from_transport(exc: requests.RequestException, *, what: str, unsafe: bool = 
 
 def _retry_after(response) -> float | None:
     value = (response.headers.get("Retry-After") or "").strip()
-    return float(value) if value.isascii() and value.isdigit() else None  # isascii: "²".isdigit()
+    seconds = digits(value)
+    return float(seconds) if seconds is not None else None

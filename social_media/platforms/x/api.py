@@ -12,6 +12,7 @@ import tweepy
 from django.conf import settings
 from requests.adapters import HTTPAdapter
 
+from config.numbers import digits
 from social_media.platforms.http import checked_url
 
 TWEEPY_HOST = "https://api.twitter.com"
@@ -61,7 +62,7 @@ def raise_for_status(response: requests.Response) -> None:
         return
     if status == 429:
         reset = response.headers.get("x-rate-limit-reset")
-        raise tweepy.TooManyRequests(response, reset_time=int(reset) if reset and reset.isascii() and reset.isdigit() else None)
+        raise tweepy.TooManyRequests(response, reset_time=digits(reset))
     by_status = {400: tweepy.BadRequest, 401: tweepy.Unauthorized, 403: tweepy.Forbidden, 404: tweepy.NotFound}
     if status in by_status:
         raise by_status[status](response)

@@ -13,13 +13,14 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from functools import lru_cache
 from typing import Sequence
 
 from twitter_text import parse_tweet
 from twitter_text.config import config as twitter_text_config
 
 from social_media.platforms.base import MediaItem
-from social_media.platforms.url_extraction import TextTooComplex, extract_urls_with_indices
+from social_media.platforms.url_extraction import TOO_COMPLEX, TextTooComplex, extract_urls_with_indices
 
 MB = 1024 * 1024
 DEFAULT_LIMITS = {
@@ -41,13 +42,24 @@ def limits_for(account) -> dict:
     return {key: configured.get(key) or default for key, default in DEFAULT_LIMITS.items()}
 
 
-def weighted_length(text: str) -> int:
-    """X's count; for a text too complex to count in time (url_extraction.py), its length in code
-    points (validate says why it cannot be sent)."""
+@lru_cache(maxsize=256)
+def _count(text: str) -> tuple[int, bool] | None:
+    """(weighted length, whether X accepts every character), or None for a text too complex to count
+    in time (url_extraction.py). Cached: the composer asks for the counter and the errors of each
+    account as the user types, and the count does not depend on the account's limit."""
+    options = dict(twitter_text_config["defaults"], max_weighted_tweet_length=10**9)  # `valid` then speaks of characters only
     try:
-        return parse_tweet(text or "").weightedLength
+        parsed = parse_tweet(text, options)
     except TextTooComplex:
-        return len(text)
+        return None
+    return parsed.weightedLength, parsed.valid
+
+
+def weighted_length(text: str) -> int:
+    """X's count; for a text too complex to count in time, its length in code points (validate says
+    why it cannot be sent)."""
+    counted = _count(text or "")
+    return len(text) if counted is None else counted[0]
 
 
 def validate(content: str, media: Sequence[MediaItem], limits: dict) -> list[str]:
@@ -61,18 +73,17 @@ def _validate_text(content: str, limits: dict) -> list[str]:
     if not content:
         return []
     maximum = int(limits["max_weighted_length"])
-    options = dict(twitter_text_config["defaults"], max_weighted_tweet_length=maximum)
-    try:
-        parsed = parse_tweet(content, options)
-    except TextTooComplex as exc:
-        return [str(exc)]
+    counted = _count(content)
+    if counted is None:
+        return [TOO_COMPLEX]
+    length, characters_accepted = counted
     errors = []
-    if parsed.weightedLength > maximum:
+    if length > maximum:
         errors.append(
-            f"The text counts {parsed.weightedLength:,} characters on X, over its limit of {maximum:,} "
+            f"The text counts {length:,} characters on X, over its limit of {maximum:,} "
             "(links count 23, emoji and CJK characters count 2)."
         )
-    elif not parsed.valid:
+    elif not characters_accepted:
         errors.append("The text contains characters X does not accept (such as U+FFFE or U+FEFF).")
     return errors
 
