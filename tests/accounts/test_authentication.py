@@ -75,3 +75,37 @@ def test_a_user_without_a_personal_workspace_acts_in_their_oldest_membership(cli
     response, tables = reads(client_for(user))
 
     assert response.status_code == 200 and '"accounts_user"' in tables  # simplejwt's own lookup, then the fallback
+
+
+def _fields(instance):
+    return {field.attname: getattr(instance, field.attname) for field in type(instance)._meta.concrete_fields}
+
+
+@pytest.mark.parametrize("which", ["team", "personal"])
+def test_the_membership_from_one_row_is_the_orm_s_own(which):
+    from accounts.authentication import MEMBERSHIP_ROW
+
+    user = UserFactory()
+    team = WorkspaceFactory(metadata={"brand": {"colour": "#123456"}, "limits": [1, 2.5, None]})
+    MembershipFactory(workspace=team, user=user, role=Membership.Role.ADMIN)
+    if which == "team":
+        built = MEMBERSHIP_ROW.in_workspace(user.pk, team.pk)
+        expected = Membership.objects.select_related("user", "workspace").get(user=user, workspace=team)
+    else:
+        built = MEMBERSHIP_ROW.personal(user.pk)
+        expected = Membership.objects.select_related("user", "workspace").get(user=user, workspace=user.personal_workspace)
+
+    with CaptureQueriesContext(connection) as captured:
+        assert _fields(built) == _fields(expected)
+        assert _fields(built.user) == _fields(expected.user) and _fields(built.workspace) == _fields(expected.workspace)
+    assert not captured  # the user and the workspace came with the row
+    assert built.created_at.tzinfo is not None and not built._state.adding and built._state.db == "default"
+
+
+def test_no_membership_row_is_none():
+    from accounts.authentication import MEMBERSHIP_ROW
+
+    user = UserFactory()
+    assert MEMBERSHIP_ROW.in_workspace(user.pk, WorkspaceFactory().pk) is None
+    user.personal_workspace.delete()
+    assert MEMBERSHIP_ROW.personal(user.pk) is None
