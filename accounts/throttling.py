@@ -34,18 +34,28 @@ def _redis():
     return cache.client.get_client(write=True)
 
 
+# One counter per window: created with its expiry by the first hit, so a worker dying between the
+# two commands cannot leave a counter that never expires.
+_FIXED_WINDOW = """
+local count = redis.call('INCR', KEYS[1])
+if count == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+return count
+"""
+_fixed_script = None
+
+
 def _hit(key, limit, window_seconds):
     """Count one hit in the current fixed window (the plan quotas: N per clock hour or UTC day);
-    returns seconds to wait when over the limit, else None. One round trip to Redis."""
+    returns seconds to wait when over the limit, else None. One round trip to Redis (one script)."""
     now = time.time()
     window_start = int(now // window_seconds) * window_seconds
     bucket = f"throttle:{key}:{window_start}"
     redis = _redis()
     if redis is not None:
-        pipe = redis.pipeline(transaction=False)
-        pipe.set(cache.make_key(bucket), 0, ex=window_seconds + 5, nx=True)
-        pipe.incr(cache.make_key(bucket))
-        count = pipe.execute()[1]
+        global _fixed_script
+        if _fixed_script is None:
+            _fixed_script = redis.register_script(_FIXED_WINDOW)  # EVALSHA, loaded on first use
+        count = _fixed_script(keys=[cache.make_key(bucket)], args=[window_seconds + 5], client=redis)
     else:
         cache.add(bucket, 0, timeout=window_seconds + 5)
         try:
@@ -106,6 +116,8 @@ def quota_owner_id(workspace):
     owner (the one who created it, unless ownership was handed on). None for an ownerless workspace."""
     if workspace.personal_owner_id:
         return workspace.personal_owner_id
+    if hasattr(workspace, "_quota_owner_id"):  # read with the request's membership (accounts/authentication.py)
+        return workspace._quota_owner_id
     owners = Membership.objects.filter(workspace_id=workspace.pk, role=Membership.Role.OWNER).order_by("id")
     return owners.values_list("user_id", flat=True).first()
 

@@ -176,7 +176,7 @@ def profile(name, path, headers, repeat=40, sort="tottime"):
         client.get(path)
     profiler.disable()
     print(f"\n=== {name}: {path} ({repeat} requests)")
-    pstats.Stats(profiler).sort_stats(sort).print_stats(25)
+    pstats.Stats(profiler).sort_stats(sort).print_stats(int(os.environ.get("PSTATS_N", 25)))
 
 
 def main():

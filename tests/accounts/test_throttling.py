@@ -203,6 +203,26 @@ def test_members_calls_count_against_the_workspace_owners_budget(client_for):
     assert client_for(editor).get(ME).status_code == 200  # the editor's own personal workspace
 
 
+def test_a_team_call_finds_the_owner_s_budget_without_another_query(client_for):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    owner, editor = UserFactory(), UserFactory()
+    team = WorkspaceFactory(plan="basic")
+    MembershipFactory(workspace=team, user=owner, role=Membership.Role.OWNER)
+    MembershipFactory(workspace=team, user=editor, role=Membership.Role.EDITOR)
+    client = client_for(editor)
+    client.get(ME)  # warm: the token is verified once
+
+    with CaptureQueriesContext(connection) as personal:
+        assert client.get(ME).status_code == 200
+    with CaptureQueriesContext(connection) as in_team:
+        assert client.get(ME, HTTP_X_WORKSPACE=str(team.pk)).status_code == 200
+
+    assert len(in_team) == len(personal)
+    assert quota_usage(team)["api_calls_this_hour"] == quota_usage(owner.personal_workspace)["api_calls_this_hour"] == 1
+
+
 def test_a_workspace_on_another_plan_counts_against_that_plans_budget(client_for):
     user = UserFactory()
     pro = WorkspaceFactory(plan="pro")
