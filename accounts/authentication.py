@@ -11,23 +11,13 @@ The query runs on every API call, so it is not built by the ORM each time: compi
 select_related and building its instances was ~45 % of the framework's cost per request
 (docs/benchmarks.md, "API speed"). `MembershipRow` writes its SQL once, from the models' own fields, and
 builds the three instances from the row with the fields' own database converters, as the ORM's
-select_related does (the same objects, the same cached relations).
+select_related does (the same objects, the same cached relations)."""
 
-A client sends the same access token with every call until it expires; verifying it again (PyJWT's
-strict base64 checks, the HMAC, simplejwt's claims) was another ~0.3 ms a request. A worker keeps the
-last `TOKEN_CACHE_SIZE` tokens it verified, keyed by their exact bytes, and checks only the expiry again:
-nothing else about a verified access token can change (access tokens have no blacklist; a password
-change revokes them only with CHECK_REVOKE_TOKEN, which get_user checks on every request)."""
-
-import threading
-from collections import OrderedDict
 from functools import cached_property
 
 from django.db import connections
 from rest_framework_simplejwt.authentication import JWTAuthentication as SimpleJWTAuthentication
-from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.settings import api_settings
-from rest_framework_simplejwt.utils import aware_utcnow
 
 from .context import HEADER, parse_id
 from .models import Membership, User, Workspace
@@ -101,31 +91,10 @@ class MembershipRow:
 MEMBERSHIP_ROW = MembershipRow()
 
 
-TOKEN_CACHE_SIZE = 4096
-_verified = OrderedDict()  # raw token bytes -> its validated Token, least recently used first
-_verified_lock = threading.Lock()  # gunicorn may run threads (GUNICORN_THREADS)
-
-
 class JWTAuthentication(SimpleJWTAuthentication):
     def authenticate(self, request):
         self.request = request  # DRF makes one authenticator per request
         return super().authenticate(request)
-
-    def get_validated_token(self, raw_token):
-        with _verified_lock:
-            token = _verified.pop(raw_token, None)
-        if token is not None:
-            try:
-                token.check_exp(current_time=aware_utcnow())
-            except TokenError:
-                token = None  # verified afresh below, for simplejwt's own "expired" answer
-        if token is None:
-            token = super().get_validated_token(raw_token)
-        with _verified_lock:
-            _verified[raw_token] = token  # now the most recently used
-            while len(_verified) > TOKEN_CACHE_SIZE:
-                _verified.popitem(last=False)
-        return token
 
     def get_user(self, validated_token):
         membership = self._membership(validated_token)

@@ -2,10 +2,11 @@
 
 * `bare`: a plain Django view returning JSON of a given size (what any response of that size costs).
 * the hand-written views: what each endpoint's work costs without the framework. They authenticate the
-  same bearer token (PyJWT) and read the membership with its user and workspace (one query, as
-  accounts/authentication.py does), run the same data queries as the endpoint (`.values()` rows, or
-  for posts the endpoint's one SQL query that builds the bodies) and build byte-for-byte the same JSON
-  with plain Python (written by orjson, as the API's renderer does).
+  same bearer token (PyJWT) and read the membership with its user and workspace (the one query
+  accounts/authentication.py runs), run the same data queries as the endpoint (`.values()` rows with
+  the page's total in the same query, as config/pagination.py reads them; for posts the endpoint's one
+  SQL query that builds the bodies) and build byte-for-byte the same JSON with plain Python (written by
+  orjson, as the API's renderer does).
   bench/api.py checks that each body equals the endpoint's before measuring anything.
 """
 
@@ -15,10 +16,11 @@ import jwt
 import orjson
 from django.conf import settings
 from django.db import connection
+from django.db.models import Count, Window
 from django.http import HttpResponse, JsonResponse
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
-from accounts.models import Membership
+from accounts.authentication import MEMBERSHIP_ROW
 from analytics import services as analytics_services
 from social_media.api.post_bodies import POST_BODIES_SQL, finish_media
 from social_media.models import Post, PostQueue, QueuedPost
@@ -55,17 +57,19 @@ def respond(data):
 
 
 def membership_of(request):
-    header = request.META.get("HTTP_AUTHORIZATION", "")
-    payload = jwt.decode(header.split(" ", 1)[1], settings.SIMPLE_JWT.get("SIGNING_KEY", settings.SECRET_KEY), algorithms=["HS256"])
-    return Membership.objects.select_related("user", "workspace").get(
-        user_id=payload["user_id"], user__is_active=True, workspace_id=int(request.META["HTTP_X_WORKSPACE"]),
-    )
+    raw = request.META.get("HTTP_AUTHORIZATION", "").split(" ", 1)[1]
+    payload = jwt.decode(raw, settings.SIMPLE_JWT.get("SIGNING_KEY", settings.SECRET_KEY), algorithms=["HS256"])
+    membership = MEMBERSHIP_ROW.in_workspace(int(payload["user_id"]), int(request.META["HTTP_X_WORKSPACE"]))
+    assert membership.user.is_active
+    return membership
 
 
-def _page(request, queryset):
+def _page(request, queryset, *fields):
+    """(count, next, previous, rows of `fields`): the page and its total in one query."""
     page = int(request.GET.get("page", 1))
     size = min(int(request.GET.get("page_size", PAGE_SIZE)), 100)
-    count = queryset.count()
+    rows = list(queryset.annotate(_total=Window(Count("*"))).values(*fields, "_total")[(page - 1) * size:page * size])
+    count = rows[0]["_total"] if rows else 0
     url = request.build_absolute_uri()
     nxt = replace_query_param(url, "page", page + 1) if page * size < count else None
     if page <= 1:
@@ -74,7 +78,7 @@ def _page(request, queryset):
         prev = remove_query_param(url, "page")
     else:
         prev = replace_query_param(url, "page", page - 1)
-    return count, nxt, prev, (page - 1) * size, page * size
+    return count, nxt, prev, rows
 
 
 def _posts_json(ids, workspace_id=None):
@@ -99,8 +103,8 @@ def post_list(request):
         posts = posts.filter(scheduled_time__gte=request.GET["scheduled_after"])
     if "scheduled_before" in request.GET:
         posts = posts.filter(scheduled_time__lte=request.GET["scheduled_before"])
-    count, nxt, prev, start, end = _page(request, posts)
-    ids = list(posts.order_by("-created_at", "-id").values_list("id", flat=True)[start:end])
+    count, nxt, prev, rows = _page(request, posts.order_by("-created_at", "-id"), "id")
+    ids = [row["id"] for row in rows]
     return respond({"count": count, "next": nxt, "previous": prev, "results": _posts_json(ids)})
 
 
@@ -115,8 +119,7 @@ def post_detail(request, pk):
 def queue_list(request):
     membership = membership_of(request)
     queues = PostQueue.objects.filter(workspace_id=membership.workspace_id)
-    count, nxt, prev, start, end = _page(request, queues)
-    rows = list(queues.order_by("id").values("id", "name", "description", "posting_schedule", "timezone", "is_active", "created_at")[start:end])
+    count, nxt, prev, rows = _page(request, queues.order_by("id"), "id", "name", "description", "posting_schedule", "timezone", "is_active", "created_at")
     ids = [row["id"] for row in rows]
     accounts = {}
     for queue_id, account_id in PostQueue.target_accounts.through.objects.filter(postqueue_id__in=ids).order_by("connectedaccount_id").values_list("postqueue_id", "connectedaccount_id"):
