@@ -9,10 +9,11 @@ A B C A B C: the bare view of the same size (the ceiling), the hand-written view
 same JSON in plain Python; see bench/handwritten.py) and the endpoint. Before loading, it checks that the
 hand-written body equals the endpoint's byte for byte.
 
-Per endpoint it reports requests/s, p50/p99 latency, the ratios, queries per request, and in-process CPU
-per request (Django test client in this process, median of repeated runs); plus the framework's own
-overhead (an authenticated, permission-checked, paginated empty list minus a bare view), and the
-machine's load during the run.
+Per endpoint it reports requests/s, p50/p99 latency, the ratios, queries per request, in-process CPU
+per request (Django test client in this process, median of repeated runs) and, under load, the CPU
+per request of the gunicorn workers and of PostgreSQL (from /proc: where the 2 cores went); plus the
+framework's own overhead (an authenticated, permission-checked, paginated empty list minus the
+hand-written empty list with the same queries, and minus a bare view), and the machine's load.
 """
 
 import argparse
@@ -30,7 +31,7 @@ os.environ["DJANGO_SETTINGS_MODULE"] = "bench.api_settings"
 os.environ.setdefault("JWT_ACCESS_MINUTES", "600")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from common import ROOT, machine_busy_seconds, setup_django  # noqa: E402
+from common import ROOT, cpu_seconds_by_program, machine_busy_seconds, setup_django  # noqa: E402
 
 ACCOUNTS, POSTS, QUEUES = 24, 240, 5
 SIGNED = re.compile(rb"/media/public/[^/\"]+/")
@@ -124,11 +125,16 @@ def start_gunicorn(port):
 
 
 def wrk(url, headers, duration, connections=50):
+    """(req/s, p50 ms, p99 ms, {program: CPU ms per request}) of `duration` seconds of load."""
+    before = cpu_seconds_by_program()
     cmd = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "30s"]  # slow answers count, not time out
     for name, value in headers.items():
         cmd += ["-H", f"{name}: {value}"]
     out = subprocess.run([*cmd, url], capture_output=True, text=True, check=True).stdout
+    after = cpu_seconds_by_program()
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    requests_done = int(re.search(r"(\d+) requests in", out).group(1))
+    cpu = {program: (after[program] - before[program]) * 1000 / requests_done for program in after}
 
     def latency(pct):
         value, unit = re.search(rf"\s{pct}%\s+([\d.]+)(us|ms|s)", out).groups()
@@ -137,7 +143,7 @@ def wrk(url, headers, duration, connections=50):
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     if non2xx:
         raise RuntimeError(f"{url}: {non2xx.group(1)} error responses under load")
-    return rps, latency(50), latency(99)
+    return rps, latency(50), latency(99), cpu
 
 
 def in_process(path, headers, repeat=60):
@@ -224,12 +230,19 @@ def main():
     rows = []
     busy0, wall0 = machine_busy_seconds(), time.monotonic()
     try:
-        # Framework overhead: an authenticated, workspace-resolved, permission-checked, throttled,
-        # paginated empty list (the posts of a user with none) minus the bare view, in-process; and
-        # the same with django-filter validating two filters (accounts of a platform nobody has).
-        _, framework_ms = in_process("/api/v1/posts/", owner.empty_headers)
-        _, filtered_ms = in_process("/api/v1/accounts/?platform=x&is_active=false", headers)
-        _, bare_small_ms = in_process("/bench/bare/60/", {})
+        # Framework overhead, in-process, on an authenticated, workspace-resolved, permission-checked,
+        # throttled, paginated empty list (the posts of a user with none): minus the hand-written empty
+        # list, which runs the same two queries (the membership row; the page with its total), that is
+        # what the framework adds; minus the bare view, everything such a request costs, its queries
+        # too. And an empty list with django-filter validating two filters (accounts of a platform
+        # nobody has). Interleaved, medians of 3.
+        samples = {"api": [], "hand": [], "bare": [], "filtered": []}
+        for _ in range(3):
+            samples["api"].append(in_process("/api/v1/posts/", owner.empty_headers)[1])
+            samples["hand"].append(in_process("/bench/hand/posts/", owner.empty_headers)[1])
+            samples["bare"].append(in_process("/bench/bare/60/", {})[1])
+            samples["filtered"].append(in_process("/api/v1/accounts/?platform=x&is_active=false", headers)[1])
+        framework_ms, hand_empty_ms, bare_small_ms, filtered_ms = (statistics.median(samples[k]) for k in ("api", "hand", "bare", "filtered"))
         for name, api_path, hand_path in endpoints:
             api_body = requests.get(base + api_path, headers=headers, timeout=30).content
             hand_body = requests.get(base + hand_path, headers=headers, timeout=30).content
@@ -247,7 +260,10 @@ def main():
                     results[kind].append(wrk(base + path, headers, args.duration))
             queries, api_cpu = in_process(api_path, headers)
             hand_queries, hand_cpu = in_process(hand_path, headers)
-            med = {k: tuple(statistics.median(r[i] for r in v) for i in range(3)) for k, v in results.items()}
+            med = {
+                k: (*(statistics.median(r[i] for r in v) for i in range(3)), *(statistics.median(r[3][p] for r in v) for p in ("gunicorn", "postgres")))
+                for k, v in results.items()
+            }
             rows.append((name, len(api_body), med, queries, hand_queries, api_cpu, hand_cpu))
             print(f"{name}: api {med['api'][0]:.0f}/s hand {med['hand'][0]:.0f}/s bare {med['bare'][0]:.0f}/s", flush=True)
     finally:
@@ -258,18 +274,21 @@ def main():
     load = os.getloadavg()
 
     print()
-    print("| Endpoint | Body | API req/s | p50 / p99 ms | Hand-written req/s | Bare req/s | API / hand | API / bare | Queries (API / hand) | CPU ms/req (API / hand) |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("| Endpoint | Body | API req/s | p50 / p99 ms | Hand-written req/s | Bare req/s | API / hand | API / bare | Queries (API / hand) "
+          "| CPU ms/req in-process (API / hand) | Under load, CPU ms/req: gunicorn + PostgreSQL (API / hand / bare) |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for name, size, med, queries, hand_queries, api_cpu, hand_cpu in rows:
         api, hand, bare = med["api"], med["hand"], med["bare"]
         print(
             f"| {name} | {size / 1024:.1f} KB | {api[0]:.0f} | {api[1]:.1f} / {api[2]:.1f} | {hand[0]:.0f} | {bare[0]:.0f} | "
-            f"{api[0] / hand[0]:.0%} | {api[0] / bare[0]:.1%} | {queries} / {hand_queries} | {api_cpu:.2f} / {hand_cpu:.2f} |"
+            f"{api[0] / hand[0]:.0%} | {api[0] / bare[0]:.1%} | {queries} / {hand_queries} | {api_cpu:.2f} / {hand_cpu:.2f} | "
+            f"{api[3]:.1f} + {api[4]:.1f} / {hand[3]:.1f} + {hand[4]:.1f} / {bare[3]:.1f} + {bare[4]:.1f} |"
         )
     print()
-    print(f"Framework overhead in-process (auth + workspace + permission + throttle + pagination, empty list) minus a bare view: "
-          f"{framework_ms - bare_small_ms:.2f} ms ({framework_ms:.2f} - {bare_small_ms:.2f}); "
-          f"with two filters validated: {filtered_ms - bare_small_ms:.2f} ms")
+    print(f"Framework overhead in-process, empty post list (auth + workspace + permission + throttle + pagination): "
+          f"{framework_ms - hand_empty_ms:.2f} ms over the hand-written empty list with the same two queries "
+          f"({framework_ms:.2f} - {hand_empty_ms:.2f}); {framework_ms - bare_small_ms:.2f} ms over a bare view, queries included "
+          f"(- {bare_small_ms:.2f}); with two filters validated: {filtered_ms - bare_small_ms:.2f} ms over a bare view")
     print(f"Machine: {os.cpu_count()} cores, {busy / wall:.2f} cores busy on average during the run, load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
 
 

@@ -99,6 +99,27 @@ def machine_busy_seconds():
     return (sum(values[:8]) - idle) / os.sysconf("SC_CLK_TCK")
 
 
+def cpu_seconds_by_program(programs=("gunicorn", "postgres")):
+    """CPU seconds (user + system) spent so far by the live processes whose command line names each
+    program, and by their children that ended (PostgreSQL's backends and autovacuum workers, reaped by
+    the postmaster; gunicorn's workers), from /proc: take it before and after a load to see where its
+    CPU went."""
+    tick, spent = os.sysconf("SC_CLK_TCK"), dict.fromkeys(programs, 0.0)
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                command = f.read().replace(b"\0", b" ").decode(errors="replace")
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:  # gone meanwhile
+            continue
+        for program in programs:
+            if program in command:
+                spent[program] += sum(int(v) for v in fields[11:15]) / tick  # utime stime cutime cstime
+                break
+    return spent
+
+
 class DjangoServer:
     """The project's own WSGI app on a free loopback port, in daemon threads (what Django's live_server
     fixture runs): for networks that download media themselves from the signed `media-public` URLs
