@@ -133,6 +133,8 @@ def rendition_for(media: MediaFile, platform: str, spec: NetworkSpec, *, fit: st
             _make_video(media, rendition, spec, from_gif=chosen.action == GIF_TO_VIDEO)
     except ToolFailed as exc:
         raise RenditionFailed(f"The {media.media_type} could not be converted for {spec.label}: {exc.message}") from None
+    except FileNotFoundError:  # the original's bytes are gone from storage
+        raise RenditionFailed(f"The {media.media_type}'s stored file is missing. Remove it and upload it again.") from None
     rendition.details["reasons"] = chosen.reasons
     try:
         with transaction.atomic():

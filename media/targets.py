@@ -77,14 +77,19 @@ def _media_links(post):
     return [link.media for link in post.post_media.select_related("media")]
 
 
-def prepared_media(post, account, *, fit="pad", make_video=True, media_files=None) -> tuple[list[MediaItem], list[str], list[int]]:
+def prepared_media(post, account, *, fit="pad", make_video=True, media_files=None, check_stored=True) -> tuple[list[MediaItem], list[str], list[int]]:
     """(items for the adapter, problems, ids of media whose rendition is still to be made), for the
-    post's attachments or, for a post not saved yet (the composer's live check), `media_files`."""
+    post's attachments or, for a post not saved yet (the composer's live check), `media_files`.
+    `check_stored`: report an attachment whose stored file is gone (one storage lookup each; the
+    composer's live check, run as the user types, leaves it to scheduling)."""
     items, problems, pending = [], [], []
     spec = NETWORK_SPECS.get(account.platform) and spec_for(account)
     for number, media in enumerate(_media_links(post) if media_files is None else media_files, start=1):
         if media.status == MediaFile.ProcessingStatus.FAILED:
             problems.append(f"{_label(number, media)} could not be processed: {media.status_reason or 'unknown error'}. Remove it and upload it again.")
+            continue
+        if check_stored and not media.file.storage.exists(media.file.name):
+            problems.append(f"{_label(number, media)}: its stored file is missing. Remove it and upload it again.")
             continue
         if spec is None:
             items.append(item_of(media))

@@ -88,7 +88,7 @@ def validate_draft(*, accounts, content, custom_content=None, media_files=()) ->
         used, limit = adapter.text_usage(text)
         problems = _account_problems(account)
         if not problems:
-            media, problems, _waiting = prepared_media(None, account, make_video=False, media_files=media_files)
+            media, problems, _waiting = prepared_media(None, account, make_video=False, media_files=media_files, check_stored=False)
             problems += list(adapter.validate(text, media))
         report.append({"account": account, "content": text, "used": used, "limit": limit, "errors": problems})
     return report

@@ -114,6 +114,49 @@ class TestScheduleTimeMediaChecks:
 
         assert "could not be processed: The thumbnail could not be made." in caught.value.detail["targets"][str(account.pk)][0]
 
+    def test_a_photo_whose_stored_file_is_gone_is_refused_saying_what_to_do(self, connect_bluesky_free, media_root):
+        account = connect_bluesky_free
+        media = stored_media(account.workspace, "gone.jpg", photo_jpeg(100, 100))
+        media.file.storage.delete(media.file.name)
+        post, _target = post_with(account, [media])
+
+        with pytest.raises(ValidationError) as caught:
+            post_schedule(post=post, at=timezone.now() + timedelta(hours=1))
+
+        [message] = caught.value.detail["targets"][str(account.pk)]
+        assert message == "Image 1 (gone.jpg): its stored file is missing. Remove it and upload it again."
+
+    def test_a_rendition_of_a_file_that_is_gone_says_so(self, connect_bluesky_free, media_root):
+        from media.renditions import RenditionFailed, rendition_for
+        from media.specs import spec_for
+
+        account = connect_bluesky_free
+        media = stored_media(account.workspace, "IMG_9.jpg", photo_jpeg())  # > 1 MB: Bluesky needs a rendition
+        media.file.storage.delete(media.file.name)
+
+        with pytest.raises(RenditionFailed) as caught:
+            rendition_for(media, "bluesky", spec_for(account))
+
+        assert caught.value.message == "The image's stored file is missing. Remove it and upload it again."
+
+
+@pytest.mark.django_db(transaction=True)  # the engine publishes on its own threads and connections
+def test_a_file_lost_after_scheduling_fails_its_target_with_the_reason_and_sends_nothing(connect_bluesky_free, media_root):
+    from social_media.models import PublishAttempt
+
+    account = connect_bluesky_free
+    media = stored_media(account.workspace, "lost.jpg", photo_jpeg(100, 100))
+    post, target = post_with(account, [media])
+    post_publish_now(post=post)  # checked and dispatched while the file is there
+    media.file.storage.delete(media.file.name)
+
+    outcome = target_publish(target_id=target.pk)
+
+    assert outcome.status == Status.FAILED  # known: nothing reached the network, so not "unconfirmed"
+    target.refresh_from_db()
+    assert target.error_message == "Image 1 (lost.jpg): its stored file is missing. Remove it and upload it again."
+    assert PublishAttempt.objects.get(target=target).error_class == "InvalidContent"
+
 
 @pytest.fixture
 def connect_bluesky_free(db):

@@ -62,6 +62,15 @@ def test_files_are_served_to_members_only(editor, team_workspace, other_workspac
     assert editor.get(reverse("webapp:media_edit", kwargs={"media_id": foreign.pk})).status_code == 404
 
 
+
+def test_a_file_whose_stored_bytes_are_gone_is_a_404_not_a_500(editor, team_workspace):
+    media = MediaFileFactory(workspace=team_workspace)
+    media.file.storage.delete(media.file.name)
+
+    response = editor.get(reverse("webapp:media_file", kwargs={"media_id": media.pk}))
+
+    assert response.status_code == 404
+
 def test_viewers_cannot_upload_or_edit(viewer, team_workspace):
     media = MediaFileFactory(workspace=team_workspace)
     assert viewer.post(reverse("webapp:library_upload"), {"file": [png()]}).status_code == 403

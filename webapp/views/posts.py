@@ -120,6 +120,10 @@ def target_resolve_view(request, target_id, outcome):
 def media_file(request, media_id):
     """A media file's bytes, for members of its workspace only (thumbnails and previews)."""
     media = get_object_or_404(MediaFile, workspace=request.workspace, pk=media_id)
-    response = FileResponse(media.file.open("rb"), content_type=media.mime_type)
+    try:
+        handle = media.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("This file's stored bytes are missing; upload it again.") from None
+    response = FileResponse(handle, content_type=media.mime_type)
     response["Cache-Control"] = "private, max-age=3600"
     return response
