@@ -3,12 +3,11 @@ personal workspace. A workspace the user is not a member of is indistinguishable
 
 from rest_framework.exceptions import NotFound, ValidationError
 
-from config.numbers import digits
+from config.numbers import MAX_ID, digits
 
 from .models import Membership
 
 HEADER = "HTTP_X_WORKSPACE"
-MAX_ID = 2**63 - 1  # largest bigint; a larger id cannot exist
 
 
 def request_membership(request):

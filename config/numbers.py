@@ -6,6 +6,8 @@ sys.get_int_max_str_digits() digits. Only plain ASCII digits count here; anythin
 
 import sys
 
+MAX_ID = 2**63 - 1  # the largest bigint: a larger id names no row
+
 
 def _plain(text) -> str | None:
     text = "" if text is None else str(text)

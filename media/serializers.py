@@ -3,7 +3,7 @@ from rest_framework import serializers
 
 from config.datetimes import iso
 
-from .models import MediaFile, MediaFolder, MediaTag
+from .models import MediaFile, MediaFolder
 from .public import signed_url
 
 MAX_TAGS = 20
@@ -106,15 +106,6 @@ class MediaUpdateSerializer(serializers.ModelSerializer):
         model = MediaFile
         fields = ["alt_text", "folder", "tags"]
         extra_kwargs = {"alt_text": {"max_length": 2000, "allow_blank": True}}
-
-
-def tags_for(workspace, names):
-    """MediaTag rows of the workspace for `names`, created where missing."""
-    tags = []
-    for name in names:
-        tag, _ = MediaTag.objects.get_or_create(workspace=workspace, name=name)
-        tags.append(tag)
-    return tags
 
 
 class MediaFolderSerializer(serializers.ModelSerializer):

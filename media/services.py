@@ -20,7 +20,7 @@ from social_media.models import PostMedia, Status
 
 from . import images, video
 from .ffmpeg_tools import ToolFailed
-from .models import MediaFile
+from .models import MediaFile, MediaTag
 from .sniffing import UnsupportedMedia, sniff
 from .storage import delete_quietly, local_path, save_path, temp_path
 
@@ -87,9 +87,29 @@ def sha256_of(fileobj):
     return digest.hexdigest()
 
 
+def media_tags(workspace, names):
+    """MediaTag rows of the workspace for `names`, created where missing."""
+    return [MediaTag.objects.get_or_create(workspace=workspace, name=name)[0] for name in names]
+
+
+def media_update(*, media, changes):
+    """Edit a file's alt text, folder and tags: the keys of `changes` that are there (validated by
+    the caller: the folder is of the media's workspace, the tag names are clean)."""
+    fields = [name for name in ("alt_text", "folder") if name in changes]
+    with transaction.atomic():
+        for name in fields:
+            setattr(media, name, changes[name])
+        if fields:
+            media.save(update_fields=fields)
+        if "tags" in changes:
+            media.tags.set(media_tags(media.workspace, changes["tags"]))
+    return media
+
+
 def media_upload(*, workspace, uploaded_by, uploaded_file, alt_text="", folder=None, tags=()):
     """Sniff `uploaded_file` (a Django UploadedFile) and store it, metadata stripped, as a MediaFile of
     `workspace` in status `processing`; the media queue then makes its thumbnail and marks it ready.
+    `tags` are tag names, created with the file (a refused file creates none).
 
     The same bytes uploaded again to the workspace return the existing MediaFile (second value False).
     Raises MediaRejected when it is empty, too large, or not an accepted image or video; nothing is
@@ -133,7 +153,7 @@ def media_upload(*, workspace, uploaded_by, uploaded_file, alt_text="", folder=N
         with transaction.atomic():
             media.save()
             if tags:
-                media.tags.set(tags)
+                media.tags.set(media_tags(workspace, tags))
     except IntegrityError:
         # The same file was uploaded concurrently: keep the first, drop ours.
         delete_quietly(media.file.storage, media.file.name)

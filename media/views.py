@@ -1,5 +1,4 @@
 from django.conf import settings
-from django.db import transaction
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
@@ -10,11 +9,12 @@ from rest_framework.response import Response
 
 from accounts.context import request_workspace
 from accounts.permissions import WorkspaceRole
+from config.filters import IdFilter
 from config.numbers import digits
 
 from . import folders, services
 from .models import MediaFile, MediaFolder
-from .serializers import MediaFileSerializer, MediaFolderSerializer, MediaUpdateSerializer, MediaUploadSerializer, tags_for
+from .serializers import MediaFileSerializer, MediaFolderSerializer, MediaUpdateSerializer, MediaUploadSerializer
 
 # Multipart framing around the file (boundaries, headers, the alt_text field) on top of the file itself.
 MULTIPART_OVERHEAD_BYTES = 64 * 1024
@@ -24,7 +24,7 @@ class MediaFilter(filters.FilterSet):
     media_type = filters.ChoiceFilter(choices=MediaFile.MediaType.choices)
     type = filters.ChoiceFilter(field_name="media_type", choices=MediaFile.MediaType.choices)
     status = filters.ChoiceFilter(choices=MediaFile.ProcessingStatus.choices)
-    folder = filters.NumberFilter(field_name="folder_id")
+    folder = IdFilter(field_name="folder_id")
     tag = filters.CharFilter(method="filter_tag")
 
     class Meta:
@@ -98,7 +98,7 @@ class MediaViewSet(
             uploaded_file=data["file"],
             alt_text=data["alt_text"],
             folder=data.get("folder"),
-            tags=tags_for(workspace, data.get("tags") or []),
+            tags=data.get("tags") or [],
         )
         body = MediaFileSerializer(media, context={"request": request}).data
         return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
@@ -108,14 +108,7 @@ class MediaViewSet(
         media = self.get_object()
         serializer = MediaUpdateSerializer(media, data=request.data, partial=True, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        with transaction.atomic():
-            for name in ("alt_text", "folder"):
-                if name in data:
-                    setattr(media, name, data[name])
-            media.save(update_fields=[name for name in ("alt_text", "folder") if name in data] or None)
-            if "tags" in data:
-                media.tags.set(tags_for(media.workspace, data["tags"]))
+        services.media_update(media=media, changes=serializer.validated_data)
         media = self.get_queryset().get(pk=media.pk)
         return Response(MediaFileSerializer(media, context={"request": request}).data)
 

@@ -9,9 +9,8 @@ from rest_framework import serializers
 
 from accounts.context import request_workspace
 from config.datetimes import UTCDateTimeField
+from config.numbers import MAX_ID
 from config.sizes import BoundedListField, listing
-
-MAX_ID = 2**63 - 1  # largest bigint: a larger id names no row
 
 
 class AwareFutureDateTimeField(UTCDateTimeField):

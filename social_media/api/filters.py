@@ -1,23 +1,12 @@
 """Query-string filters of the list endpoints. Invalid values answer 400 with field errors."""
 
 import django_filters
-from django import forms
 
 from config.datetimes import UTCDateTimeFilter
+from config.filters import IdFilter
 
 from social_media.models import ConnectedAccount, Post, Status
 from social_media.platforms.registry import PLATFORM_CHOICES
-
-from .fields import MAX_ID
-
-
-class IdFilter(django_filters.NumberFilter):
-    field_class = forms.IntegerField
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("min_value", 1)
-        kwargs.setdefault("max_value", MAX_ID)
-        super().__init__(*args, **kwargs)
 
 
 class PostFilter(django_filters.FilterSet):

@@ -5,6 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from config.datetimes import iso
+from config.numbers import MAX_ID
 from config.sizes import BoundedDictField, BoundedListField
 from media.models import MediaFile
 from media.serializers import MediaFileSerializer
@@ -12,7 +13,7 @@ from social_media.models import ConnectedAccount, Post, PostQueue, PostTarget, P
 from social_media.services.accounts import platform_settings_shown
 from social_media.services.queues import clean_posting_schedule, clean_timezone
 
-from .fields import MAX_ID, AwareFutureDateTimeField, WorkspaceObjectsField
+from .fields import AwareFutureDateTimeField, WorkspaceObjectsField
 from .post_bodies import post_bodies_of
 from .queue_bodies import queue_bodies_of, upcoming_entries
 

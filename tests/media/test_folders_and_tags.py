@@ -113,6 +113,23 @@ class TestLibrary:
         assert ids(search="hero") == [tagged.pk]
         assert ids(type="video") == []
 
+    @pytest.mark.parametrize("value", ["1.5", "0", "-1", "abc", "9" * 30])
+    def test_a_folder_that_is_not_an_id_is_a_field_error(self, auth_api, workspace, value):
+        MediaFolder.objects.create(workspace=workspace, name="One")
+
+        response = auth_api.get("/api/v1/media/", {"folder": value})
+
+        assert response.status_code == 400
+        assert list(response.json()["error"]["fields"]) == ["folder"]
+
+    def test_a_refused_upload_creates_no_tags(self, auth_api, workspace, media_root):
+        from media.models import MediaTag
+
+        response = upload(auth_api, "notes.png", b"plain text, not an image", tags="brand-new, another")
+
+        assert response.status_code == 400
+        assert not MediaTag.objects.filter(workspace=workspace).exists()
+
     def test_patch_edits_alt_text_folder_and_tags_only(self, auth_api, workspace, media_root):
         media = stored_media(workspace, "a.png", image_bytes("PNG"))
 
