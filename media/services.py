@@ -56,8 +56,13 @@ def check_upload_size(size, media_type=None):
     if not size:
         raise MediaRejected("The submitted file is empty.")
     if size > limit:
-        kind = {"image": "images", "gif": "GIFs", "video": "videos"}.get(media_type, "uploads")
-        raise MediaRejected(f"The file is larger than the {_human_size(limit)} limit for {kind}.")
+        raise MediaRejected(too_large_message(media_type))
+
+
+def too_large_message(media_type=None):
+    limit = type_limit(media_type) if media_type else settings.MEDIA_MAX_UPLOAD_BYTES
+    kind = {"image": "images", "gif": "GIFs", "video": "videos"}.get(media_type, "uploads")
+    return f"The file is larger than the {_human_size(limit)} limit for {kind}."
 
 
 @contextmanager

@@ -39,6 +39,35 @@ def test_a_file_that_is_not_media_is_reported_by_name_and_the_rest_is_kept(edito
     assert body["errors"] and body["errors"][0].startswith("bad.png: ")
 
 
+
+def test_a_file_past_the_limit_is_refused_as_it_arrives_and_the_others_are_kept(editor, team_workspace, settings, monkeypatch):
+    from django.core.files.uploadhandler import TemporaryFileUploadHandler
+
+    settings.MEDIA_MAX_UPLOAD_BYTES = 20_000
+    stored = []  # what reached the storing handler, in bytes per file
+    original = TemporaryFileUploadHandler.receive_data_chunk
+    monkeypatch.setattr(TemporaryFileUploadHandler, "receive_data_chunk", lambda self, data, start: stored.append(len(data)) or original(self, data, start))
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 0  # every file through the temporary-file handler
+    big = SimpleUploadedFile("big.png", b"x" * 200_000, content_type="image/png")
+
+    response = editor.post(reverse("webapp:library_upload"), {"file": [png("small.png"), big]}, HTTP_ACCEPT="application/json")
+
+    body = response.json()
+    assert response.status_code == 200 and [u["name"] for u in body["uploaded"]] == ["small.png"]
+    assert body["errors"] == ["big.png: The file is larger than the 19.5 KB limit for uploads."]
+    assert sum(stored) < 200_000 - 64 * 1024  # the big file's bytes stopped at the limit, not stored whole
+    assert list(MediaFile.objects.filter(workspace=team_workspace).values_list("original_filename", flat=True)) == ["small.png"]
+
+
+def test_the_upload_still_checks_its_csrf_token(as_role, team_workspace):
+    client = as_role("editor")
+    client.handler.enforce_csrf_checks = True
+
+    response = client.post(reverse("webapp:library_upload"), {"file": [png()]})
+
+    assert response.status_code == 403
+    assert not MediaFile.objects.filter(workspace=team_workspace).exists()
+
 def test_an_upload_without_files_says_so(editor):
     response = editor.post(reverse("webapp:library_upload"), {}, HTTP_ACCEPT="application/json")
     assert response.status_code == 400 and response.json()["errors"] == ["Choose at least one file."]

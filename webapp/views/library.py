@@ -9,10 +9,12 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from media.models import MediaFile
-from media.services import media_set_alt_text, media_upload
+from media.services import media_set_alt_text, media_upload, too_large_message
+from media.upload_limits import UploadSizeLimit
 
 from ..context import workspace_view
 from ..errors import add_service_errors, service_messages
@@ -46,15 +48,24 @@ def library(request):
     return _render(request)
 
 
+@csrf_exempt  # checked by _upload, once the size limit is in place: the CSRF check reads the body
 @require_POST
-@workspace_view()
 def upload(request):
-    """One or more files under `file`. Answers JSON to the page's script, else redirects back."""
+    """One or more files under `file`. Answers JSON to the page's script, else redirects back. A file
+    past the upload limit is refused as it arrives (media/upload_limits.py), not once stored."""
+    limit = UploadSizeLimit(request)
+    request.upload_handlers.insert(0, limit)
+    return _upload(request, limit)
+
+
+@csrf_protect
+@workspace_view()
+def _upload(request, limit):
     wants_json = "application/json" in request.headers.get("Accept", "")
     form = UploadForm(request.POST)
     files = request.FILES.getlist("file")
-    results, errors = [], []
-    if not files:
+    results, errors = [], [f"{name}: {too_large_message()}" for name in limit.refused]
+    if not files and not errors:
         errors.append("Choose at least one file.")
     elif len(files) > MAX_FILES_PER_UPLOAD:
         errors.append(f"Upload at most {MAX_FILES_PER_UPLOAD} files at once.")
