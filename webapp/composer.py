@@ -8,16 +8,19 @@ from social_media.services.queues import queue_add_post
 
 
 @transaction.atomic
-def compose_save(*, workspace, author, action, accounts, content, custom_content, media, post=None, scheduled_time=None, queue=None):
+def compose_save(*, workspace, author, action, accounts, content, custom_content, media, post=None, scheduled_time=None, queue=None, target_settings=None):
     """Create (post=None) or edit a post, then: 'draft' keeps or puts it back to draft, 'schedule'
     schedules it at `scheduled_time`, 'queue' puts it in the queue's next free slot, 'publish' sends it now."""
     if post is None:
-        post = post_create(workspace=workspace, author=author, content=content, accounts=accounts, custom_content=custom_content, media=media)
+        post = post_create(
+            workspace=workspace, author=author, content=content, accounts=accounts, custom_content=custom_content, media=media,
+            target_settings=target_settings,
+        )
     else:
         back_to_draft = action != "schedule" and post.status in SCHEDULED_STATUSES
         post_update(
             post=post, content=content, accounts=accounts, custom_content=custom_content, media=media,
-            **({"scheduled_time": None} if back_to_draft else {}),
+            target_settings=target_settings or {}, **({"scheduled_time": None} if back_to_draft else {}),
         )
     if action == "schedule":
         post_schedule(post=post, at=scheduled_time)

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from media.models import MediaFile
 from social_media.models import ConnectedAccount, PostQueue
+from social_media.platforms import PlatformFactory
 
 ACTIONS = {"draft": "Save draft", "schedule": "Schedule", "queue": "Add to queue", "publish": "Publish now"}
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%S"
@@ -54,13 +55,45 @@ class ComposeForm(forms.Form):
                 label=f"Text for {account.get_platform_display()} @{account.platform_username}",
                 help_text="Leave empty to use the main text.",
             )
+            for setting in self.settings_of(account):  # checked when scheduled: a draft may lack them
+                self.fields[self.setting_name(account, setting.key)] = forms.CharField(
+                    required=False, max_length=setting.max_length, label=setting.label,
+                    help_text=f"{setting.help_text}{' Needed to schedule.' if setting.required else ''}",
+                )
 
     @staticmethod
     def variant_name(account):
         return f"variant_{account.pk}"
 
+    @staticmethod
+    def setting_name(account, key):
+        return f"setting_{account.pk}_{key}"
+
+    @staticmethod
+    def settings_of(account):
+        """The settings a target on the account's network takes besides its text (Reddit: subreddit, title)."""
+        return PlatformFactory.adapter_class(account.platform).target_setting_fields
+
     def variant_fields(self):
         return [(account, self[self.variant_name(account)]) for account in self.account_list]
+
+    def account_panels(self):
+        """(account, its text field, its setting fields) for each account's tab."""
+        return [
+            (account, self[self.variant_name(account)], [self[self.setting_name(account, s.key)] for s in self.settings_of(account)])
+            for account in self.account_list
+        ]
+
+    def target_settings(self):
+        """{"<account id>": {key: value}} of the selected accounts whose network takes settings."""
+        chosen = {a.pk for a in self.cleaned_data.get("accounts") or ()}
+        settings = {}
+        for account in self.account_list:
+            fields = self.settings_of(account)
+            if account.pk in chosen and fields:
+                values = {s.key: (self.cleaned_data.get(self.setting_name(account, s.key)) or "").strip() for s in fields}
+                settings[str(account.pk)] = {key: value for key, value in values.items() if value}
+        return settings
 
     def clean(self):
         data = super().clean()

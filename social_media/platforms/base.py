@@ -127,6 +127,17 @@ class MediaItem:
 
 
 @dataclass(frozen=True)
+class TargetSetting:
+    """One setting of a target (a key of its platform_specific_settings), as a composer asks for it."""
+
+    key: str
+    label: str
+    help_text: str = ""
+    max_length: int = 300
+    required: bool = False
+
+
+@dataclass(frozen=True)
 class Reconciliation:
     """Answer of `reconcile`: `found` with the result, `not_found` (safe to retry), or neither (unknown)."""
 
@@ -161,6 +172,9 @@ class PlatformAdapter:
     # The network's published content limits, for GET /api/v1/platforms/ (a composer needs them before
     # any account exists), e.g. {"max_characters": 280, "max_images": 4}. Read-only.
     content_limits: dict = {}
+    # The settings a target on this network takes besides its text (platform_specific_settings), for
+    # the web composer's fields: Reddit's subreddit and title. Checked by validate_target_settings.
+    target_setting_fields: tuple["TargetSetting", ...] = ()
 
     def __init__(self, account):
         self.account = account

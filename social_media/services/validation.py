@@ -75,12 +75,13 @@ def _account_problems(account):
     return []
 
 
-def validate_draft(*, accounts, content, custom_content=None, media_files=()) -> list[dict]:
-    """What validate_post would say of a post not saved yet (the composer asks as the user types),
-    plus each account's counter: [{"account", "content", "used", "limit", "errors"}], one per account.
-    Media is checked as each network will get it (its renditions), as when the post is scheduled."""
+def validate_draft(*, accounts, content, custom_content=None, media_files=(), target_settings=None) -> list[dict]:
+    """What validate_post and validate_target_settings would say of a post not saved yet (the composer
+    asks as the user types), plus each account's counter: [{"account", "content", "used", "limit",
+    "errors"}], one per account. Media is checked as each network will get it (its renditions), as
+    when the post is scheduled; `target_settings` only for the accounts it names."""
     media_files = list(media_files)
-    custom_content = custom_content or {}
+    custom_content, target_settings = custom_content or {}, target_settings or {}
     report = []
     for account in accounts:
         text = custom_content.get(str(account.pk)) or content
@@ -90,5 +91,7 @@ def validate_draft(*, accounts, content, custom_content=None, media_files=()) ->
         if not problems:
             media, problems, _waiting = prepared_media(None, account, make_video=False, media_files=media_files, check_stored=False)
             problems += list(adapter.validate(text, media))
+            if str(account.pk) in target_settings:
+                problems += [m for messages in adapter.validate_target_settings(target_settings[str(account.pk)]).values() for m in messages]
         report.append({"account": account, "content": text, "used": used, "limit": limit, "errors": problems})
     return report

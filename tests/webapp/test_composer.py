@@ -248,3 +248,46 @@ def test_a_time_past_year_9999_in_utc_is_refused_next_to_the_time(as_role, masto
     assert 'id="id_scheduled_time_error">This time is outside the supported range' in response.content.decode()
     assert not Post.objects.exists()
     assert client.get(reverse("webapp:home")).status_code == 200
+
+
+# --- a network's own settings (Reddit: subreddit and title) -----------------------------------
+@pytest.fixture
+def reddit(team_workspace):
+    from tests.factories import ConnectedAccountFactory
+
+    return ConnectedAccountFactory(workspace=team_workspace, platform="reddit", platform_username="spez", instance_url="", platform_settings={})
+
+
+def test_a_reddit_account_s_tab_asks_for_its_subreddit_and_title(editor, reddit):
+    html = editor.get(reverse("webapp:compose")).content.decode()
+    for key in ("subreddit", "title", "url", "flair_id", "flair_text"):
+        assert f'name="setting_{reddit.pk}_{key}"' in html
+    assert f'id="id_setting_{reddit.pk}_title_helptext">At most 300 characters' in html
+
+
+def test_scheduling_to_reddit_without_a_title_is_refused_next_to_the_title(editor, reddit):
+    response = compose(editor, accounts=[reddit.pk], content="Body", action="schedule", scheduled_time="2030-01-31T09:00:00",
+                       **{f"setting_{reddit.pk}_subreddit": "r/python"})
+
+    assert response.status_code == 400
+    assert f'id="id_setting_{reddit.pk}_title_error">Reddit posts need a title.' in response.content.decode()
+    assert not Post.objects.exists()
+
+
+def test_reddit_settings_are_stored_on_the_target_and_shown_again_when_editing(editor, reddit, mastodon):
+    response = compose(editor, accounts=[reddit.pk, mastodon.pk], content="Body", action="schedule", scheduled_time="2030-01-31T09:00:00",
+                       **{f"setting_{reddit.pk}_subreddit": " r/python ", f"setting_{reddit.pk}_title": "Our launch", f"setting_{reddit.pk}_flair_id": ""})
+
+    assert response.status_code == 302
+    post = Post.objects.get()
+    assert post.status == Status.SCHEDULED
+    settings = dict(PostTarget.objects.values_list("account_id", "platform_specific_settings"))
+    assert settings == {reddit.pk: {"subreddit": "r/python", "title": "Our launch"}, mastodon.pk: {}}
+    form = editor.get(reverse("webapp:edit", kwargs={"post_id": post.pk})).content.decode()
+    assert f'name="setting_{reddit.pk}_title" value="Our launch"' in form
+
+
+def test_the_live_check_says_what_reddit_still_needs(editor, reddit):
+    html = validate(editor, accounts=[reddit.pk], content="Body", **{f"setting_{reddit.pk}_subreddit": "no spaces allowed"}).content.decode()
+
+    assert "is not a subreddit name" in html and "Reddit posts need a title." in html

@@ -49,21 +49,33 @@ def _initial(post):
         "scheduled_time": timezone.localtime(post.scheduled_time) if post.scheduled_time else None,
     }
     initial.update({f"variant_{t.account_id}": t.custom_content for t in targets if t.custom_content})
+    for target in targets:
+        for key, value in (target.platform_specific_settings or {}).items():
+            initial[f"setting_{target.account_id}_{key}"] = value
     return initial
 
 
 def _target_errors(form, exc):
-    """validate_post's {"targets": {"<account id>": [...]}} go next to each account's variant."""
+    """validate_post's {"targets": {"<account id>": [...]}} go to the text, each with its account, and
+    {"target_settings": {"<account id>": {"title": [...]}}} next to that account's setting field."""
     detail = getattr(exc, "detail", None)
-    if isinstance(detail, dict) and isinstance(detail.get("targets"), dict):
-        names = {str(a.pk): a for a in form.account_list}
-        for key, problems in detail["targets"].items():
-            account = names.get(str(key))
-            label = f"{account.get_platform_display()} @{account.platform_username}: " if account else ""
+    if not isinstance(detail, dict) or not (isinstance(detail.get("targets"), dict) or isinstance(detail.get("target_settings"), dict)):
+        return False
+    accounts = {str(a.pk): a for a in form.account_list}
+
+    def label(key):
+        account = accounts.get(str(key))
+        return f"{account.get_platform_display()} @{account.platform_username}: " if account else ""
+
+    for key, problems in (detail.get("targets") or {}).items():
+        for problem in problems:
+            form.add_error("content", f"{label(key)}{problem}")
+    for key, fields in (detail.get("target_settings") or {}).items():
+        for name, problems in (fields.items() if isinstance(fields, dict) else [("non_field_errors", fields)]):
+            field = f"setting_{key}_{name}"
             for problem in problems:
-                form.add_error("content", f"{label}{problem}")
-        return True
-    return False
+                form.add_error(field if field in form.fields else "content", f"{'' if field in form.fields else label(key)}{problem}")
+    return True
 
 
 def _compose(request, post=None):
@@ -80,6 +92,7 @@ def _compose(request, post=None):
                 workspace=request.workspace, author=request.user, post=post, action=data["action"],
                 accounts=list(data.get("accounts") or []), content=data.get("content", ""),
                 custom_content=form.custom_content(), media=media, scheduled_time=data.get("scheduled_time"), queue=data.get("queue"),
+                target_settings=form.target_settings(),
             )
         except SERVICE_ERRORS as exc:
             if not _target_errors(form, exc):
@@ -120,5 +133,6 @@ def validate(request):
     report = validate_draft(
         accounts=accounts, content=data.get("content", ""),
         custom_content=form.custom_content() if accounts else {}, media_files=list(data.get("library_media") or []),
+        target_settings=form.target_settings() if accounts else {},
     ) if accounts else []
     return render(request, "app/_validation.html", {"report": report, "media": list(data.get("library_media") or [])})

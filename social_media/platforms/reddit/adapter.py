@@ -21,7 +21,7 @@ from ..base import (
 from . import oauth
 from .client import build, no_retries
 from .errors import translate
-from .rules import content_errors, post_kind, settings_errors, subreddit_name
+from .rules import TARGET_SETTINGS, content_errors, post_kind, settings_errors, subreddit_name
 
 RECENT_LIMIT = 25
 CLOCK_SKEW = timedelta(minutes=2)
@@ -36,6 +36,7 @@ class RedditAdapter(PlatformAdapter):
     posting_rate = (30, 3600)  # conservative: Reddit throttles new posts per account (RATELIMIT)
     required_settings = ("REDDIT_CLIENT_ID", "REDDIT_CLIENT_SECRET")
     connect_style = "oauth"
+    target_setting_fields = TARGET_SETTINGS
     content_limits = {
         "max_title_characters": 300, "max_characters": 40_000, "max_images": 1, "max_image_bytes": 20 * 1024 * 1024,
         "image_types": ["image/jpeg", "image/png", "image/gif"],
