@@ -109,20 +109,29 @@ def _plan_video(media: MediaFile, spec: NetworkSpec) -> Plan:
     return Plan(ORIGINAL, media_type="video", mime_type=media.mime_type)
 
 
-def existing(media: MediaFile, key: str) -> MediaRendition | None:
-    return MediaRendition.objects.filter(media=media, spec_key=key).first()
+def existing(media: MediaFile, key: str, *, verify_stored: bool = False) -> MediaRendition | None:
+    """The cached rendition for `key`; with `verify_stored`, None (and the row gone) when its stored
+    file was deleted, so that it is made again."""
+    found = MediaRendition.objects.filter(media=media, spec_key=key).first()
+    if found is not None and verify_stored and not found.file.storage.exists(found.file.name):
+        logger.warning("rendition %s of media %s: its stored file is gone; making it again", key, media.pk)
+        found.delete()
+        return None
+    return found
 
 
-def rendition_for(media: MediaFile, platform: str, spec: NetworkSpec, *, fit: str = "pad") -> MediaRendition | None:
+def rendition_for(media: MediaFile, platform: str, spec: NetworkSpec, *, fit: str = "pad", verify_stored: bool = True) -> MediaRendition | None:
     """The network's rendition of `media` (made now if not cached), or None when the original fits.
-    Raises RenditionFailed with a user-facing message when it cannot be made."""
+    A cached rendition whose stored file is gone is made again (`verify_stored`: one storage lookup;
+    the composer's live check skips it). Raises RenditionFailed with a user-facing message when it
+    cannot be made."""
     chosen = plan(media, spec)
     if chosen.problems:
         raise RenditionFailed(" ".join(chosen.problems))
     if chosen.action == ORIGINAL:
         return None
     key = spec_key(platform, spec, fit)
-    found = existing(media, key)
+    found = existing(media, key, verify_stored=verify_stored)
     if found is not None:
         return found
     rendition = MediaRendition(media=media, spec_key=key)

@@ -102,7 +102,7 @@ def prepared_media(post, account, *, fit="pad", make_video=True, media_files=Non
             items.append(item_of(media))
             continue
         if chosen.action in (TRANSCODE, GIF_TO_VIDEO) and not make_video:
-            made = existing(media, spec_key(account.platform, spec, fit))
+            made = existing(media, spec_key(account.platform, spec, fit), verify_stored=check_stored)
             if made is None:
                 pending.append(media.pk)
                 items.append(_estimated(media, spec, chosen))
@@ -110,7 +110,7 @@ def prepared_media(post, account, *, fit="pad", make_video=True, media_files=Non
                 items.append(item_of(media, made))
             continue
         try:  # IMAGE, or a video rendition at publish time
-            items.append(item_of(media, rendition_for(media, account.platform, spec, fit=fit)))
+            items.append(item_of(media, rendition_for(media, account.platform, spec, fit=fit, verify_stored=check_stored)))
         except RenditionFailed as exc:
             problems.append(f"{_label(number, media)}: {exc.message}")
     return items, problems, pending

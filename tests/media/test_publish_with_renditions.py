@@ -164,3 +164,21 @@ def connect_bluesky_free(db):
     from tests.factories import ConnectedAccountFactory
 
     return ConnectedAccountFactory(platform="bluesky")
+
+
+def test_a_rendition_whose_stored_file_is_gone_is_made_again(connect_bluesky_free, media_root):
+    from social_media.services.validation import media_items_for
+
+    account = connect_bluesky_free
+    media = stored_media(account.workspace, "IMG_7.jpg", photo_jpeg())  # > 1 MB: Bluesky gets a rendition
+    post, target = post_with(account, [media])
+    [first] = media_items_for(post, target)
+    old = MediaRendition.objects.get(media=media)
+    old.file.storage.delete(old.file.name)
+
+    [again] = media_items_for(post, target)
+
+    new = MediaRendition.objects.get(media=media)
+    assert new.pk != old.pk and new.file.storage.exists(new.file.name)
+    with again.open() as handle:
+        assert len(handle.read()) == again.file_size == new.file_size <= 1_000_000
