@@ -60,16 +60,21 @@ def drag(driver, source, target, steps=12):
     chain.pause(0.3).release().perform()
 
 
-def test_the_newcomers_journey(page, world):
-    from selenium.webdriver.common.keys import Keys
-
-    driver = page.driver
-    login(page, world)
-    # The session acts in the user's personal workspace first: switch to the team's.
+def enter_team(page, world):
+    """Log in; the session acts in the user's personal workspace first: switch to the team's."""
     from selenium.webdriver.support.ui import Select
 
+    login(page, world)
     Select(page.find("#workspace-switch")).select_by_visible_text("Acme Social (Owner)")
     page.wait_until(lambda: "Posts in Acme Social" in page.find("h1").text)
+
+
+def test_the_newcomers_journey(page, world):
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import Select
+
+    driver = page.driver
+    enter_team(page, world)
     page.check("posts")
 
     # --- Compose for two accounts; the Bluesky counter passes its 300-character limit ---------------
@@ -158,3 +163,26 @@ def test_the_newcomers_journey(page, world):
     ]:
         page.open(path)
         page.check(name)
+
+
+def test_a_reddit_post_gets_its_subreddit_and_title_in_the_account_s_tab(page, world):
+    reddit = ConnectedAccountFactory(workspace=world["workspace"], platform="reddit", platform_username="acme_team", instance_url="", platform_settings={})
+    enter_team(page, world)
+    page.open("/compose/")
+    page.find(f'input[name=accounts][value="{reddit.pk}"]').click()
+    page.find("#id_content").send_keys("We shipped it. Details inside.")
+    page.wait_until(lambda: "Reddit posts need a title." in page.find("#validation").text, message="the live check did not ask for a title")
+
+    page.find(f"#tab-{reddit.pk}").click()
+    page.find(f"#id_setting_{reddit.pk}_subreddit").send_keys("r/acme")
+    page.find(f"#id_setting_{reddit.pk}_title").send_keys("Acme 2.0 is out")
+    page.wait_until(lambda: "Reddit posts need a title." not in page.find("#validation").text, message="the title was not checked again")
+    page.check("compose-reddit")
+
+    when = (datetime.now(BERLIN) + timedelta(days=3)).replace(hour=12, minute=0, second=0, microsecond=0)
+    page.driver.execute_script("document.getElementById('id_scheduled_time').value = arguments[0]", when.strftime("%Y-%m-%dT%H:%M:%S"))
+    page.find('button[name=action][value=schedule]').click()
+    page.wait_for(".message.success")
+    target = PostTarget.objects.get(account=reddit)
+    assert target.status == Status.SCHEDULED
+    assert target.platform_specific_settings == {"subreddit": "r/acme", "title": "Acme 2.0 is out"}
