@@ -185,3 +185,31 @@ def _make_video(media, rendition, spec, *, from_gif):
     rendition.width, rendition.height = displayed_size(result)
     rendition.duration = result.get("duration")
     rendition.details = {"transcoded": True, "from_gif": from_gif, "video_codec": result["video"]["codec"]}
+
+
+def premake_image_renditions(media: MediaFile) -> list[MediaRendition]:
+    """Make, ahead of any post, the image renditions that the networks of the workspace's active
+    accounts will need (one per network spec, default fit): a 13 MB photo's Bluesky rendition takes
+    seconds, and would otherwise be made while the person scheduling waits. Videos are left to
+    scheduling (a transcode is minutes of CPU, for networks that may never be used). A rendition
+    that cannot be made is left for scheduling to report."""
+    from social_media.models import ConnectedAccount
+
+    from .specs import NETWORK_SPECS, spec_for
+
+    if media.status != MediaFile.ProcessingStatus.READY or media.media_type != "image":
+        return []
+    made, seen = [], set()
+    for account in ConnectedAccount.objects.filter(workspace_id=media.workspace_id, is_active=True).only("platform", "platform_settings"):
+        if account.platform not in NETWORK_SPECS:
+            continue
+        spec = spec_for(account)
+        key = spec_key(account.platform, spec)
+        if key in seen or plan(media, spec).action != IMAGE:
+            continue
+        seen.add(key)
+        try:
+            made.append(rendition_for(media, account.platform, spec))
+        except RenditionFailed as exc:
+            logger.info("rendition %s of media %s not made ahead: %s", key, media.pk, exc.message)
+    return made

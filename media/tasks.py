@@ -8,7 +8,19 @@ from . import cleanup, services
 @shared_task(ignore_result=True)
 def process_media(media_id):
     media = services.media_process(media_id=media_id)
+    if media is not None and media.status == media.ProcessingStatus.READY:
+        premake_renditions.delay(media.pk)
     return media.status if media is not None else None
+
+
+@shared_task(ignore_result=True)
+def premake_renditions(media_id):
+    """The image renditions the workspace's networks will need, made before anyone schedules it."""
+    from .models import MediaFile
+    from .renditions import premake_image_renditions
+
+    media = MediaFile.objects.filter(pk=media_id).first()
+    return len(premake_image_renditions(media)) if media is not None else 0
 
 
 @shared_task(ignore_result=True)

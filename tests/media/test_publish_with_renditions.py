@@ -182,3 +182,36 @@ def test_a_rendition_whose_stored_file_is_gone_is_made_again(connect_bluesky_fre
     assert new.pk != old.pk and new.file.storage.exists(new.file.name)
     with again.open() as handle:
         assert len(handle.read()) == again.file_size == new.file_size <= 1_000_000
+
+
+def test_the_media_queue_makes_the_workspace_s_image_renditions_before_anyone_schedules(connect_bluesky_free, media_root):
+    from media.renditions import premake_image_renditions
+    from tests.factories import ConnectedAccountFactory
+
+    bluesky = connect_bluesky_free
+    ConnectedAccountFactory(workspace=bluesky.workspace, platform="x", platform_settings={})  # 5 MB: the photo fits as it is
+    ConnectedAccountFactory(workspace=bluesky.workspace, platform="bluesky", platform_settings={})  # the same spec: one rendition
+    media = stored_media(bluesky.workspace, "IMG_8.jpg", photo_jpeg())  # ~1.35 MB: over Bluesky's 1,000,000 bytes
+
+    premade = premake_image_renditions(media)
+
+    assert [r.spec_key.split(":")[0] for r in premade] == ["bluesky"]
+    assert premade[0].file_size <= 1_000_000
+    post, _target = post_with(bluesky, [media])
+    post_schedule(post=post, at=timezone.now() + timedelta(hours=1))  # finds it: nothing made while waiting
+    assert list(MediaRendition.objects.values_list("pk", flat=True)) == [premade[0].pk]
+
+
+def test_a_newly_processed_upload_queues_its_renditions(connect_bluesky_free, media_root, monkeypatch):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from media import services, tasks
+
+    media, _ = services.media_upload(workspace=connect_bluesky_free.workspace, uploaded_by=None, uploaded_file=SimpleUploadedFile("a.jpg", photo_jpeg(200, 100)))
+    queued = []
+    monkeypatch.setattr(tasks.premake_renditions, "delay", queued.append)
+
+    tasks.process_media(media.pk)
+
+    assert queued == [media.pk]
+    assert tasks.premake_renditions(media.pk) == 0  # a small photo every network takes as it is
