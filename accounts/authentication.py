@@ -49,21 +49,21 @@ class MembershipRow:
             f"(SELECT o.{quote('user_id')} FROM {quote(Membership._meta.db_table)} o WHERE o.{quote('workspace_id')} = m.{quote('workspace_id')}"
             f" AND o.{quote('role')} = %s ORDER BY o.{quote('id')} LIMIT 1)"
         )
-        sql = (
+        select = (
             f"SELECT {', '.join(columns)}, {owner} FROM {quote(Membership._meta.db_table)} m"
             f" INNER JOIN {quote(User._meta.db_table)} u ON u.{quote('id')} = m.{quote('user_id')}"
             f" INNER JOIN {quote(Workspace._meta.db_table)} w ON w.{quote('id')} = m.{quote('workspace_id')}"
             f" WHERE m.{quote('user_id')} = %s AND "
         )
-        return sql, plan
+        by_workspace = select + f"m.{quote('workspace_id')} = %s"
+        personal = select + f"w.{quote('personal_owner_id')} = %s"
+        return by_workspace, personal, plan
 
     def in_workspace(self, user_id, workspace_id):
-        sql, _ = self._select
-        return self._fetch(sql + f"m.{connections[self.using].ops.quote_name('workspace_id')} = %s", [Membership.Role.OWNER, user_id, workspace_id])
+        return self._fetch(self._select[0], [Membership.Role.OWNER, user_id, workspace_id])
 
     def personal(self, user_id):
-        sql, _ = self._select
-        return self._fetch(sql + f"w.{connections[self.using].ops.quote_name('personal_owner_id')} = %s", [Membership.Role.OWNER, user_id, user_id])
+        return self._fetch(self._select[1], [Membership.Role.OWNER, user_id, user_id])
 
     def _fetch(self, sql, params):
         connection = connections[self.using]
@@ -72,7 +72,7 @@ class MembershipRow:
             row = cursor.fetchone()  # (user, workspace) is unique, and so is a personal workspace's owner
         if row is None:
             return None
-        _, plan = self._select
+        plan = self._select[2]
         instances, start = [], 0
         for model, attnames, converters, width in plan:
             values = list(row[start:start + width])

@@ -41,7 +41,13 @@ local count = redis.call('INCR', KEYS[1])
 if count == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
 return count
 """
-_fixed_script = None
+_scripts = {}  # Lua source -> its registered Script (EVALSHA, loaded on first use)
+
+
+def _script(redis, source):
+    if source not in _scripts:
+        _scripts[source] = redis.register_script(source)
+    return _scripts[source]
 
 
 def _hit(key, limit, window_seconds):
@@ -52,10 +58,7 @@ def _hit(key, limit, window_seconds):
     bucket = f"throttle:{key}:{window_start}"
     redis = _redis()
     if redis is not None:
-        global _fixed_script
-        if _fixed_script is None:
-            _fixed_script = redis.register_script(_FIXED_WINDOW)  # EVALSHA, loaded on first use
-        count = _fixed_script(keys=[cache.make_key(bucket)], args=[window_seconds + 5], client=redis)
+        count = _script(redis, _FIXED_WINDOW)(keys=[cache.make_key(bucket)], args=[window_seconds + 5], client=redis)
     else:
         cache.add(bucket, 0, timeout=window_seconds + 5)
         try:
@@ -81,7 +84,6 @@ end
 local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
 return tostring(tonumber(oldest[2]) + window - now)
 """
-_sliding_script = None
 
 
 def _sliding_hit(key, limit, window_seconds):
@@ -92,11 +94,8 @@ def _sliding_hit(key, limit, window_seconds):
     bucket = f"sliding:{key}"
     redis = _redis()
     if redis is not None:
-        global _sliding_script
-        if _sliding_script is None:
-            _sliding_script = redis.register_script(_SLIDING_LOG)  # EVALSHA, loaded on first use
         member = f"{now!r}:{uuid.uuid4().hex[:8]}"
-        wait = _sliding_script(keys=[cache.make_key(bucket)], args=[repr(now), window_seconds, limit, member], client=redis)
+        wait = _script(redis, _SLIDING_LOG)(keys=[cache.make_key(bucket)], args=[repr(now), window_seconds, limit, member], client=redis)
         return None if wait is None else max(1, math.ceil(float(wait)))
     hits = [t for t in cache.get(bucket, []) if t > now - window_seconds]  # development cache: not atomic
     if len(hits) >= limit:

@@ -3,10 +3,10 @@
 * `bare`: a plain Django view returning JSON of a given size (what any response of that size costs).
 * the hand-written views: what each endpoint's work costs without the framework. They authenticate the
   same bearer token (PyJWT) and read the membership with its user and workspace (the one query
-  accounts/authentication.py runs), run the same data queries as the endpoint (`.values()` rows with
-  the page's total in the same query, as config/pagination.py reads them; for posts the endpoint's one
-  SQL query that builds the bodies) and build byte-for-byte the same JSON with plain Python (written by
-  orjson, as the API's renderer does).
+  accounts/authentication.py runs), read the page and its total in one query (as config/pagination.py
+  does), and build the same bodies with the endpoint's own plain-Python body builders (post_bodies:
+  PostgreSQL's JSON plus signed media URLs; queue_bodies: rows), written by orjson as the API's renderer
+  does. What is left between the two is the framework.
   bench/api.py checks that each body equals the endpoint's before measuring anything.
 """
 
@@ -15,16 +15,15 @@ from datetime import datetime
 import jwt
 import orjson
 from django.conf import settings
-from django.db import connection
 from django.db.models import Count, Window
 from django.http import HttpResponse, JsonResponse
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from accounts.authentication import MEMBERSHIP_ROW
 from analytics import services as analytics_services
-from social_media.api.post_bodies import POST_BODIES_SQL, finish_media
-from social_media.models import Post, PostQueue, QueuedPost
-from social_media.services.posts import SCHEDULED_STATUSES
+from social_media.api.post_bodies import post_bodies
+from social_media.api.queue_bodies import QUEUE_COLUMNS, queue_bodies
+from social_media.models import Post, PostQueue
 
 PAGE_SIZE = 20
 
@@ -81,20 +80,6 @@ def _page(request, queryset, *fields):
     return count, nxt, prev, rows
 
 
-def _posts_json(ids, workspace_id=None):
-    """The API's one query for a page of posts (social_media.api.post_bodies.POST_BODIES_SQL: PostgreSQL
-    builds the bodies), finished in plain Python: parse, then the endpoint's own media fix-up."""
-    if not ids:
-        return []
-    with connection.cursor() as cursor:
-        cursor.execute(POST_BODIES_SQL, [ids, workspace_id, workspace_id])
-        bodies = orjson.loads(cursor.fetchone()[0])
-    for body in bodies:
-        for media in body["media"]:
-            finish_media(media)  # the signing and float fix-up the endpoint does, not framework work
-    return bodies
-
-
 def post_list(request):
     """GET /api/v1/posts/ (with ?page, ?page_size, ?scheduled_after, ?scheduled_before)."""
     membership = membership_of(request)
@@ -105,12 +90,12 @@ def post_list(request):
         posts = posts.filter(scheduled_time__lte=request.GET["scheduled_before"])
     count, nxt, prev, rows = _page(request, posts.order_by("-created_at", "-id"), "id")
     ids = [row["id"] for row in rows]
-    return respond({"count": count, "next": nxt, "previous": prev, "results": _posts_json(ids)})
+    return respond({"count": count, "next": nxt, "previous": prev, "results": post_bodies(ids)})
 
 
 def post_detail(request, pk):
     membership = membership_of(request)
-    bodies = _posts_json([pk], membership.workspace_id)
+    bodies = post_bodies([pk], workspace_id=membership.workspace_id)
     if not bodies:
         return JsonResponse({"error": {"code": "not_found", "message": "Not found."}}, status=404)
     return respond(bodies[0])
@@ -119,29 +104,8 @@ def post_detail(request, pk):
 def queue_list(request):
     membership = membership_of(request)
     queues = PostQueue.objects.filter(workspace_id=membership.workspace_id)
-    count, nxt, prev, rows = _page(request, queues.order_by("id"), "id", "name", "description", "posting_schedule", "timezone", "is_active", "created_at")
-    ids = [row["id"] for row in rows]
-    accounts = {}
-    for queue_id, account_id in PostQueue.target_accounts.through.objects.filter(postqueue_id__in=ids).order_by("connectedaccount_id").values_list("postqueue_id", "connectedaccount_id"):
-        accounts.setdefault(queue_id, []).append(account_id)
-    upcoming = {}
-    entries = (
-        QueuedPost.objects.filter(queue_id__in=ids, post__status__in=SCHEDULED_STATUSES)
-        .order_by("position", "id").values("queue_id", "post_id", "position", "post__scheduled_time", "post__status")
-    )
-    for e in entries:
-        upcoming.setdefault(e["queue_id"], []).append(
-            {"post": e["post_id"], "position": e["position"], "scheduled_time": dt(e["post__scheduled_time"]), "status": e["post__status"]}
-        )
-    results = [
-        {
-            "id": row["id"], "name": row["name"], "description": row["description"], "target_accounts": accounts.get(row["id"], []),
-            "posting_schedule": row["posting_schedule"], "timezone": row["timezone"], "is_active": row["is_active"],
-            "created_at": dt(row["created_at"]), "upcoming": upcoming.get(row["id"], []),
-        }
-        for row in rows
-    ]
-    return respond({"count": count, "next": nxt, "previous": prev, "results": results})
+    count, nxt, prev, rows = _page(request, queues.order_by("id"), *QUEUE_COLUMNS)
+    return respond({"count": count, "next": nxt, "previous": prev, "results": queue_bodies(rows)})
 
 
 PLATFORM_KEYS = (*analytics_services.METRICS, "platform", "label", "targets", "posted", "failed")

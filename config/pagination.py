@@ -13,8 +13,9 @@ from django.db.models import Count, QuerySet, Window
 from django.db.models.query import FlatValuesListIterable, ModelIterable, ValuesIterable, ValuesListIterable
 from rest_framework.pagination import PageNumberPagination
 
+from .numbers import MAX_ID as MAX_OFFSET  # PostgreSQL's OFFSET is a bigint
+
 TOTAL = "_pagination_total"
-MAX_OFFSET = 2**63 - 1
 
 
 class CountingPaginator(Paginator):

@@ -71,10 +71,20 @@ def _label(number, media):
     return f"{kind} {number} ({media.original_filename})"
 
 
-def _media_links(post):
+def media_links(post):
+    """The post's media files, in their order (one query, unless prefetched): read once, they can be
+    checked for every target (`prepared_media(media_files=...)`)."""
     if "post_media" in getattr(post, "_prefetched_objects_cache", {}):
         return [link.media for link in post.post_media.all()]
     return [link.media for link in post.post_media.select_related("media")]
+
+
+def _is_stored(media):
+    """Whether the media's stored file is there: one storage lookup per instance, however many
+    targets ask."""
+    if "_is_stored" not in media.__dict__:
+        media.__dict__["_is_stored"] = media.file.storage.exists(media.file.name)
+    return media.__dict__["_is_stored"]
 
 
 def prepared_media(post, account, *, fit="pad", make_video=True, media_files=None, check_stored=True) -> tuple[list[MediaItem], list[str], list[int]]:
@@ -84,11 +94,11 @@ def prepared_media(post, account, *, fit="pad", make_video=True, media_files=Non
     composer's live check, run as the user types, leaves it to scheduling)."""
     items, problems, pending = [], [], []
     spec = NETWORK_SPECS.get(account.platform) and spec_for(account)
-    for number, media in enumerate(_media_links(post) if media_files is None else media_files, start=1):
+    for number, media in enumerate(media_links(post) if media_files is None else media_files, start=1):
         if media.status == MediaFile.ProcessingStatus.FAILED:
             problems.append(f"{_label(number, media)} could not be processed: {media.status_reason or 'unknown error'}. Remove it and upload it again.")
             continue
-        if check_stored and not media.file.storage.exists(media.file.name):
+        if check_stored and not _is_stored(media):
             problems.append(f"{_label(number, media)}: its stored file is missing. Remove it and upload it again.")
             continue
         if spec is None:

@@ -56,7 +56,7 @@ class ComposeForm(forms.Form):
                 help_text="Leave empty to use the main text.",
             )
             for setting in self.settings_of(account):  # checked when scheduled: a draft may lack them
-                self.fields[self.setting_name(account, setting.key)] = forms.CharField(
+                self.fields[self.setting_name(account.pk, setting.key)] = forms.CharField(
                     required=False, max_length=setting.max_length, label=setting.label,
                     help_text=f"{setting.help_text}{' Needed to schedule.' if setting.required else ''}",
                 )
@@ -66,8 +66,8 @@ class ComposeForm(forms.Form):
         return f"variant_{account.pk}"
 
     @staticmethod
-    def setting_name(account, key):
-        return f"setting_{account.pk}_{key}"
+    def setting_name(account_id, key):
+        return f"setting_{account_id}_{key}"
 
     @staticmethod
     def settings_of(account):
@@ -80,7 +80,7 @@ class ComposeForm(forms.Form):
     def account_panels(self):
         """(account, its text field, its setting fields) for each account's tab."""
         return [
-            (account, self[self.variant_name(account)], [self[self.setting_name(account, s.key)] for s in self.settings_of(account)])
+            (account, self[self.variant_name(account)], [self[self.setting_name(account.pk, s.key)] for s in self.settings_of(account)])
             for account in self.account_list
         ]
 
@@ -91,7 +91,7 @@ class ComposeForm(forms.Form):
         for account in self.account_list:
             fields = self.settings_of(account)
             if account.pk in chosen and fields:
-                values = {s.key: (self.cleaned_data.get(self.setting_name(account, s.key)) or "").strip() for s in fields}
+                values = {s.key: (self.cleaned_data.get(self.setting_name(account.pk, s.key)) or "").strip() for s in fields}
                 settings[str(account.pk)] = {key: value for key, value in values.items() if value}
         return settings
 

@@ -10,7 +10,7 @@ rendition can fix (a video too long) is reported per target with what to do.
 from django.conf import settings
 from django.db import transaction
 
-from media.targets import fit_errors, item_of, media_fit, prepared_media
+from media.targets import fit_errors, item_of, media_fit, media_links, prepared_media
 from social_media.models import without_secrets
 from social_media.platforms import PLATFORMS, PlatformFactory
 from social_media.platforms.base import InvalidContent, MediaItem
@@ -21,8 +21,7 @@ def media_items_for(post, target=None) -> list[MediaItem]:
     now where missing, each with a signed public URL. Without a target: the stored originals.
     Raises InvalidContent when a file cannot be made acceptable to the network."""
     if target is None:
-        links = post.post_media.all() if "post_media" in getattr(post, "_prefetched_objects_cache", {}) else post.post_media.select_related("media")
-        return [item_of(link.media) for link in links]
+        return [item_of(media) for media in media_links(post)]
     items, problems, _pending = prepared_media(post, target.account, fit=media_fit(target), make_video=True)
     if problems:
         raise InvalidContent(problems[0] if len(problems) == 1 else " ".join(problems), errors=problems)
@@ -47,12 +46,13 @@ def validate_post(post) -> dict[str, list[str]]:
     renditions. A target whose account is inactive cannot be published and is reported too. Video
     renditions still to be made are queued on the media queue once the transaction commits."""
     errors, pending = {}, set()
+    media_files = media_links(post)  # read and checked once, for every target
     for target in without_secrets(post.targets.select_related("account"), "account").order_by("id"):
         account = target.account
         problems = _account_problems(account)
         if not problems:
             content = target.custom_content or post.content
-            media, problems, waiting = prepared_media(post, account, fit=media_fit(target), make_video=False)
+            media, problems, waiting = prepared_media(post, account, fit=media_fit(target), make_video=False, media_files=media_files)
             problems = fit_errors(target) + problems
             problems += list(PlatformFactory.get_platform(account).validate(content, media))
             if not problems:

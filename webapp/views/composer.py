@@ -51,7 +51,7 @@ def _initial(post):
     initial.update({f"variant_{t.account_id}": t.custom_content for t in targets if t.custom_content})
     for target in targets:
         for key, value in (target.platform_specific_settings or {}).items():
-            initial[f"setting_{target.account_id}_{key}"] = value
+            initial[ComposeForm.setting_name(target.account_id, key)] = value
     return initial
 
 
@@ -72,9 +72,12 @@ def _target_errors(form, exc):
             form.add_error("content", f"{label(key)}{problem}")
     for key, fields in (detail.get("target_settings") or {}).items():
         for name, problems in (fields.items() if isinstance(fields, dict) else [("non_field_errors", fields)]):
-            field = f"setting_{key}_{name}"
+            field = ComposeForm.setting_name(key, name)
             for problem in problems:
-                form.add_error(field if field in form.fields else "content", f"{'' if field in form.fields else label(key)}{problem}")
+                if field in form.fields:  # next to the setting
+                    form.add_error(field, problem)
+                else:  # no such field (an unknown key, a NUL): with the text, naming the account
+                    form.add_error("content", f"{label(key)}{problem}")
     return True
 
 

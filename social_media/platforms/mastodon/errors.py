@@ -135,15 +135,15 @@ def retry_after_seconds(response) -> float | None:
     seconds = None
     retry_after = (headers.get("Retry-After") or "").strip()
     if retry_after:
-        if digits(retry_after) is not None:
-            seconds = float(digits(retry_after))
+        if (whole := digits(retry_after)) is not None:
+            seconds = float(whole)
         elif (when := _parse_http_date(retry_after)) is not None:
             seconds = (when - now).total_seconds()
     reset = (headers.get("X-RateLimit-Reset") or "").strip()
     if seconds is None and reset:
         try:
-            if decimal_digits(reset) is not None:
-                when = datetime.fromtimestamp(decimal_digits(reset), dt_timezone.utc)
+            if (epoch := decimal_digits(reset)) is not None:
+                when = datetime.fromtimestamp(epoch, dt_timezone.utc)
             else:
                 when = datetime.fromisoformat(reset)
             if when.tzinfo is None:

@@ -40,7 +40,7 @@ class RedditAdapter(PlatformAdapter):
     content_limits = {
         "max_title_characters": 300, "max_characters": 40_000, "max_images": 1, "max_image_bytes": 20 * 1024 * 1024,
         "image_types": ["image/jpeg", "image/png", "image/gif"],
-        "target_settings": {"subreddit": "required", "title": "required", "flair_id": "optional", "flair_text": "optional", "url": "optional"},
+        "target_settings": {s.key: "required" if s.required else "optional" for s in TARGET_SETTINGS},
     }
 
     def __init__(self, account):

@@ -28,14 +28,15 @@ MAX_FLAIR_TEXT = 64
 MAX_IMAGE_BYTES = 20 * 1024 * 1024
 IMAGE_TYPES = {"image/jpeg", "image/png", "image/gif"}
 _SUBREDDIT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_]{2,20}$")
-SETTING_KEYS = ("subreddit", "title", "flair_id", "flair_text", "url")
+# A Reddit target's settings, as the web composer asks for them; the API takes the same keys.
 TARGET_SETTINGS = (
     TargetSetting("subreddit", "Subreddit", 'Like "python" or "r/python".', 23, required=True),
     TargetSetting("title", "Title", f"At most {MAX_TITLE} characters; the text above is the post's body.", MAX_TITLE, required=True),
-    TargetSetting("url", "Link", "Optional: makes it a link post to this address.", 2000),
     TargetSetting("flair_id", "Flair template id", "Optional: one of the subreddit's link flair templates.", 64),
     TargetSetting("flair_text", "Flair text", "Optional: custom text for an editable flair (needs the template id).", MAX_FLAIR_TEXT),
+    TargetSetting("url", "Link", "Optional: makes it a link post to this address.", 2000),
 )
+SETTING_KEYS = tuple(setting.key for setting in TARGET_SETTINGS)
 
 
 def subreddit_name(raw) -> str:
