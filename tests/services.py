@@ -8,6 +8,7 @@ PostgreSQL runs as the `postgres` user, since initdb refuses to run as root.
 """
 
 import os
+import random
 import shutil
 import socket
 import subprocess
@@ -20,10 +21,50 @@ from pathlib import Path
 PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
 
 
+_LOWEST_PORT = 20000
+_handed_out: set[int] = set()
+
+
+def _ephemeral_low() -> int:
+    """The first port the kernel hands to outgoing connections (and to bind(0))."""
+    try:
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
+
+
+def _port_slice() -> range:
+    """This process's share of the ports below the ephemeral range.
+
+    A port the kernel picks with bind(0) comes from the ephemeral range, so between closing the probe
+    and the server listening, any outgoing connection on the machine can take it (CI saw the PDS die
+    with EADDRINUSE that way). Ports below that range are never given to outgoing connections; each
+    xdist worker gets its own slice of them, and the controller (tests.services, plain pytest) slice 0.
+    """
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    index = int(worker[2:]) + 1 if worker.startswith("gw") and worker[2:].isdigit() else 0
+    slots = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "0") or 0) + 1
+    slots = max(slots, index + 1)
+    width = (_ephemeral_low() - _LOWEST_PORT) // slots
+    start = _LOWEST_PORT + index * width
+    return range(start, start + width)
+
+
 def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A loopback port nothing listens on, outside the kernel's ephemeral range, not handed out before."""
+    ports = _port_slice()
+    for _ in range(len(ports)):
+        port = random.choice(ports)
+        if port in _handed_out:
+            continue
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _handed_out.add(port)
+        return port
+    raise RuntimeError(f"no free loopback port in {ports.start}-{ports.stop - 1}")
 
 
 def wait_for_port(port, timeout=30.0):

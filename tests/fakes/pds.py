@@ -44,6 +44,10 @@ class PdsAccount:
     app_password: str  # what a user gives the scheduler
 
 
+class _PortTaken(Exception):
+    pass
+
+
 class PdsServer:
     def __init__(self, startup_timeout: float = 60.0):
         self.startup_timeout = startup_timeout
@@ -57,22 +61,29 @@ class PdsServer:
             raise RuntimeError(f"The reference PDS is not installed: run `make pds-deps` (npm ci in {PDS_PACKAGE_DIR}).")
         if shutil.which("node") is None:
             raise RuntimeError("node is not installed; the Bluesky adapter tests need Node 20 for the reference PDS.")
-        self._dir = Path(tempfile.mkdtemp(prefix="sched-pds-"))
-        plc_port, pds_port = free_port(), free_port()
-        env = dict(os.environ, PLC_PORT=str(plc_port), PDS_PORT=str(pds_port), PDS_DIR=str(self._dir / "data"), LOG_ENABLED="false")
-        log = open(self._dir / "pds.log", "wb")
-        self._process = subprocess.Popen(
-            ["node", "-r", "./loopback.js", "run-pds.js"], cwd=PDS_PACKAGE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT
-        )
-        log.close()
-        self.base_url = self._wait_ready()
-        return self.base_url
+        for attempt in range(3):
+            self._dir = Path(tempfile.mkdtemp(prefix="sched-pds-"))
+            plc_port, pds_port = free_port(), free_port()
+            env = dict(os.environ, PLC_PORT=str(plc_port), PDS_PORT=str(pds_port), PDS_DIR=str(self._dir / "data"), LOG_ENABLED="false")
+            log = open(self._dir / "pds.log", "wb")
+            self._process = subprocess.Popen(
+                ["node", "-r", "./loopback.js", "run-pds.js"], cwd=PDS_PACKAGE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT
+            )
+            log.close()
+            try:
+                self.base_url = self._wait_ready()
+                return self.base_url
+            except _PortTaken:
+                self.stop()  # another program took a port between free_port() and listen: pick new ones
+        raise RuntimeError("the PDS found its ports taken three times running")
 
     def _wait_ready(self) -> str:
         deadline = time.monotonic() + self.startup_timeout
         log_path = self._dir / "pds.log"
         while time.monotonic() < deadline:
             if self._process.poll() is not None:
+                if "EADDRINUSE" in log_path.read_text(errors="replace"):
+                    raise _PortTaken()
                 raise RuntimeError(f"the PDS exited with {self._process.returncode}:\n{log_path.read_text(errors='replace')[-4000:]}")
             for line in log_path.read_text(errors="replace").splitlines():
                 if line.startswith("{") and '"ready"' in line:
