@@ -4,9 +4,10 @@
 * the hand-written views: what each endpoint's work costs without the framework. They authenticate the
   same bearer token (PyJWT) and read the membership with its user and workspace (the one query
   accounts/authentication.py runs), read the page and its total in one query (as config/pagination.py
-  does), and build the same bodies with the endpoint's own plain-Python body builders (post_bodies:
-  PostgreSQL's JSON plus signed media URLs; queue_bodies: rows), written by orjson as the API's renderer
-  does. What is left between the two is the framework.
+  does), and build the same bodies with the endpoint's own plain-Python body builders
+  (rendered_post_bodies: PostgreSQL's JSON plus signed media URLs, kept between requests as the API
+  keeps them; queue_bodies: rows), written by orjson as the API's renderer does. What is left between
+  the two is the framework.
   bench/api.py checks that each body equals the endpoint's before measuring anything.
 """
 
@@ -20,8 +21,9 @@ from django.http import HttpResponse, JsonResponse
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from accounts.authentication import MEMBERSHIP_ROW
+from config.renderers import PreRendered
 from analytics import services as analytics_services
-from social_media.api.post_bodies import post_bodies
+from social_media.api.post_bodies import rendered_post_bodies
 from social_media.api.queue_bodies import QUEUE_COLUMNS, queue_bodies
 from social_media.models import Post, PostQueue
 
@@ -44,6 +46,8 @@ def dt(value):
 def _default(value):
     if isinstance(value, datetime):
         return dt(value)
+    if isinstance(value, PreRendered):
+        return value.fragment
     raise TypeError(type(value))
 
 
@@ -90,12 +94,12 @@ def post_list(request):
         posts = posts.filter(scheduled_time__lte=request.GET["scheduled_before"])
     count, nxt, prev, rows = _page(request, posts.order_by("-created_at", "-id"), "id")
     ids = [row["id"] for row in rows]
-    return respond({"count": count, "next": nxt, "previous": prev, "results": post_bodies(ids)})
+    return respond({"count": count, "next": nxt, "previous": prev, "results": rendered_post_bodies(ids)})
 
 
 def post_detail(request, pk):
     membership = membership_of(request)
-    bodies = post_bodies([pk], workspace_id=membership.workspace_id)
+    bodies = rendered_post_bodies([pk], workspace_id=membership.workspace_id)
     if not bodies:
         return JsonResponse({"error": {"code": "not_found", "message": "Not found."}}, status=404)
     return respond(bodies[0])

@@ -4,18 +4,49 @@ own encoder; an `Accept: application/json; indent=N` request falls back to DRF's
 from json.dumps, both towards stricter JSON: NaN and infinities become null (DRF writes bare NaN, which
 JSON parsers refuse), and very large or small floats use orjson's exponent form (1e16, not 1e+16)."""
 
-import orjson
-from rest_framework.utils.encoders import JSONEncoder
-from rest_framework.renderers import JSONRenderer
+import json
 
-_drf_encoder = JSONEncoder()
+import orjson
+from rest_framework.renderers import JSONRenderer
+from rest_framework.utils.encoders import JSONEncoder
+
+
+class PreRendered:
+    """A value already written as JSON (orjson's compact UTF-8): FastJSONRenderer copies its bytes into
+    the response as they are; DRF's own encoder (an indented or browsable response) parses them."""
+
+    __slots__ = ("raw", "fragment")
+
+    def __init__(self, raw: bytes):
+        self.raw = raw
+        self.fragment = orjson.Fragment(raw)
+
+    def data(self):
+        try:
+            return orjson.loads(self.raw)
+        except orjson.JSONDecodeError:  # an integer beyond 64 bits, written by DRF's encoder
+            return json.loads(self.raw)
+
+
+class Encoder(JSONEncoder):
+    def default(self, obj):
+        if isinstance(obj, PreRendered):
+            return obj.data()
+        return super().default(obj)
+
+
+_drf_encoder = Encoder()
 
 
 def _default(value):
+    if isinstance(value, PreRendered):
+        return value.fragment
     return _drf_encoder.default(value)
 
 
 class FastJSONRenderer(JSONRenderer):
+    encoder_class = Encoder
+
     def render(self, data, accepted_media_type=None, renderer_context=None):
         if data is None:
             return b""

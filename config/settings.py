@@ -212,6 +212,9 @@ MEDIA_MAX_VIDEO_BYTES = env_int("MEDIA_MAX_VIDEO_BYTES", 1024 * 1024 * 1024)
 MEDIA_MAX_UPLOAD_BYTES = env_int("MEDIA_MAX_UPLOAD_BYTES", max(MEDIA_MAX_IMAGE_BYTES, MEDIA_MAX_GIF_BYTES, MEDIA_MAX_VIDEO_BYTES))
 MEDIA_MAX_IMAGE_PIXELS = env_int("MEDIA_MAX_IMAGE_PIXELS", 50_000_000)  # decompression-bomb guard
 MEDIA_PUBLIC_URL_SECONDS = env_int("MEDIA_PUBLIC_URL_SECONDS", 3600)  # lifetime of signed media URLs
+# Finished post bodies kept between requests, checked against their rows on every read
+# (social_media/api/body_cache.py); their signed URLs age by up to this much. 0 turns it off.
+POST_BODY_CACHE_SECONDS = env_int("POST_BODY_CACHE_SECONDS", min(300, MEDIA_PUBLIC_URL_SECONDS // 10))
 # auto: system ffmpeg+ffprobe when on PATH, else PyPI imageio-ffmpeg; or force "system" / "imageio-ffmpeg".
 MEDIA_VIDEO_TOOLS = os.environ.get("MEDIA_VIDEO_TOOLS", "auto")
 MEDIA_FFMPEG_TIMEOUT_SECONDS = env_int("MEDIA_FFMPEG_TIMEOUT_SECONDS", 60)  # plus 4x the clip's length

@@ -17,7 +17,7 @@ from social_media.services import posts as post_services
 from social_media.services.unpublishing import post_unpublish
 
 from .filters import PostFilter
-from .post_bodies import post_bodies
+from .post_bodies import rendered_post_bodies
 from .serializers import PostSerializer, PostWriteSerializer, ScheduleSerializer, UnpublishSerializer
 
 
@@ -47,11 +47,11 @@ class PostViewSet(WorkspaceScopedMixin, viewsets.ModelViewSet):
 
     def list(self, request, *args, **kwargs):
         ids = self.paginate_queryset(self.filter_queryset(self.get_queryset()).values_list("id", flat=True))
-        return self.get_paginated_response(post_bodies(ids))
+        return self.get_paginated_response(rendered_post_bodies(ids))
 
     def retrieve(self, request, *args, **kwargs):
         pk = parse_id(kwargs["pk"])
-        bodies = post_bodies([pk], workspace_id=self.workspace.pk) if pk is not None else []
+        bodies = rendered_post_bodies([pk], workspace_id=self.workspace.pk) if pk is not None else []
         if not bodies:
             raise NotFound()
         return Response(bodies[0])

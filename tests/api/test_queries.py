@@ -39,9 +39,15 @@ def test_it_lists_one_or_twenty_posts_with_the_same_number_of_queries(auth_api, 
     few, body = queries_for(auth_api, url)
     assert body["count"] >= 1
     make_posts(workspace, 19)
-    with django_assert_num_queries(few):
+    # Posts: the page's bodies are held between requests (social_media/api/body_cache.py). A page the
+    # cache holds none of, or all of, costs the same queries; one it holds part of reads the held
+    # fingerprints, then builds the rest: one query more, whatever the page size.
+    with django_assert_num_queries(few + 1 if url == "/api/v1/posts/" else few):
         response = auth_api.get(url)
     assert response.status_code == 200 and response.json()["count"] >= 1
+    with django_assert_num_queries(few):
+        again = auth_api.get(url)
+    assert again.json() == response.json()
     if url == "/api/v1/posts/":
         results = response.json()["results"]
         assert len(results) == 20 and all(len(p["targets"]) == 3 and len(p["media"]) == 2 for p in results)
