@@ -5,6 +5,7 @@ from json.dumps, both towards stricter JSON: NaN and infinities become null (DRF
 JSON parsers refuse), and very large or small floats use orjson's exponent form (1e16, not 1e+16)."""
 
 import json
+import re
 
 import orjson
 from rest_framework.renderers import JSONRenderer
@@ -22,10 +23,23 @@ class PreRendered:
         self.fragment = orjson.Fragment(raw)
 
     def data(self):
-        try:
-            return orjson.loads(self.raw)
-        except orjson.JSONDecodeError:  # an integer beyond 64 bits, written by DRF's encoder
-            return json.loads(self.raw)
+        return loads(self.raw)
+
+
+_LONG_DIGITS = re.compile(rb"[0-9]{20}")  # 2**64 has 20 digits
+
+
+def loads(raw):
+    """JSON as Python: orjson, unless a value may be beyond it. orjson reads an integer over 64 bits as a
+    float (2**70 would come back as 1.1805916207174113e+21); json keeps it exact, and reads NaN."""
+    if isinstance(raw, str):
+        raw = raw.encode()
+    if _LONG_DIGITS.search(raw):
+        return json.loads(raw)
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return json.loads(raw)
 
 
 class Encoder(JSONEncoder):

@@ -17,13 +17,11 @@ PostSerializer declares the same fields for the OpenAPI schema and renders throu
 tests/api/test_post_representation.py holds these bodies to DRF's generic output of those fields.
 """
 
-import json
-
 import orjson
 from django.db import connection
 from rest_framework.renderers import JSONRenderer
 
-from config.renderers import PreRendered
+from config.renderers import PreRendered, loads
 from media.public import signed_url
 
 from . import body_cache
@@ -114,14 +112,6 @@ SELECT p.id, {_FINGERPRINT}, json_build_object(
 FINGERPRINTS_SQL = f"SELECT p.id, {_FINGERPRINT}\n{_WANTED}"
 
 
-def parse_bodies(text):
-    """The query's JSON as Python. orjson, unless a value is beyond it (NaN, an integer over 64 bits)."""
-    try:
-        return orjson.loads(text)
-    except orjson.JSONDecodeError:
-        return json.loads(text)
-
-
 def finish_media(media):
     """What the query cannot do: sign the stored names, and keep a float a float."""
     media["url"] = signed_url(media["url"], media["mime_type"])
@@ -132,7 +122,7 @@ def finish_media(media):
 
 def _finished(text) -> bytes:
     """A body from the query, signed and written as the API's renderer writes it."""
-    body = parse_bodies(text)
+    body = loads(text)
     for media in body["media"]:
         finish_media(media)
     try:

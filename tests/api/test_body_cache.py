@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from media.models import MediaFile, MediaTag
-from social_media.api.post_bodies import FINGERPRINTS_SQL
+from social_media.api.post_bodies import FINGERPRINTS_SQL, post_bodies
 from social_media.models import ConnectedAccount, Post, PostMedia, PostTarget, PublishAttempt, QueuedPost, Status
 from tests.factories import ConnectedAccountFactory, MediaFileFactory, PostFactory, PostQueueFactory, PostTargetFactory
 
@@ -228,3 +228,12 @@ def test_a_change_committed_by_another_connection_is_in_the_next_response(auth_a
     response, ran = get(auth_api)
     assert ran == ["fingerprints", "bodies"]
     assert {t["platform_post_url"] for t in response.json()["results"][0]["targets"]} == {"https://x.com/a/status/1"}
+
+
+def test_a_number_beyond_64_bits_in_a_targets_settings_is_written_as_drf_writes_it(auth_api, post):
+    PostTarget.objects.filter(post=post, account__platform="x").update(platform_specific_settings={"n": 2**70})
+    for _ in range(2):  # built, then held
+        response = auth_api.get(f"{LIST}{post.pk}/")
+        assert response.status_code == 200
+        assert b'"platform_specific_settings":{"n":1180591620717411303424}' in response.content
+    assert [t["platform_specific_settings"] for t in post_bodies([post.pk])[0]["targets"]] == [{"n": 2**70}, {}]
