@@ -7,7 +7,10 @@ per target, 5 queues over 24 accounts), serves the project with the production g
 (config/gunicorn.conf.py, 2 sync workers, DEBUG off) and loads it with wrk (-t2 -c50), alternating
 A B C A B C: the bare view of the same size (the ceiling), the hand-written view (the same queries and the
 same JSON in plain Python; see bench/handwritten.py) and the endpoint. Before loading, it checks that the
-hand-written body equals the endpoint's byte for byte.
+hand-written body equals the endpoint's byte for byte. Post bodies are held between requests
+(social_media/api/body_cache.py) as in production, so a repeated page is served from what is held;
+"post list (20) with nothing held" runs on a second server with POST_BODY_CACHE_SECONDS=0: what a page
+costs when every post on it has changed since it was last read.
 
 Per endpoint it reports requests/s, p50/p99 latency, the ratios, queries per request, in-process CPU
 per request (Django test client in this process, median of repeated runs) and, under load, the CPU
@@ -106,8 +109,8 @@ def token_for(user):
     return str(RefreshToken.for_user(user).access_token)
 
 
-def start_gunicorn(port):
-    env = dict(os.environ, PORT=str(port), WEB_CONCURRENCY="2", DEBUG="0", DJANGO_SETTINGS_MODULE="bench.api_settings", PYTHONPATH=str(ROOT))
+def start_gunicorn(port, **settings):
+    env = dict(os.environ, PORT=str(port), WEB_CONCURRENCY="2", DEBUG="0", DJANGO_SETTINGS_MODULE="bench.api_settings", PYTHONPATH=str(ROOT), **settings)
     proc = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.conf.py", "--bind", f"127.0.0.1:{port}", "config.wsgi"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -244,7 +247,8 @@ def main():
         sys.exit("wrk is not installed (apt-get install wrk; make bench-api installs it)")
     setup_django()
     import requests
-    from django.test import Client
+    from django.conf import settings
+    from django.test import Client, override_settings
 
     owner, workspace, posts = seed()
     headers = {"Authorization": f"Bearer {token_for(owner)}", "X-Workspace": str(workspace.id)}
@@ -253,6 +257,9 @@ def main():
     month = f"scheduled_after={month_start:%Y-%m-%dT%H:%M:%SZ}&scheduled_before={(month_start + timedelta(days=31)):%Y-%m-%dT%H:%M:%SZ}&page_size=100"
     endpoints = [
         ("post list (20)", "/api/v1/posts/", "/bench/hand/posts/"),
+        # The same page with no body held between requests (a second server, POST_BODY_CACHE_SECONDS=0):
+        # what every page costs the first time it is read after its posts changed.
+        ("post list (20) with nothing held", "/api/v1/posts/", "/bench/hand/posts/"),
         ("post list (100)", "/api/v1/posts/?page_size=100", "/bench/hand/posts/?page_size=100"),
         ("post detail", f"/api/v1/posts/{detail_id}/", f"/bench/hand/posts/{detail_id}/"),
         ("calendar month", f"/api/v1/posts/?{month}", f"/bench/hand/posts/?{month}"),
@@ -275,6 +282,9 @@ def main():
     port = 18000 + os.getpid() % 1000
     base = f"http://127.0.0.1:{port}"
     server = start_gunicorn(port)
+    uncached = None
+    if any(name.endswith("nothing held") for name, *_ in endpoints):
+        uncached = start_gunicorn(port + 1, POST_BODY_CACHE_SECONDS="0")
     rows = []
     busy0, wall0 = machine_busy_seconds(), time.monotonic()
     try:
@@ -293,6 +303,8 @@ def main():
         framework_ms, hand_empty_ms, bare_small_ms, filtered_ms = (statistics.median(samples[k]) for k in ("api", "hand", "bare", "filtered"))
         empty_stages, empty_whole = stages("/api/v1/posts/", owner.empty_headers)
         for name, api_path, hand_path in endpoints:
+            held = not name.endswith("nothing held")
+            base = f"http://127.0.0.1:{port if held else port + 1}"
             api_body = requests.get(base + api_path, headers=headers, timeout=30).content
             hand_body = requests.get(base + hand_path, headers=headers, timeout=30).content
             # Page links name the view's own path, and signed media URLs carry their expiry second;
@@ -307,8 +319,9 @@ def main():
             for _ in range(args.rounds):
                 for kind, path in (("bare", bare_path), ("hand", hand_path), ("api", api_path)):
                     results[kind].append(wrk(base + path, headers, args.duration))
-            queries, api_cpu = in_process(api_path, headers)
-            hand_queries, hand_cpu = in_process(hand_path, headers)
+            with override_settings(POST_BODY_CACHE_SECONDS=settings.POST_BODY_CACHE_SECONDS if held else 0):
+                queries, api_cpu = in_process(api_path, headers)
+                hand_queries, hand_cpu = in_process(hand_path, headers)
             med = {
                 k: (*(statistics.median(r[i] for r in v) for i in range(3)), *(statistics.median(r[3][p] for r in v) for p in ("gunicorn", "postgres")))
                 for k, v in results.items()
@@ -316,8 +329,10 @@ def main():
             rows.append((name, len(api_body), med, queries, hand_queries, api_cpu, hand_cpu))
             print(f"{name}: api {med['api'][0]:.0f}/s hand {med['hand'][0]:.0f}/s bare {med['bare'][0]:.0f}/s", flush=True)
     finally:
-        server.terminate()
-        server.wait(10)
+        for process in (server, uncached):
+            if process is not None:
+                process.terminate()
+                process.wait(10)
     busy = machine_busy_seconds() - busy0
     wall = time.monotonic() - wall0
     load = os.getloadavg()
