@@ -1,15 +1,16 @@
 """Finished post bodies kept between requests, in the project's cache (Redis in production).
 
 An entry is a body as the API writes it, the fingerprint of the rows it was built from
-(post_bodies._FINGERPRINT) and the second its media URLs were signed. post_bodies sends the held
-fingerprints with its query and gets back a body for every post whose rows no longer match, so an entry
-can be out of date only in the cache, never in a response: a write anywhere (the API, the admin, the
+(post_bodies._FINGERPRINT) and the second its media URLs were signed. post_bodies reads the posts'
+current fingerprints and rebuilds every body whose rows no longer match its entry, so an entry can be
+out of date only in the cache, never in a response: a write anywhere (the API, the admin, the
 publishing engine's bulk updates, raw SQL) changes the rows' fingerprint.
 
 Signed media URLs age in the cache: an entry is used for POST_BODY_CACHE_SECONDS after signing
 (default: a tenth of MEDIA_PUBLIC_URL_SECONDS, at most five minutes), so a URL in a response stays
 valid for at least MEDIA_PUBLIC_URL_SECONDS minus that. 0 turns the cache off. The key names a digest
-of the query and of the settings that shape a body's URLs, so a deploy that changes either starts afresh.
+of the query and of the settings that shape a body's URLs (the signing key among them), so a deploy
+that changes either starts afresh.
 
 A cache that cannot be reached costs the cache, not the request: the bodies are built as if none were
 held, and a warning is logged.
@@ -43,7 +44,7 @@ def _key_prefix() -> str:
         from .post_bodies import POST_BODIES_SQL
 
         shape = "\0".join([
-            POST_BODIES_SQL, settings.PUBLIC_BASE_URL, str(settings.MEDIA_PUBLIC_URL_SECONDS),
+            POST_BODIES_SQL, settings.SECRET_KEY, settings.PUBLIC_BASE_URL, str(settings.MEDIA_PUBLIC_URL_SECONDS),
             str(getattr(settings, "AWS_STORAGE_BUCKET_NAME", "")), str(settings.STORAGES["default"]["BACKEND"]),
         ])
         _prefix = f"{cache.key_prefix}:postbody:{hashlib.sha256(shape.encode()).hexdigest()[:16]}:"

@@ -78,10 +78,10 @@ _MEDIA = f"""COALESCE((
 # another fingerprint, and so does a row added or removed. Reading these rows costs PostgreSQL about a
 # fifth of building the bodies (docs/benchmarks.md, "API speed").
 _FINGERPRINT = """md5(concat_ws('|', p.xmin, p.ctid,
-    (SELECT string_agg(concat_ws('.', t.id, t.xmin, t.ctid, a.id, a.xmin, a.ctid), ',' ORDER BY t.id)
+    (SELECT string_agg(concat_ws('.', t.id, t.xmin, t.ctid, a.id, a.xmin, a.ctid,
+        (SELECT string_agg(concat_ws('.', pa.id, pa.xmin, pa.ctid), ',' ORDER BY pa.id)
+         FROM social_media_publishattempt pa WHERE pa.target_id = t.id)), ',' ORDER BY t.id)
      FROM social_media_posttarget t JOIN social_media_connectedaccount a ON a.id = t.account_id WHERE t.post_id = p.id),
-    (SELECT string_agg(concat_ws('.', pa.id, pa.xmin, pa.ctid), ',' ORDER BY pa.id)
-     FROM social_media_publishattempt pa JOIN social_media_posttarget t ON t.id = pa.target_id WHERE t.post_id = p.id),
     (SELECT string_agg(concat_ws('.', pm.id, pm.xmin, pm.ctid, m.id, m.xmin, m.ctid), ',' ORDER BY pm.id)
      FROM social_media_postmedia pm JOIN media_mediafile m ON m.id = pm.media_id WHERE pm.post_id = p.id),
     (SELECT string_agg(concat_ws('.', pm.id, mt.id, mt.xmin, mt.ctid, tag.id, tag.xmin, tag.ctid), ',' ORDER BY pm.id, mt.id)
