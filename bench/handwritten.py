@@ -21,8 +21,8 @@ from django.http import HttpResponse, JsonResponse
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from accounts.authentication import MEMBERSHIP_ROW
-from config.renderers import PreRendered
 from analytics import services as analytics_services
+from config.renderers import PreRendered
 from social_media.api.post_bodies import rendered_post_bodies
 from social_media.api.queue_bodies import QUEUE_COLUMNS, queue_bodies
 from social_media.models import Post, PostQueue

@@ -2,7 +2,10 @@
 orjson. Anything orjson cannot encode natively (lazy translation strings, Decimal, ...) goes through DRF's
 own encoder; an `Accept: application/json; indent=N` request falls back to DRF's renderer. Two differences
 from json.dumps, both towards stricter JSON: NaN and infinities become null (DRF writes bare NaN, which
-JSON parsers refuse), and very large or small floats use orjson's exponent form (1e16, not 1e+16)."""
+JSON parsers refuse), and very large or small floats use orjson's exponent form (1e16, not 1e+16).
+
+A `PreRendered` value (a post body held between requests, social_media/api/body_cache.py) is copied
+into the output as the bytes it already is."""
 
 import json
 import re
