@@ -8,7 +8,7 @@ people recorded in public issue threads (sources next to each). Placeholders in 
   PROCESSING -> AVAILABLE | PROCESSING_FAILED), .../organizations/organization-access-control-by-role
   (organizationAcls elements: roleAssignee, state, role, organization), .../shares/network-update-social-actions
   (likesSummary.totalLikes, commentsSummary.aggregatedTotalComments), .../organizations/share-statistics
-  (totalShareStatistics), learn.microsoft.com/linkedin/shared/authentication/authorization-code-flow
+  (totalShareStatistics), LinkedIn's "Authorization Code Flow (3-legged OAuth)" page on learn.microsoft.com
   (token answer), .../sign-in-with-linkedin-v2 (userinfo).
 """
 
