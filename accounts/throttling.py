@@ -19,19 +19,14 @@ from django.core.cache import cache
 from rest_framework.exceptions import Throttled
 from rest_framework.throttling import BaseThrottle
 
+from config.cache_client import raw_redis
+
 from .context import default_membership, has_workspace_header, request_workspace
 from .login_limits import client_ip
 from .models import Membership
 
 ANON_LIMIT_PER_MINUTE = 30
 HOUR = 3600
-
-
-def _redis():
-    """The raw Redis connection behind the cache, or None when the cache is not Redis (development)."""
-    if not hasattr(cache, "client") or not hasattr(cache.client, "get_client"):
-        return None
-    return cache.client.get_client(write=True)
 
 
 # One counter per window: created with its expiry by the first hit, so a worker dying between the
@@ -56,7 +51,7 @@ def _hit(key, limit, window_seconds):
     now = time.time()
     window_start = int(now // window_seconds) * window_seconds
     bucket = f"throttle:{key}:{window_start}"
-    redis = _redis()
+    redis = raw_redis()
     if redis is not None:
         count = _script(redis, _FIXED_WINDOW)(keys=[cache.make_key(bucket)], args=[window_seconds + 5], client=redis)
     else:
@@ -92,7 +87,7 @@ def _sliding_hit(key, limit, window_seconds):
     straddling a boundary (30 at 10:00:59 and 30 more at 10:01:00)."""
     now = time.time()
     bucket = f"sliding:{key}"
-    redis = _redis()
+    redis = raw_redis()
     if redis is not None:
         member = f"{now!r}:{uuid.uuid4().hex[:8]}"
         wait = _script(redis, _SLIDING_LOG)(keys=[cache.make_key(bucket)], args=[repr(now), window_seconds, limit, member], client=redis)

@@ -26,6 +26,8 @@ from django.core.signals import setting_changed
 from django_redis.exceptions import ConnectionInterrupted
 from redis.exceptions import RedisError
 
+from config.cache_client import raw_redis
+
 logger = logging.getLogger(__name__)
 
 _UNREACHABLE = (ConnectionInterrupted, RedisError, OSError)
@@ -59,15 +61,10 @@ def _forget_prefix(*, setting, **kwargs):
 setting_changed.connect(_forget_prefix)
 
 
-def _redis():
-    """The redis-py client behind django-redis, or None for another cache backend. Entries are bytes,
-    so they go to Redis as they are: MGET without Django's key building and pickling costs a third."""
-    client = getattr(cache, "client", None)
-    return client.get_client(write=True) if hasattr(client, "get_client") else None
-
-
 def _read(keys) -> list:
-    redis = _redis()
+    """Entries are bytes, so with Redis they are read as they are: MGET without Django's key building
+    and unpickling costs a third of cache.get_many."""
+    redis = raw_redis()
     if redis is None:
         found = cache.get_many(keys)
         return [found.get(key) for key in keys]
@@ -75,7 +72,7 @@ def _read(keys) -> list:
 
 
 def _write(entries: dict, seconds: int) -> None:
-    redis = _redis()
+    redis = raw_redis()
     if redis is None:
         cache.set_many(entries, timeout=seconds)
         return

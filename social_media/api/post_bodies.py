@@ -17,11 +17,9 @@ PostSerializer declares the same fields for the OpenAPI schema and renders throu
 tests/api/test_post_representation.py holds these bodies to DRF's generic output of those fields.
 """
 
-import orjson
 from django.db import connection
-from rest_framework.renderers import JSONRenderer
 
-from config.renderers import PreRendered, loads
+from config.renderers import FastJSONRenderer, PreRendered, loads
 from media.public import signed_url
 
 from . import body_cache
@@ -120,15 +118,15 @@ def finish_media(media):
         media["duration"] = float(media["duration"])
 
 
+_RENDERER = FastJSONRenderer()
+
+
 def _finished(text) -> bytes:
     """A body from the query, signed and written as the API's renderer writes it."""
     body = loads(text)
     for media in body["media"]:
         finish_media(media)
-    try:
-        return orjson.dumps(body)
-    except orjson.JSONEncodeError:  # an integer beyond 64 bits in a target's settings: DRF's encoder writes it
-        return JSONRenderer().render(body)
+    return _RENDERER.render(body)  # orjson; DRF's encoder for an integer beyond 64 bits
 
 
 def _build(cursor, ids, workspace_id) -> dict[int, tuple[str, bytes]]:
