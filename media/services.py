@@ -116,7 +116,9 @@ def media_upload(*, workspace, uploaded_by, uploaded_file, alt_text="", folder=N
     `workspace` in status `processing`; the media queue then makes its thumbnail and marks it ready.
     `tags` are tag names, created with the file (a refused file creates none).
 
-    The same bytes uploaded again to the workspace return the existing MediaFile (second value False).
+    The same bytes uploaded again to the workspace return the existing MediaFile (second value False),
+    with the alt text given now, when there is one: the person just described the image, and that
+    description is what gets published (`_reused`).
     Raises MediaRejected when it is empty, too large, or not an accepted image or video; nothing is
     stored then. The stored name gets the extension of the detected type, never the client's.
     Storage is not transactional: call this outside any transaction that might still roll back."""
@@ -124,7 +126,7 @@ def media_upload(*, workspace, uploaded_by, uploaded_file, alt_text="", folder=N
     digest = sha256_of(uploaded_file)
     duplicate = MediaFile.objects.filter(workspace=workspace, sha256=digest).first()
     if duplicate is not None:
-        return duplicate, False
+        return _reused(duplicate, alt_text), False
     with _local_path(uploaded_file) as path:
         try:
             sniffed = sniff(uploaded_file, path)
@@ -165,7 +167,7 @@ def media_upload(*, workspace, uploaded_by, uploaded_file, alt_text="", folder=N
         existing = MediaFile.objects.filter(workspace=workspace, sha256=digest).first()
         if existing is None:
             raise
-        return existing, False
+        return _reused(existing, alt_text), False
     except BaseException:
         delete_quietly(media.file.storage, media.file.name)
         raise
@@ -174,6 +176,16 @@ def media_upload(*, workspace, uploaded_by, uploaded_file, alt_text="", folder=N
     transaction.on_commit(lambda: process_media.delay(media.pk))
     logger.info("media %s stored for workspace %s (%s, %d bytes)", media.pk, workspace.pk, media.mime_type, media.file_size)
     return media, True
+
+
+def _reused(media, alt_text):
+    """The library's file for bytes uploaded again. A non-blank `alt_text` replaces its alt text (and so
+    the one every post using the file publishes from now on; already published posts keep theirs);
+    an upload without alt text keeps the file's."""
+    alt_text = (alt_text or "").strip()
+    if alt_text and alt_text != media.alt_text:
+        media_update(media=media, changes={"alt_text": alt_text})
+    return media
 
 
 def _store_stripped_image(media, uploaded_file, sniffed):

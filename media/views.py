@@ -80,7 +80,7 @@ class MediaViewSet(
     @extend_schema(
         request={"multipart/form-data": MediaUploadSerializer},
         responses={201: MediaFileSerializer, 200: MediaFileSerializer},
-        description="201 with the new MediaFile (status `processing`); 200 with the existing one when the same bytes were uploaded before.",
+        description="201 with the new MediaFile (status `processing`); 200 with the existing one when the same bytes were uploaded before (a non-blank alt_text replaces its alt text).",
     )
     @action(detail=False, methods=["post"], parser_classes=[MultiPartParser, FormParser], serializer_class=MediaUploadSerializer)
     def upload(self, request):
