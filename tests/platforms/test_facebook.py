@@ -10,6 +10,7 @@ from social_media.platforms.base import (
     AccountDisconnected,
     InvalidContent,
     OutcomeUnknown,
+    PlatformError,
     RateLimited,
     TokenExpired,
     TransientError,
@@ -115,12 +116,26 @@ class TestFacebookPublishing:
         big = big.__class__(**{**big.__dict__, "file_size": 5 * 1024 * 1024})
         assert any("at most 4 MB" in e for e in adapter.validate("x", [big]))
 
-    def test_metrics_read_reactions_comments_shares_and_impressions(self, facebook_account, meta_fake):
+    def test_metrics_read_reactions_comments_shares_and_the_current_views_metrics(self, facebook_account, meta_fake):
         adapter = PlatformFactory.get_platform(facebook_account)
         result = adapter.publish(target_for(facebook_account, "Count me"), "Count me", [])
-        meta_fake.posts[result.platform_post_id].update(reactions=12, comments=3, shares=2, impressions=450)
+        meta_fake.posts[result.platform_post_id].update(reactions=12, comments=3, shares=2, views=450, reach=300)
         metrics = adapter.fetch_metrics(result.platform_post_id)
         assert (metrics.likes, metrics.replies, metrics.reposts, metrics.impressions) == (12, 3, 2, 450)
+        assert metrics.raw["viewers"] == 300 and "insights_error" not in metrics.raw
+        [insights] = meta_fake.requests_to(f"/{result.platform_post_id}/insights")
+        assert insights.query["metric"] == "post_media_view,post_total_media_view_unique"
+
+    def test_video_metrics_ask_the_video_only_for_fields_a_video_has(self, facebook_account, meta_fake):
+        adapter = PlatformFactory.get_platform(facebook_account)
+        result = adapter.publish(target_for(facebook_account, "Watch"), "Watch", [meta_video(facebook_account)])
+        meta_fake.videos[result.platform_post_id].update(likes=5, comments=2, views=80, viewers=60)
+        metrics = adapter.fetch_metrics(result.platform_post_id)
+        assert (metrics.likes, metrics.replies, metrics.reposts, metrics.impressions) == (5, 2, 0, 80)
+        assert metrics.raw["viewers"] == 60
+        [read] = [r for r in meta_fake.requests_to(f"/{result.platform_post_id}", method="GET") if "summary" in r.query.get("fields", "")]
+        assert "shares" not in read.query["fields"] and "reactions" not in read.query["fields"]
+        assert meta_fake.requests_to(f"/{result.platform_post_id}/video_insights")
 
     def test_metrics_without_the_insights_permission_still_count_engagement(self, facebook_account, meta_fake):
         adapter = PlatformFactory.get_platform(facebook_account)
@@ -129,6 +144,39 @@ class TestFacebookPublishing:
         meta_fake.insights_permitted = False
         metrics = adapter.fetch_metrics(result.platform_post_id)
         assert metrics.likes == 1 and metrics.impressions == 0 and metrics.reposts == 0
+        assert "read_insights" in metrics.raw["insights_error"]
+
+    def test_metrics_of_a_deleted_post_are_a_permanent_error(self, facebook_account, meta_fake):
+        adapter = PlatformFactory.get_platform(facebook_account)
+        result = adapter.publish(target_for(facebook_account, "Gone"), "Gone", [])
+        adapter.delete(result.platform_post_id)
+        with pytest.raises(PlatformError) as caught:
+            adapter.fetch_metrics(result.platform_post_id)
+        assert not caught.value.retryable
+
+
+@pytest.mark.django_db(transaction=True)
+class TestMetaFakeAnswersLikeGraph:
+    """The fake refuses what Graph refuses, so an adapter that asks wrongly fails here as it would live."""
+
+    def get(self, account, path, **params):
+        from social_media.platforms.meta.graph import Graph
+
+        return Graph(account.access_token).get(path, **params)
+
+    def test_a_video_has_no_shares_field(self, facebook_account, meta_fake):
+        result = PlatformFactory.get_platform(facebook_account).publish(
+            target_for(facebook_account, "v"), "v", [meta_video(facebook_account)])
+        with pytest.raises(InvalidContent, match=r"nonexisting field \(shares\) on node type \(Video\)"):
+            self.get(facebook_account, f"/{result.platform_post_id}", fields="comments.summary(total_count),shares")
+
+    def test_post_impressions_is_an_invalid_metric_since_2025_11_15(self, facebook_account, meta_fake):
+        result = PlatformFactory.get_platform(facebook_account).publish(target_for(facebook_account, "p"), "p", [])
+        for retired in ("post_impressions", "post_impressions_unique", "post_media_view,post_impressions"):
+            with pytest.raises(InvalidContent, match="must be a valid insights metric"):
+                self.get(facebook_account, f"/{result.platform_post_id}/insights", metric=retired)
+        answer = self.get(facebook_account, f"/{result.platform_post_id}/insights", metric="post_total_media_view_unique")
+        assert answer["data"][0]["name"] == "post_total_media_view_unique"
 
     def test_deleting_a_post_that_is_already_gone_is_not_an_error(self, facebook_account, meta_fake):
         adapter = PlatformFactory.get_platform(facebook_account)

@@ -15,7 +15,6 @@ from social_media.platforms.base import (
     AccountProfile,
     InvalidContent,
     MediaItem,
-    Metrics,
     OutcomeUnknown,
     PlatformError,
     PublishResult,
@@ -23,10 +22,9 @@ from social_media.platforms.base import (
 )
 from social_media.platforms.meta.adapter import MetaAdapter
 
-from . import rules
+from . import metrics, rules
 
 RECONCILE_SLACK = timedelta(minutes=2)
-METRIC_FIELDS = "reactions.summary(total_count).limit(0),comments.summary(total_count).limit(0),shares"
 GONE_SUBCODE = 33  # "Object with ID ... does not exist"
 
 
@@ -90,19 +88,7 @@ class FacebookAdapter(MetaAdapter):
             raise PlatformError("Facebook did not delete the post.")
 
     def fetch_metrics(self, platform_post_id: str) -> Metrics:
-        graph = self.graph()
-        answer = graph.get(f"/{platform_post_id}", fields=METRIC_FIELDS)
-        reactions = ((answer.get("reactions") or {}).get("summary") or {}).get("total_count", 0)
-        comments = ((answer.get("comments") or {}).get("summary") or {}).get("total_count", 0)
-        shares = (answer.get("shares") or {}).get("count", 0)
-        impressions = 0
-        try:  # Page insights need read_insights and a Page with enough followers; optional
-            data = graph.get(f"/{platform_post_id}/insights", metric="post_impressions").get("data") or []
-            impressions = int(((data[0].get("values") or [{}])[0]).get("value") or 0) if data else 0
-        except PlatformError:
-            pass
-        raw = {"reactions": reactions, "comments": comments, "shares": shares, "impressions": impressions}
-        return Metrics(likes=int(reactions), replies=int(comments), reposts=int(shares), impressions=impressions, raw=raw)
+        return metrics.read(self.graph(), platform_post_id)
 
     def reconcile(self, target) -> Reconciliation:
         """Our text among the Page's posts (and videos) created since the claim: found, or a complete

@@ -215,4 +215,6 @@ class MetaFake(LoginRoutes, PageRoutes, InstagramRoutes):
             item = self.posts.get(object_id) or self.videos.get(object_id)
             if item and not item["deleted"]:
                 return self.post_insights(request, item)
+        if (method, name) == ("GET", "video_insights") and object_id in self.videos and not self.videos[object_id]["deleted"]:
+            return self.video_insights(request, self.videos[object_id])
         raise self.gone(method.lower(), object_id)

@@ -1,6 +1,20 @@
 """Facebook Page publishing: /{page-id}/feed (message, link, attached_media), /{page-id}/photos
 (multipart source, published=false for attachments), /{page-id}/videos on graph-video, the /posts and
-/videos edges (newest first, `since`), post fields with reaction/comment/share counts, insights, DELETE."""
+/videos edges (newest first, `since`), post fields with reaction/comment/share counts, insights, DELETE.
+
+Each node type answers only its own fields, as Graph does: a field the node does not have fails the
+whole call with (#100) "Tried accessing nonexisting field (shares) on node type (Video)". A Video has
+no `shares` and no `reactions` (facebook-python-business-sdk adobjects/advideo.py: its fields and
+edges; its counts are the `likes` and `comments` edges and /video_insights).
+
+Post insights answer only current metrics. Meta's "Deprecated Facebook Page Insights Metrics" page
+(developers.facebook.com/documentation/pages-api/platforminsights/page/deprecated-metrics) and the Pages
+API changelog of 2025-11-15: `post_impressions*` are invalid for every API version ("the API will return
+an invalid metric error"; alternatives post_media_view, post_total_media_view_unique); the body is
+400 {"error": {"message": "(#100) The value must be a valid insights metric", "type": "OAuthException",
+"code": 100}} as graph.facebook.com v23.0 answered a recorded live call. Video views come from
+/{video-id}/video_insights (total_video_views, total_video_views_unique: Meta's Video API guide
+"Video Insights", whose sample answer these bodies follow)."""
 
 from __future__ import annotations
 
@@ -12,6 +26,14 @@ from .server import graph_error
 GONE = "Unsupported {verb} request. Object with ID '{id}' does not exist, cannot be loaded due to missing permissions, " \
        "or does not support this operation. Please read the Graph API documentation at https://developers.facebook.com/docs/graph-api"
 FB_MAX_CHARACTERS = 63206
+# The fields each node type has (and that the adapter or tests may ask for); any other is (#100).
+POST_FIELDS = {"id", "message", "created_time", "permalink_url", "reactions", "comments", "shares", "likes", "link",
+               "attachments", "from", "story", "full_picture", "status_type", "updated_time", "is_published"}
+VIDEO_FIELDS = {"id", "description", "created_time", "permalink_url", "likes", "comments", "title", "length", "picture",
+                "published", "source", "status", "updated_time", "from", "embed_html", "format", "icon"}
+POST_METRICS = {"post_media_view", "post_total_media_view_unique", "post_clicks", "post_reactions_by_type_total"}
+VIDEO_METRICS = {"total_video_views", "total_video_views_unique"}
+INVALID_METRIC = "(#100) The value must be a valid insights metric"
 
 
 def stamp(epoch):
@@ -25,7 +47,7 @@ class PageRoutes:
     def new_post(self, page_id, message, **extra):
         post_id = f"{page_id}_{next(self.ids)}"
         self.posts[post_id] = {"id": post_id, "page_id": page_id, "message": message, "created": time.time(), "deleted": False,
-                               "reactions": 0, "comments": 0, "shares": 0, "impressions": 0, **extra}
+                               "reactions": 0, "comments": 0, "shares": 0, "views": 0, "reach": 0, "clicks": 0, **extra}
         return post_id
 
     def feed(self, request, page_id):
@@ -63,8 +85,8 @@ class PageRoutes:
             raise graph_error(400, 390, "There was a problem uploading your video file. Please try again.")
         video_id = str(next(self.ids) + 2 * 10 ** 15)
         self.videos[video_id] = {"id": video_id, "page_id": page_id, "description": request.param("description", ""),
-                                 "created": time.time(), "deleted": False, "reactions": 0, "comments": 0, "shares": 0,
-                                 "impressions": 0, "size": len(request.files["source"]["data"])}
+                                 "created": time.time(), "deleted": False, "likes": 0, "comments": 0, "views": 0,
+                                 "viewers": 0, "size": len(request.files["source"]["data"])}
         return {"id": video_id}
 
     def edge_list(self, request, page_id, items, text_field):
@@ -79,16 +101,25 @@ class PageRoutes:
     def object_fields(self, request, item):
         self.token_of(request)
         fields = request.query.get("fields", "id")
+        video = item["id"] in self.videos
+        node, known = ("Video", VIDEO_FIELDS) if video else ("Post", POST_FIELDS)
+        for name in top_level_fields(fields):
+            if name not in known:
+                raise graph_error(400, 100, f"(#100) Tried accessing nonexisting field ({name}) on node type ({node})")
+        names = set(top_level_fields(fields))
         body = {"id": item["id"], "created_time": stamp(item["created"])}
         if "message" in item:
             body["message"] = item["message"]
-        if "permalink_url" in fields:
+        if "permalink_url" in names:
             body["permalink_url"] = f"https://www.facebook.com/{item['id']}"
-        if "reactions" in fields:
+        if "reactions" in names:
             body["reactions"] = {"data": [], "summary": {"total_count": item["reactions"], "viewer_reaction": "NONE"}}
-        if "comments" in fields:
+        if "likes" in names:
+            body["likes"] = {"data": [], "summary": {"total_count": item.get("likes", item.get("reactions", 0)), "can_like": True,
+                                                     "has_liked": False}}
+        if "comments" in names:
             body["comments"] = {"data": [], "summary": {"order": "ranked", "total_count": item["comments"], "can_comment": True}}
-        if "shares" in fields and item["shares"]:
+        if "shares" in names and item["shares"]:
             body["shares"] = {"count": item["shares"]}  # Meta omits `shares` while nobody has shared
         return body
 
@@ -96,8 +127,27 @@ class PageRoutes:
         self.token_of(request)
         if not self.insights_permitted:
             raise graph_error(400, 10, "(#10) This endpoint requires the 'read_insights' permission.")
-        return {"data": [{"name": "post_impressions", "period": "lifetime", "values": [{"value": item["impressions"]}],
-                          "title": "Lifetime Post Total Impressions", "id": f"{item['id']}/insights/post_impressions/lifetime"}]}
+        if item["id"] in self.videos:  # a Video node has /video_insights, not /insights
+            raise self.gone("get", f"{item['id']}/insights")
+        names = [n for n in request.query.get("metric", "").split(",") if n]
+        if not names:
+            raise graph_error(400, 3001, "No metric was specified to be fetched. Please specify one or more metrics to be fetched "
+                              "and try again.", subcode=1504028)
+        if any(n not in POST_METRICS for n in names):
+            raise graph_error(400, 100, INVALID_METRIC)
+        values = {"post_media_view": item["views"], "post_total_media_view_unique": item["reach"], "post_clicks": item["clicks"],
+                  "post_reactions_by_type_total": {"like": item["reactions"]} if item["reactions"] else {}}
+        return {"data": [insight(item["id"], "insights", n, values[n]) for n in names]}
+
+    def video_insights(self, request, item):
+        self.token_of(request)
+        if not self.insights_permitted:
+            raise graph_error(400, 10, "(#10) This endpoint requires the 'read_insights' permission.")
+        names = [n for n in request.query.get("metric", "").split(",") if n] or sorted(VIDEO_METRICS)
+        if any(n not in VIDEO_METRICS for n in names):
+            raise graph_error(400, 100, INVALID_METRIC)
+        values = {"total_video_views": item["views"], "total_video_views_unique": item["viewers"]}
+        return {"data": [insight(item["id"], "video_insights", n, values[n]) for n in names]}
 
     def delete_object(self, request, object_id):
         record = self.token_of(request)
@@ -109,3 +159,25 @@ class PageRoutes:
             raise graph_error(403, 200, "(#200) Permissions error")
         item["deleted"] = True
         return {"success": True}
+
+
+def top_level_fields(fields):
+    """The node fields named in a `fields` parameter: "reactions.summary(total_count).limit(0),shares"
+    names reactions and shares (nested `{...}` and modifiers are not fields of this node)."""
+    names, depth, current = [], 0, ""
+    for char in fields + ",":
+        if char in "({":
+            depth += 1
+        elif char in ")}":
+            depth -= 1
+        elif depth == 0 and char == ",":
+            names.append(current.split(".")[0].strip())
+            current = ""
+        elif depth == 0:
+            current += char
+    return [name for name in names if name]
+
+
+def insight(object_id, edge, name, value):
+    return {"name": name, "period": "lifetime", "values": [{"value": value}], "title": name, "description": name,
+            "id": f"{object_id}/{edge}/{name}/lifetime"}
