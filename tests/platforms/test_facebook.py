@@ -71,6 +71,39 @@ class TestFacebookPublishing:
         result = adapter.publish(target, target.content, [])
         assert meta_fake.posts[result.platform_post_id]["link"] == "https://example.com/menu"
 
+    def test_a_single_photo_carries_the_link_in_its_caption(self, facebook_account, meta_fake):
+        adapter = PlatformFactory.get_platform(facebook_account)
+        target = target_for(facebook_account, "Our menu", link="https://example.com/menu")
+        result = adapter.publish(target, target.content, [meta_jpeg(facebook_account)])
+        [request] = meta_fake.requests_to("/photos", method="POST")
+        assert request.form["message"] == "Our menu\n\nhttps://example.com/menu"
+        assert meta_fake.posts[result.platform_post_id]["message"].endswith("https://example.com/menu")
+
+    def test_a_caption_that_already_holds_the_link_is_not_given_it_twice(self, facebook_account, meta_fake):
+        adapter = PlatformFactory.get_platform(facebook_account)
+        target = target_for(facebook_account, "Menu: https://example.com/menu today", link="https://example.com/menu")
+        adapter.publish(target, target.content, [meta_jpeg(facebook_account)])
+        [request] = meta_fake.requests_to("/photos", method="POST")
+        assert request.form["message"] == "Menu: https://example.com/menu today"
+
+    def test_a_video_and_several_photos_carry_the_link_in_their_text(self, facebook_account, meta_fake):
+        adapter = PlatformFactory.get_platform(facebook_account)
+        target = target_for(facebook_account, "Watch", link="https://example.com/v")
+        adapter.publish(target, target.content, [meta_video(facebook_account)])
+        assert meta_fake.requests_to("/videos", method="POST")[0].form["description"] == "Watch\n\nhttps://example.com/v"
+        target = target_for(facebook_account, "Look", link="https://example.com/p")
+        adapter.publish(target, target.content, [meta_jpeg(facebook_account), meta_jpeg(facebook_account)])
+        [feed] = meta_fake.requests_to("/feed", method="POST")
+        assert feed.form["message"] == "Look\n\nhttps://example.com/p" and "link" not in feed.form
+
+    def test_reconcile_finds_a_photo_post_whose_caption_got_the_link(self, facebook_account, meta_fake):
+        adapter = PlatformFactory.get_platform(facebook_account)
+        target = target_for(facebook_account, "Lost photo", link="https://example.com/x")
+        meta_fake.fail_next("error_after_store", path="/photos", method="POST")
+        with pytest.raises(OutcomeUnknown):
+            adapter.publish(target, target.content, [meta_jpeg(facebook_account)])
+        assert adapter.reconcile(target).found is not None
+
     def test_a_link_that_is_not_a_web_address_is_refused_before_sending(self, facebook_account, meta_fake):
         adapter = PlatformFactory.get_platform(facebook_account)
         with pytest.raises(InvalidContent, match="http"):

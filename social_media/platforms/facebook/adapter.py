@@ -1,6 +1,10 @@
 """The Facebook Page adapter: text and link posts (/{page-id}/feed), one photo (/{page-id}/photos),
 several photos (unpublished photos attached to one feed post), one video (Page video upload on
-graph-video), with the Page token. Reconcile looks for our text among the Page's recent posts."""
+graph-video), with the Page token. Reconcile looks for our text among the Page's recent posts.
+
+A target's link (platform_specific_settings["link"]) is the preview card of a text post (/feed `link`).
+/photos and /videos take no link, so with photos or a video it is written at the end of the caption
+(rules.with_link), where Facebook shows it clickable: never dropped."""
 
 from __future__ import annotations
 
@@ -28,6 +32,10 @@ RECONCILE_SLACK = timedelta(minutes=2)
 GONE_SUBCODE = 33  # "Object with ID ... does not exist"
 
 
+def target_link(target) -> str:
+    return ((target.platform_specific_settings or {}).get("link") or "").strip()
+
+
 class FacebookAdapter(MetaAdapter):
     platform = "facebook"
     posting_rate = (50, 3600)
@@ -37,8 +45,10 @@ class FacebookAdapter(MetaAdapter):
         return rules.validate(content, media)
 
     def publish(self, target, content: str, media: Sequence[MediaItem]) -> PublishResult:
+        link = target_link(target)
+        if media:  # /photos and /videos take no link: it goes in the caption, where Facebook makes it clickable
+            content = rules.with_link(content, link)
         errors = self.validate(content, media)
-        link = ((target.platform_specific_settings or {}).get("link") or "").strip()
         if link and urlsplit(link).scheme not in ("http", "https"):
             errors.append("The link must start with http:// or https://.")
         if errors:
@@ -54,7 +64,7 @@ class FacebookAdapter(MetaAdapter):
                                     files={"source": ("photo", source, media[0].mime_type)})
         else:
             data = {"message": content}
-            if link:
+            if link and not media:  # a text post's link becomes its preview card; with photos it is in the caption
                 data["link"] = link
             for number, item in enumerate(media):
                 data[f"attached_media[{number}]"] = json.dumps({"media_fbid": self._unpublished_photo(graph, item)})
@@ -96,12 +106,13 @@ class FacebookAdapter(MetaAdapter):
         text = (target.content or "").strip()
         if not text:
             return Reconciliation()
+        texts = {text, rules.with_link(text, target_link(target)).strip()}  # a photo or video carries its link in the caption
         since = int(((target.claimed_at or timezone.now()) - RECONCILE_SLACK).timestamp())
         graph = self.graph()
         for edge, field in (("posts", "message"), ("videos", "description")):
             items = graph.pages(f"/{self.page_id}/{edge}", fields=f"id,{field},created_time,permalink_url", since=since, limit=100)
             for item in items:
-                if (item.get(field) or "").strip() == text:
+                if (item.get(field) or "").strip() in texts:
                     url = item.get("permalink_url") or f"https://www.facebook.com/{item['id']}"
                     return Reconciliation(found=PublishResult(platform_post_id=str(item["id"]), url=url))
         return Reconciliation(not_found=True)

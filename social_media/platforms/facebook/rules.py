@@ -44,3 +44,13 @@ def validate(content: str, media: Sequence[MediaItem]) -> list[str]:
         elif item.file_size > MAX_PHOTO_BYTES:
             errors.append(f"Attachment {number}: Facebook photos may be at most 4 MB; this one is {item.file_size / 1024 ** 2:.1f} MB.")
     return errors
+
+
+def with_link(content: str, link: str) -> str:
+    """The text of a photo or video post carrying the target's link. Graph's /photos and /videos take
+    no `link` (only /feed does, for its preview), so the link goes at the end of the caption, where
+    Facebook shows it clickable; text that already holds it is left as it is."""
+    content = content or ""
+    if not link or link in content:
+        return content
+    return f"{content.rstrip()}\n\n{link}" if content.strip() else link
