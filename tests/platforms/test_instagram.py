@@ -134,6 +134,31 @@ class TestInstagramPublishing:
         assert 86_000 < caught.value.retry_after <= 86_400
         assert len(meta_fake.requests_to(f"/{instagram_account.platform_user_id}/media", method="POST")) == 2
 
+    def test_a_publishing_limit_refusal_waits_for_the_window_and_the_retry_publishes_the_same_container(
+            self, instagram_account, meta_fake, media_files):
+        adapter = PlatformFactory.get_platform(instagram_account)
+        first = adapter.publish(target_for(instagram_account, "one"), "one", [meta_jpeg(instagram_account, media_files)])
+        meta_fake.ig_media[first.platform_post_id]["created"] -= 23 * 3600  # leaves the 24-hour window in an hour
+        # content_publishing_limit said there was room, yet media_publish is refused (another app posted meanwhile)
+        meta_fake.fail_next("error", path="/media_publish", code=9, subcode=2207042, message="Application request limit reached")
+        target = target_for(instagram_account, "two")
+        with pytest.raises(RateLimited, match="daily publishing limit") as caught:
+            adapter.publish(target, "two", [meta_jpeg(instagram_account, media_files)])
+        assert 3_500 < caught.value.retry_after <= 3_600
+        target.refresh_from_db()
+        container = target.platform_specific_settings["instagram_container_id"]
+        result = adapter.publish(target, "two", [meta_jpeg(instagram_account, media_files)])
+        assert meta_fake.ig_media[result.platform_post_id]["container"] == container
+        assert len(meta_fake.requests_to(f"/{instagram_account.platform_user_id}/media", method="POST")) == 2
+
+    def test_the_fake_refuses_a_single_video_sent_as_video_like_meta(self, instagram_account, meta_fake, media_files):
+        from social_media.platforms.meta.graph import Graph
+
+        url = media_files.publish(b"\x00\x00\x00\x18ftypmp42" + b"v" * 100, content_type="video/mp4")
+        with pytest.raises(InvalidContent, match="REELS"):
+            Graph(instagram_account.access_token).post(f"/{instagram_account.platform_user_id}/media",
+                                                      data={"media_type": "VIDEO", "video_url": url})
+
     def test_a_5xx_after_media_publish_is_unknown_and_reconcile_finds_the_post(self, instagram_account, meta_fake, media_files):
         meta_fake.quota_total = 1  # the lost post uses the whole quota: it must still be recognised
         adapter = PlatformFactory.get_platform(instagram_account)

@@ -11,6 +11,7 @@ from datetime import datetime
 from django.conf import settings
 
 from social_media.platforms.base import InvalidContent, MediaItem, RateLimited, TransientError
+from social_media.platforms.meta.errors import PUBLISHING_LIMIT_SUBCODE
 
 FINISHED, IN_PROGRESS, PUBLISHED, ERROR, EXPIRED = "FINISHED", "IN_PROGRESS", "PUBLISHED", "ERROR", "EXPIRED"
 FALLBACK_QUOTA_WAIT = 3600.0
@@ -19,15 +20,22 @@ FALLBACK_QUOTA_WAIT = 3600.0
 def check_quota(graph, ig_user_id: str) -> dict:
     """Read content_publishing_limit; an exhausted quota is RateLimited until its oldest post leaves
     the rolling window. Returns {"quota_usage", "quota_total", "quota_duration"}."""
-    data = (graph.get(f"/{ig_user_id}/content_publishing_limit", fields="quota_usage,config").get("data") or [{}])[0]
-    config = data.get("config") or {}
-    usage, total = int(data.get("quota_usage") or 0), int(config.get("quota_total") or 0)
-    duration = int(config.get("quota_duration") or 86400)
+    limit = _limit(graph, ig_user_id)
+    usage, total, duration = limit["quota_usage"], limit["quota_total"], limit["quota_duration"]
     if total and usage >= total:
         wait = _window_frees_in(graph, ig_user_id, total, duration)
         raise RateLimited(f"This Instagram account used its {total} posts per {duration // 3600} hours; publishing when a slot frees.",
                           retry_after=wait, http_status=None)
     return {"quota_usage": usage, "quota_total": total, "quota_duration": duration}
+
+
+def _limit(graph, ig_user_id: str) -> dict:
+    """GET /{ig-user-id}/content_publishing_limit → {"data": [{"quota_usage", "config": {"quota_total",
+    "quota_duration"}}]} (python-facebook testdata instagram/apidata/publish/publish_limit_resp.json)."""
+    data = (graph.get(f"/{ig_user_id}/content_publishing_limit", fields="quota_usage,config").get("data") or [{}])[0]
+    config = data.get("config") or {}
+    return {"quota_usage": int(data.get("quota_usage") or 0), "quota_total": int(config.get("quota_total") or 0),
+            "quota_duration": int(config.get("quota_duration") or 86400)}
 
 
 def _window_frees_in(graph, ig_user_id: str, total: int, duration: int) -> float:
@@ -91,5 +99,18 @@ def wait_until_finished(graph, container_id: str) -> None:
 
 
 def publish(graph, ig_user_id: str, container_id: str) -> str:
-    answer = graph.post(f"/{ig_user_id}/media_publish", data={"creation_id": container_id}, creates_post=True)
+    """media_publish. Refused for the daily publishing limit (9/2207042: the quota read just before can
+    lag behind, or another app used the account's posts): RateLimited until the window frees a slot,
+    read from content_publishing_limit and the account's recent posts."""
+    try:
+        answer = graph.post(f"/{ig_user_id}/media_publish", data={"creation_id": container_id}, creates_post=True)
+    except RateLimited as exc:
+        if getattr(exc, "meta_subcode", None) != PUBLISHING_LIMIT_SUBCODE:
+            raise
+        limit = _limit(graph, ig_user_id)
+        total, duration = limit["quota_total"] or limit["quota_usage"] or 1, limit["quota_duration"]
+        refused = RateLimited(f"{exc.message} Publishing when a slot frees.", retry_after=_window_frees_in(graph, ig_user_id, total, duration),
+                              http_status=exc.http_status)
+        refused.meta_code, refused.meta_subcode = exc.meta_code, exc.meta_subcode
+        raise refused from None
     return str(answer.get("id") or "")

@@ -30,6 +30,10 @@ RATE_LIMIT_CODES = {4, 17, 32, 613, 80001, 80002, 80004}
 BLOCKED_CODE = 368  # temporarily blocked for policy reasons
 NOT_READY_CODE = 9007  # media not ready for publishing (subcode 2207027)
 NOT_READY_SUBCODE = 2207027
+# Instagram's content publishing limit (code 9, subcode 2207042: "You reached the maximum number of posts
+# that is allowed to be published by the API in 24 hours"): wait for the rolling window, never fail for good.
+PUBLISHING_LIMIT_CODE, PUBLISHING_LIMIT_SUBCODE = 9, 2207042
+PUBLISHING_LIMIT_WAIT = 3600.0
 PERMISSION_CODES = {10, 200, 210, 220, 299}
 TRANSIENT_CODES = {1, 2}
 DEFAULT_RATE_WAIT = 300.0
@@ -63,6 +67,9 @@ def _classify(response, error: dict, *, creates_post: bool, what: str) -> Platfo
         return AccountDisconnected(f"Meta no longer accepts this account's login ({message}); reconnect it.", http_status=status)
     if code in RATE_LIMIT_CODES or status == 429:
         return RateLimited(f"Meta's rate limit was reached: {message}", retry_after=retry_after(response), http_status=status)
+    if code == PUBLISHING_LIMIT_CODE and subcode == PUBLISHING_LIMIT_SUBCODE:
+        return RateLimited(f"The account reached Meta's daily publishing limit: {message}", retry_after=PUBLISHING_LIMIT_WAIT,
+                           http_status=status)
     if code == BLOCKED_CODE:
         return RateLimited(f"Meta temporarily blocked this account from posting: {message}", retry_after=BLOCKED_WAIT, http_status=status)
     if code == NOT_READY_CODE and subcode == NOT_READY_SUBCODE:

@@ -56,6 +56,11 @@ class InstagramRoutes:
             raise graph_error(400, 100, "Invalid parameter", subcode=2207010, error_user_title="Caption too long",
                               error_user_msg="The caption is too long or has too many hashtags.")
         kind = request.param("media_type") or "IMAGE"
+        if kind == "VIDEO" and request.param("is_carousel_item") != "true":
+            # Meta's IG User /media reference: a single video is media_type=REELS; VIDEO only for carousel items.
+            # Refused since 2023-11 (jstolpe/instagram-graph-api-php-sdk#12, TiagoGrosso/instagram-graph-api-lib#310).
+            raise graph_error(400, 100, "Invalid parameter", error_user_title="Media type not supported",
+                              error_user_msg="The VIDEO media type is no longer supported for single videos. Use REELS.")
         container = {"id": str(17_880_000_000_000_000 + next(self.ids)), "ig_id": ig_id, "media_type": kind, "caption": caption,
                      "carousel_item": request.param("is_carousel_item") == "true", "polls_left": self.in_progress_polls,
                      "outcome": "FINISHED", "message": "", "media_id": None, "children": []}
