@@ -31,6 +31,10 @@ class WorkspaceConflict(AccountsError):
     """The workspace's current state does not allow this (last owner, personal workspace)."""
 
 
+class NotFoundError(AccountsError):
+    """The workspace or membership acted on was deleted meanwhile (a concurrent delete): a 404."""
+
+
 # --- Users ------------------------------------------------------------------------------------
 
 
@@ -108,7 +112,7 @@ def workspace_update(*, workspace, actor, name=None, plan=None):
 @transaction.atomic
 def workspace_delete(*, workspace, actor):
     """Delete a workspace and everything in it (owner only; never a personal workspace)."""
-    workspace = Workspace.objects.select_for_update().get(pk=workspace.pk)
+    workspace = _lock(workspace)
     _require(workspace, actor, Role.OWNER, "delete it")
     if workspace.personal_owner_id is not None:
         raise WorkspaceConflict("A personal workspace cannot be deleted.")
@@ -119,7 +123,20 @@ def workspace_delete(*, workspace, actor):
 
 
 def _lock(workspace):
-    return Workspace.objects.select_for_update().get(pk=workspace.pk)
+    """The workspace row, locked for the rest of the transaction. A workspace deleted meanwhile (its
+    delete committed while this waited for the lock) is NotFoundError, not Workspace.DoesNotExist."""
+    locked = Workspace.objects.select_for_update().filter(pk=workspace.pk).first()
+    if locked is None:
+        raise NotFoundError("This workspace no longer exists.")
+    return locked
+
+
+def _reread_membership(membership, *related):
+    """The membership as stored now (after the workspace lock); NotFoundError when it was removed."""
+    found = Membership.objects.select_related(*related).filter(pk=membership.pk).first()
+    if found is None:
+        raise NotFoundError("This member is no longer in the workspace.")
+    return found
 
 
 def owner_kept_check(*, workspace, membership, action):
@@ -138,7 +155,7 @@ def owner_kept_check(*, workspace, membership, action):
 def member_change_role(*, membership, actor, role):
     """Change a member's role (admin+; granting or revoking owner needs an owner)."""
     workspace = _lock(membership.workspace)
-    membership = Membership.objects.select_related("user").get(pk=membership.pk)
+    membership = _reread_membership(membership, "user")
     _require(workspace, actor, Role.ADMIN, "change roles")
     if Role.OWNER in (role, membership.role) and role != membership.role:
         _require(workspace, actor, Role.OWNER, "grant or revoke the owner role")
@@ -154,7 +171,7 @@ def member_change_role(*, membership, actor, role):
 def member_remove(*, membership, actor):
     """Remove a member (admin+; an owner only by an owner), or leave (any member removes themselves)."""
     workspace = _lock(membership.workspace)
-    membership = Membership.objects.get(pk=membership.pk)
+    membership = _reread_membership(membership)
     if membership.user_id != actor.pk:
         _require(workspace, actor, Role.ADMIN, "remove members")
         if membership.role == Role.OWNER:

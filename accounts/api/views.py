@@ -42,6 +42,8 @@ class ServiceErrorsMixin:
             exc = PermissionDenied(exc.message)
         elif isinstance(exc, services.WorkspaceConflict):
             exc = Conflict(exc.message)
+        elif isinstance(exc, services.NotFoundError):
+            exc = NotFound(exc.message)
         return super().handle_exception(exc)
 
 
