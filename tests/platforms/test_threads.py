@@ -219,3 +219,27 @@ def test_a_read_timeout_on_threads_publish_is_an_unknown_outcome_and_a_refused_c
     threads_fake.stop()
     with pytest.raises(TransientError, match="Could not connect"):
         publish(threads_account, "Nobody home")
+
+
+SIX_LINKS = "Reading list: https://a.example/1 https://b.example/2 www.facebook.com https://c.example d.example.org https://e.example/5"
+
+
+def test_more_than_five_different_links_are_refused_before_anything_is_sent(threads_account, threads_fake):
+    adapter = PlatformFactory.get_platform(threads_account)
+    [problem] = adapter.validate(SIX_LINKS, [])
+    assert "at most 5 different links" in problem and "has 6" in problem
+    assert adapter.validate("https://a.example/1 " * 8 + "www.facebook.com", []) == []  # repeats count once
+    with pytest.raises(InvalidContent, match="at most 5 different links"):
+        adapter.publish(target_for(threads_account, SIX_LINKS), SIX_LINKS, [])
+    assert threads_fake.requests_to(f"/v1.0/{threads_account.platform_user_id}/threads", "POST") == []
+
+
+def test_the_fake_refuses_six_links_at_container_creation_like_threads(threads_account, threads_fake):
+    from social_media.platforms.threads.client import ThreadsClient
+
+    with pytest.raises(InvalidContent, match="THREADS_API__LINK_LIMIT_EXCEEDED"):
+        ThreadsClient(threads_account.access_token).post(
+            f"{threads_account.platform_user_id}/threads", {"media_type": "TEXT", "text": SIX_LINKS}, what="media container")
+    answer = ThreadsClient(threads_account.access_token).post(
+        f"{threads_account.platform_user_id}/threads", {"media_type": "TEXT", "text": SIX_LINKS.rsplit(" ", 1)[0]}, what="media container")
+    assert answer["id"]

@@ -22,7 +22,7 @@ from ..base import (
 from . import oauth
 from .client import ThreadsClient
 from .media import container_fields, media_problems, wait_until_finished
-from .text import MAX_CHARACTERS, threads_length
+from .text import MAX_CHARACTERS, link_problems, threads_length
 
 CONTAINER_KEY = "threads_container_id"
 FINGERPRINT_KEY = "threads_container_for"  # the text + media the container holds: an edited post gets a new one
@@ -63,7 +63,7 @@ class ThreadsAdapter(PlatformAdapter):
             )
         if not (content or "").strip() and not media:
             problems.append("A Threads post needs text or media.")
-        return problems + media_problems(list(media))
+        return problems + link_problems(content) + media_problems(list(media))
 
     def publish(self, target, content: str, media: Sequence[MediaItem]) -> PublishResult:
         media = list(media)

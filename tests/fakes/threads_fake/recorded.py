@@ -28,3 +28,6 @@ INVALID_TOKEN = error("Invalid OAuth access token - Cannot parse access token", 
 NOT_READY = error("The media is not ready for publishing, please wait for a moment", 9007, subcode=2207027)
 QUOTA_REACHED = error("You have reached the maximum number of posts that is allowed to be published in 24 hours.", 9, subcode=2207042)
 UNEXPECTED = error("An unexpected error has occurred. Please retry your request later.", 2, type_="OAuthException")
+# The error code Threads' "Text attachments" docs name for more than 5 links (since 2025-12-22); the docs give the
+# code, not the whole body, so it is carried in the Graph error shape's message with code 100 (invalid parameter).
+LINK_LIMIT_EXCEEDED = error("THREADS_API__LINK_LIMIT_EXCEEDED: posts may contain at most 5 links.", 100)

@@ -25,6 +25,19 @@ def _length(text: str) -> int:
     return sum(4 if len(ch.encode()) == 4 else 1 for ch in text)
 
 
+# Threads "Text attachments" docs (developers.facebook.com/documentation/threads/create-posts/text-attachments):
+# since 2025-12-22 a post with more than 5 links fails at container creation (POST /{user-id}/threads) with
+# THREADS_API__LINK_LIMIT_EXCEEDED; "all unique URLs found in the text field are counted", bare domains such as
+# www.facebook.com included, plus a different link attachment. This pattern counts any dotted host name, with
+# or without a scheme: at least as many links as Meta finds, never fewer.
+MAX_LINKS = 5
+_LINK = re.compile(r"(?i)(?:https?://)?(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}(?::\d+)?(?:/[^\s]*)?")
+
+
+def _links(text: str) -> set[str]:
+    return {match.group(0).rstrip(".,;:!?)") for match in _LINK.finditer(text or "")}
+
+
 def _iso(ts: float) -> str:
     return datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S+0000")
 
@@ -126,6 +139,9 @@ class ThreadsRoutes:
             return _bad(recorded.error("Param media_type must be one of {TEXT, IMAGE, VIDEO, CAROUSEL}", 100))
         if _length(text) > 500:
             return _bad(recorded.error("Param text must be at most 500 characters long.", 100, subcode=4279009))
+        links = _links(text) | ({params["link_attachment"]} if params.get("link_attachment") else set())
+        if len(links) > MAX_LINKS:
+            return _bad(recorded.LINK_LIMIT_EXCEEDED)
         container = self._new_container(user_id, media_type, params)
         if isinstance(container, Reply):
             return container
