@@ -178,3 +178,22 @@ def test_the_fake_refuses_a_post_naming_an_image_that_was_never_uploaded(linkedi
             "distribution": {"feedDistribution": "MAIN_FEED"}, "content": {"media": {"id": init["image"]}}}
     answer = requests.post(f"{linkedin_fake.base_url}/rest/posts", json=body, headers=headers, timeout=5)
     assert answer.status_code == 422 and "WAITING_UPLOAD" in answer.json()["message"]
+
+
+def test_the_fake_retires_versions_after_a_year_and_grants_no_partner_scope_by_default():
+    from datetime import date
+
+    from tests.fakes.linkedin_fake import DEFAULT_SCOPES, active_versions
+
+    versions = active_versions(date(2026, 12, 6))
+    assert "202505" not in versions and {"202512", "202611"} <= versions and "202612" not in versions
+    assert "r_member_social" not in DEFAULT_SCOPES
+
+
+def test_the_default_api_version_is_one_linkedin_still_serves():
+    """config/settings.py's LINKEDIN_VERSION default must be bumped before LinkedIn retires it (426)."""
+    from django.conf import settings as django_settings
+
+    from tests.fakes.linkedin_fake import active_versions
+
+    assert django_settings.LINKEDIN_VERSION in active_versions()

@@ -32,6 +32,7 @@ from __future__ import annotations
 import itertools
 import threading
 from dataclasses import dataclass
+from datetime import date
 
 from tests.fakes.http import serve, shut
 
@@ -44,7 +45,21 @@ from .state import FakeMember, FakeOrganization, FakePost
 __all__ = ["LinkedInFake", "FakeMember", "FakeOrganization", "FakePost", "Recorded", "FAULT_KINDS"]
 
 FAULT_KINDS = {"rate_limit", "server_error", "status", "error_after_store", "timeout", "drop", "drop_after_store"}
-DEFAULT_SCOPES = ("openid", "profile", "w_member_social", "r_member_social")
+# What LinkedIn grants an app with the self-serve products "Sign In with LinkedIn using OpenID Connect" and
+# "Share on LinkedIn" (LinkedIn's "Share on LinkedIn" and OpenID docs: openid, profile, email, w_member_social).
+# r_member_social is a restricted, partner-only permission (Community Management API): never granted by default.
+DEFAULT_SCOPES = ("openid", "profile", "w_member_social")
+# LinkedIn's Marketing API versioning ("Versioning" page on learn.microsoft.com/linkedin/marketing): a version
+# YYYYMM is supported for at least a year after release, then sunset, after which a call naming it answers 426
+# NONEXISTENT_VERSION. The fake keeps the versions of the twelve months before the one it runs in active (this
+# month's may not be released yet), so 202505 answers 426 from 2026-06 on, as it does at LinkedIn.
+SUPPORTED_MONTHS = 12
+
+
+def active_versions(today=None) -> set[str]:
+    today = today or date.today()
+    months = [(today.year * 12 + today.month - 1) - back for back in range(1, SUPPORTED_MONTHS + 1)]
+    return {f"{month // 12:04d}{month % 12 + 1:02d}" for month in months}
 
 
 @dataclass
@@ -64,7 +79,7 @@ class LinkedInFake(OAuthRoutes, RestRoutes):
         self.access_tokens, self.refresh_tokens, self.codes = {}, {}, {}
         self.images, self.videos, self.upload_slots = {}, {}, {}
         self.requests, self._faults = [], []
-        self.active_versions = {"202505", "202601", "202611"}
+        self.active_versions = active_versions()
         self.default_scopes, self.grant_refresh_tokens = list(DEFAULT_SCOPES), True
         self.login, self.deny_next = None, False
         self.video_processing_polls, self.fail_next_video, self.timeout_delay = 1, "", 3.0
