@@ -16,10 +16,13 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
+
+from config.encryption import decrypt, encrypt
 from django.utils import timezone
 
 from .models import Invitation, Membership, User
 from .services import AccountsError, _lock, _require
+from .tasks import send_invitation_email
 
 Role = Membership.Role
 MAX_PENDING_PER_WORKSPACE = 100
@@ -50,6 +53,16 @@ def _pending(queryset):
     return queryset.filter(accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now())
 
 
+def invitation_send(*, invitation_id, sealed_token):
+    """Send the mail of an invitation that is still pending (the send_invitation_email task calls
+    this; a mail server error propagates, for the task to retry). Returns whether a mail was sent."""
+    invitation = Invitation.objects.select_related("workspace", "invited_by").filter(pk=invitation_id).first()
+    if invitation is None or invitation.status != "pending":
+        return False
+    _send(invitation, decrypt(sealed_token))
+    return True
+
+
 def _send(invitation, token):
     inviter = invitation.invited_by.username if invitation.invited_by else "An administrator"
     hours = settings.INVITATION_TTL_HOURS
@@ -68,7 +81,9 @@ def _send(invitation, token):
 @transaction.atomic
 def invitation_create(*, workspace, actor, email, role=Role.EDITOR):
     """Invite `email` (admin+; only an owner may invite an owner). A pending invitation of the same
-    address is replaced. Returns the Invitation; the mail is sent once the transaction commits."""
+    address is replaced. Returns the Invitation; once the transaction commits, the mail is queued for
+    the send_invitation_email task (default queue), which retries while the mail server is down."""
+
     workspace = _lock(workspace)
     _require(workspace, actor, Role.ADMIN, "invite members")
     if role == Role.OWNER:
@@ -85,7 +100,9 @@ def invitation_create(*, workspace, actor, email, role=Role.EDITOR):
         workspace=workspace, email=email, role=role, invited_by=actor, token_hash=_hash(token),
         expires_at=timezone.now() + timedelta(hours=settings.INVITATION_TTL_HOURS),
     )
-    transaction.on_commit(lambda: _send(invitation, token))
+    sealed = encrypt(token)
+    # robust: a broker outage is logged, never a 500 for an invitation that is already saved
+    transaction.on_commit(lambda: send_invitation_email.delay(invitation.pk, sealed), robust=True)
     return invitation
 
 

@@ -125,6 +125,7 @@ CELERY_TASK_ROUTES = {
     "social_media.tasks.publish_targets_task": {"queue": CeleryQueue.POSTING.value},
     "social_media.tasks.unpublish_targets_task": {"queue": CeleryQueue.POSTING.value},
     "social_media.tasks.*": {"queue": CeleryQueue.DEFAULT.value},
+    "accounts.tasks.*": {"queue": CeleryQueue.DEFAULT.value},  # invitation mails
     "analytics.tasks.*": {"queue": CeleryQueue.ANALYTICS.value},
     "media.tasks.*": {"queue": CeleryQueue.MEDIA.value},
 }

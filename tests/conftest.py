@@ -20,6 +20,18 @@ def _close_publish_pool(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture
+def mailoutbox(mailoutbox):
+    """pytest-django's outbox, with Celery tasks run in the test process: mail goes out from tasks
+    (invitations: accounts/tasks.py), and a test that reads the outbox wants the mail the task sends."""
+    from config.celery import app
+
+    saved = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager, app.conf.task_eager_propagates = True, True
+    yield mailoutbox
+    app.conf.task_always_eager, app.conf.task_eager_propagates = saved
+
+
+@pytest.fixture
 def api():
     from rest_framework.test import APIClient
 

@@ -13,7 +13,9 @@ from rest_framework.views import APIView
 from accounts import invitations
 from accounts.models import Invitation, Membership
 
-from .serializers import InvitationAcceptSerializer, InvitationCreateSerializer, InvitationSerializer, MemberSerializer
+from .serializers import (
+    InvitationAcceptSerializer, InvitationCreatedSerializer, InvitationCreateSerializer, InvitationSerializer, MemberSerializer,
+)
 from .views import ServiceErrorsMixin, WorkspaceInURLMixin, parse_id, path_ids, require_role
 
 
@@ -51,12 +53,13 @@ class InvitationViewSet(ServiceErrorsMixin, WorkspaceInURLMixin, mixins.ListMode
     def get_queryset(self):
         return Invitation.objects.filter(workspace=self.workspace()).select_related("invited_by")
 
-    @extend_schema(request=InvitationCreateSerializer, responses={201: InvitationSerializer})
+    @extend_schema(request=InvitationCreateSerializer, responses={201: InvitationCreatedSerializer})
     def create(self, request, *args, **kwargs):
+        """Invite an address; the mail is queued (sent by a task that retries while the mail server is down)."""
         data = InvitationCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         invitation = invitations.invitation_create(workspace=self.workspace(), actor=request.user, **data.validated_data)
-        return Response(InvitationSerializer(invitation).data, status=status.HTTP_201_CREATED)
+        return Response(InvitationCreatedSerializer(invitation).data, status=status.HTTP_201_CREATED)
 
     def destroy(self, request, *args, **kwargs):
         invitation = self.get_queryset().filter(pk=parse_id(self.kwargs["pk"])).first()

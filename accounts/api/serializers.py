@@ -142,6 +142,17 @@ class InvitationSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class InvitationCreatedSerializer(InvitationSerializer):
+    mail = serializers.CharField(
+        read_only=True, default="queued",
+        help_text="Always \"queued\": the invitation mail is sent by a background task, retried while the mail server is unreachable.",
+    )
+
+    class Meta(InvitationSerializer.Meta):
+        fields = [*InvitationSerializer.Meta.fields, "mail"]
+        read_only_fields = fields
+
+
 class InvitationAcceptSerializer(serializers.Serializer):
     token = serializers.CharField(max_length=100, help_text="The token of the emailed invitation link.")
 

@@ -54,6 +54,7 @@ def test_inviting_answers_the_same_whether_or_not_the_address_is_registered(invi
 
     assert shape(known.json()) == shape(unknown.json()) == {
         "role": "editor", "status": "pending", "invited_by": team.owner.username, "accepted_at": None, "revoked_at": None,
+        "mail": "queued",
     }
     assert [m.to for m in mailoutbox] == [["known@example.com"], ["nobody@example.com"]]
     assert Membership.objects.filter(workspace=team.workspace).count() == 4  # nobody joined yet
