@@ -1,10 +1,38 @@
 """What the composer's buttons do, as calls to the posting services in one transaction (a post that
-cannot be scheduled is not left behind half-saved)."""
+cannot be scheduled is not left behind half-saved), and the time it suggests for a new post."""
+
+from datetime import timedelta
 
 from django.db import transaction
+from django.utils import timezone
+from rest_framework.exceptions import ValidationError
 
+from social_media.models import PostQueue
 from social_media.services.posts import SCHEDULED_STATUSES, post_create, post_publish_now, post_schedule, post_update
-from social_media.services.queues import queue_add_post
+from social_media.services.queues import next_free_slot, queue_add_post
+
+ROUND_TO = timedelta(minutes=15)
+AT_LEAST_AHEAD = timedelta(minutes=10)  # time to finish writing
+
+
+def suggested_time(*, workspace, accounts=(), now=None):
+    """When a new post for `accounts` would go out: the earliest free slot of the workspace's active
+    queues that post to one of them, else the first quarter hour at least AT_LEAST_AHEAD from now."""
+    now = now or timezone.now()
+    slots = []
+    if accounts:
+        queues = PostQueue.objects.filter(workspace=workspace, is_active=True, target_accounts__in=list(accounts)).distinct()
+        for queue in queues:
+            try:
+                slots.append(next_free_slot(queue, after=now))
+            except ValidationError:  # a queue without posting times (or a broken one the admin saved)
+                continue
+    if slots:
+        return min(slots)
+    earliest = now + AT_LEAST_AHEAD
+    epoch = earliest.replace(hour=0, minute=0, second=0, microsecond=0)
+    steps = -(-(earliest - epoch) // ROUND_TO)  # ceiling
+    return epoch + steps * ROUND_TO
 
 
 @transaction.atomic

@@ -1,6 +1,9 @@
 """The composer's form: one text, a variant per account, media (from the library or uploaded here),
 and what to do with it (draft, schedule at a time, add to a queue, publish now). Times are read in the
-user's time zone (activated by the middleware) to the second."""
+user's time zone (activated by the middleware); the picker steps by the minute (seconds 00), and a
+time with seconds (set through the API) is shown and kept with them."""
+
+from datetime import datetime
 
 from django import forms
 from django.utils import timezone
@@ -11,6 +14,29 @@ from social_media.platforms import PlatformFactory
 
 ACTIONS = {"draft": "Save draft", "schedule": "Schedule", "queue": "Add to queue", "publish": "Publish now"}
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%S"
+MINUTE_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+class MinuteInput(forms.DateTimeInput):
+    """A datetime-local picked to the minute. A value with seconds other than 00 is shown with them,
+    and the input then steps by the second, so saving a post scheduled at 09:00:05 keeps 09:00:05."""
+
+    input_type = "datetime-local"
+
+    def __init__(self):
+        super().__init__(attrs={"step": "60"}, format=MINUTE_FORMAT)
+
+    def format_value(self, value):
+        if isinstance(value, datetime) and value.second:
+            return value.strftime(TIME_FORMAT)
+        return super().format_value(value)
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        shown = context["widget"]["value"] or ""
+        if len(shown) > len("2030-01-01T09:00") and not shown.endswith(":00"):
+            context["widget"]["attrs"]["step"] = "1"
+        return context
 
 
 class AccountChoiceField(forms.ModelMultipleChoiceField):
@@ -35,8 +61,7 @@ class ComposeForm(forms.Form):
     upload = forms.FileField(required=False, label="Upload an image or video", help_text="Stored in the media library and attached to this post.")
     upload_alt = forms.CharField(required=False, max_length=2000, label="Alt text for the upload", help_text="Describe the image for people who cannot see it.")
     scheduled_time = forms.DateTimeField(
-        required=False, label="Publish at", input_formats=[TIME_FORMAT, "%Y-%m-%dT%H:%M"],
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local", "step": "1"}, format=TIME_FORMAT),
+        required=False, label="Publish at", input_formats=[TIME_FORMAT, MINUTE_FORMAT], widget=MinuteInput(),
     )
     queue = QueueChoiceField(queryset=PostQueue.objects.none(), required=False, label="Queue", empty_label="Choose a queue")
     action = forms.ChoiceField(choices=list(ACTIONS.items()), required=False, widget=forms.HiddenInput)
@@ -48,7 +73,7 @@ class ComposeForm(forms.Form):
         self.fields["accounts"].queryset = ConnectedAccount.objects.filter(workspace=workspace, is_active=True).order_by("platform", "platform_username", "id")
         self.fields["library_media"].queryset = MediaFile.objects.filter(workspace=workspace).order_by("-created_at", "-id")
         self.fields["queue"].queryset = PostQueue.objects.filter(workspace=workspace, is_active=True).order_by("name", "id")
-        self.fields["scheduled_time"].help_text = f"In your time zone, {timezone.get_current_timezone_name()}, to the second."
+        self.fields["scheduled_time"].help_text = f"In your time zone, {timezone.get_current_timezone_name()}."
         for account in self.account_list:
             self.fields[self.variant_name(account)] = forms.CharField(
                 required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 5}),

@@ -1,6 +1,7 @@
 """The composer: new post, edit a pending one, and the live validation the page asks for as you type
 (the engine's own validators, through social_media.services.validation.validate_draft)."""
 
+from django import forms
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -9,12 +10,13 @@ from django.views.decorators.http import require_POST
 from rest_framework.exceptions import ValidationError
 
 from media.services import media_upload
-from social_media.models import Post
+from config.numbers import MAX_ID, digits
+from social_media.models import ConnectedAccount, Post
 from social_media.services.posts import PENDING_STATUSES
 from social_media.services.queues import next_free_slot
 from social_media.services.validation import validate_draft
 
-from ..composer import compose_save
+from ..composer import compose_save, suggested_time
 from ..context import workspace_view
 from ..errors import SERVICE_ERRORS, add_service_errors
 from ..forms_compose import ACTIONS, ComposeForm
@@ -40,13 +42,14 @@ def _queue_slots(form):
     return slots
 
 
-def _initial(post):
+def _initial(post, *, with_time=True):
+    """The form's fields as `post` has them (with_time=False for a copy, which gets its own time)."""
     targets = list(post.targets.all())
     initial = {
         "accounts": [t.account_id for t in targets],
         "content": post.content,
         "library_media": [link.media_id for link in post.post_media.all()],
-        "scheduled_time": timezone.localtime(post.scheduled_time) if post.scheduled_time else None,
+        "scheduled_time": timezone.localtime(post.scheduled_time) if with_time and post.scheduled_time else None,
     }
     initial.update({f"variant_{t.account_id}": t.custom_content for t in targets if t.custom_content})
     for target in targets:
@@ -81,16 +84,38 @@ def _target_errors(form, exc):
     return True
 
 
-def _compose(request, post=None):
-    form = ComposeForm(request.POST or None, request.FILES or None, workspace=request.workspace, initial=_initial(post) if post else None)
+def _keep_upload(request, form):
+    """Store the composer's upload as soon as its own fields are valid, whatever else the form gets
+    wrong, and make it one of the form's library picks with its alt text on the file: a page shown
+    again with errors keeps it (a file input cannot be filled in again). Returns (form, media or None)."""
+    form.is_valid()
+    upload = form.cleaned_data.get("upload")
+    if not upload or form.has_error("upload") or form.has_error("upload_alt"):
+        return form, None
+    try:
+        media, created = media_upload(workspace=request.workspace, uploaded_by=request.user, uploaded_file=upload, alt_text=form.cleaned_data.get("upload_alt", ""))
+    except SERVICE_ERRORS as exc:
+        add_service_errors(form, exc, aliases=ALIASES)
+        return form, None
+    if not created:
+        messages.info(request, f"{upload.name} was already in the media library{f' as {media.original_filename}' if media.original_filename != upload.name else ''}; "
+                      f"that file is attached{', with the alt text you typed' if form.cleaned_data.get('upload_alt', '').strip() else ''}.")
+    data = form.data.copy()
+    picks = data.getlist("library_media")
+    data.setlist("library_media", [*picks, str(media.pk)] if str(media.pk) not in picks else picks)
+    data["upload_alt"] = ""
+    return ComposeForm(data, workspace=request.workspace, initial=form.initial), media
+
+
+def _compose(request, post=None, initial=None, copy_of=None):
+    form = ComposeForm(request.POST.copy() if request.method == "POST" else None, request.FILES or None, workspace=request.workspace, initial=initial)
+    if request.method == "POST":
+        form, uploaded = _keep_upload(request, form)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        media = list(data.get("library_media") or [])
+        # The library's picks in their order, then the file uploaded here (a pick of the same file: once).
+        media = [m for m in data.get("library_media") or [] if m != uploaded] + ([uploaded] if uploaded else [])
         try:
-            if data.get("upload"):
-                upload, _created = media_upload(workspace=request.workspace, uploaded_by=request.user, uploaded_file=data["upload"], alt_text=data.get("upload_alt", ""))
-                if upload not in media:  # the same bytes as a picked library file: that file, attached once
-                    media.append(upload)
             saved = compose_save(
                 workspace=request.workspace, author=request.user, post=post, action=data["action"],
                 accounts=list(data.get("accounts") or []), content=data.get("content", ""),
@@ -105,13 +130,49 @@ def _compose(request, post=None):
             when = timezone.localtime(saved.scheduled_time).strftime("%a %d %b %Y %H:%M:%S") if saved.scheduled_time else ""
             messages.success(request, SUCCESS[data["action"]].format(time=when))
             return redirect("webapp:post_detail", post_id=saved.pk)
-    context = {"form": form, "post": post, "actions": ACTIONS, "queue_slots": _queue_slots(form), "page_title": "Edit post" if post else "Compose"}
+    context = {
+        "form": form, "post": post, "copy_of": copy_of, "actions": ACTIONS, "queue_slots": _queue_slots(form),
+        "page_title": "Edit post" if post else "Compose",
+    }
     return page(request, "app/compose.html", context, status=400 if form.errors else 200)
+
+
+def _new_post_initial(request):
+    """A new post's fields: a copy of ?duplicate=<post id> (its accounts, texts, settings and media),
+    else the only connected account; the time ?at= asks for (the calendar's empty slot) when it is
+    still ahead, else the next free slot of the chosen accounts' queue (composer.suggested_time)."""
+    initial, copy_of = {}, None
+    source = request.GET.get("duplicate", "")
+    if source:
+        post_id = digits(source)
+        copy_of = Post.objects.filter(workspace=request.workspace, pk=post_id).prefetch_related("targets", "post_media").first() if post_id and post_id <= MAX_ID else None
+        if copy_of is None:
+            raise Http404("No such post.")
+        initial = _initial(copy_of, with_time=False)
+    accounts = list(ConnectedAccount.objects.filter(workspace=request.workspace, is_active=True).values_list("pk", flat=True)[:2])
+    if not copy_of and len(accounts) == 1:
+        initial["accounts"] = accounts
+    asked = _future_time(request.GET.get("at", ""))
+    chosen = initial.get("accounts") or []
+    initial["scheduled_time"] = timezone.localtime(asked or suggested_time(workspace=request.workspace, accounts=chosen))
+    return initial, copy_of
+
+
+def _future_time(value):
+    """?at= read like the form's time field (in the user's zone), if it is a time still ahead."""
+    try:
+        at = ComposeForm.base_fields["scheduled_time"].clean(value[:40]) if value else None
+    except forms.ValidationError:
+        return None
+    return at if at and at > timezone.now() else None
 
 
 @workspace_view()
 def compose(request):
-    return _compose(request)
+    if request.method == "POST":
+        return _compose(request)
+    initial, copy_of = _new_post_initial(request)
+    return _compose(request, initial=initial, copy_of=copy_of)
 
 
 @workspace_view()
@@ -122,7 +183,7 @@ def edit(request, post_id):
     if post.status not in PENDING_STATUSES:
         messages.error(request, f"This post is {post.get_status_display().lower()}; only drafts and scheduled posts can be edited.")
         return redirect("webapp:post_detail", post_id=post.pk)
-    return _compose(request, post)
+    return _compose(request, post, initial=_initial(post))
 
 
 @require_POST

@@ -1,5 +1,6 @@
 """The post list (the home page), one post with its targets, live status and attempts, and the
-actions on it: cancel, delete, publish now, retry a target, resolve an unconfirmed one."""
+actions on it that its state allows: edit, publish now, cancel, delete, unpublish, duplicate (the
+composer, prefilled), view on the network, stats; retry a target, resolve an unconfirmed one."""
 
 from django.contrib import messages
 from django.http import FileResponse, Http404
@@ -10,8 +11,12 @@ from django.views.decorators.http import require_POST
 from accounts.models import Membership
 from media.models import MediaFile
 from social_media.models import Post, PostTarget, Status
-from social_media.services.posts import PENDING_STATUSES, SCHEDULED_STATUSES, post_cancel, post_delete, post_publish_now, target_retry
+from analytics.services import post_metrics
+from social_media.services.posts import (
+    DELETABLE_STATUSES, PENDING_STATUSES, SCHEDULED_STATUSES, post_cancel, post_delete, post_publish_now, target_retry,
+)
 from social_media.services.resolution import target_resolve
+from social_media.services.unpublishing import post_unpublish
 
 from ..context import workspace_view
 from ..errors import SERVICE_ERRORS, flash_service_error, run_service
@@ -41,14 +46,31 @@ def _post_or_404(request, post_id):
         raise Http404("No such post.") from None
 
 
+def post_actions(post, targets):
+    """What can be done to the post in its state, as the services decide it: the change actions
+    (shown to editors and above) and what anyone may read (the published copies, the stats)."""
+    statuses = {t.status for t in targets}
+    pending = post.status in PENDING_STATUSES and statuses <= PENDING_STATUSES
+    posted = [t for t in targets if t.status == Status.POSTED]
+    return {
+        "edit": pending,
+        "publish": pending and bool(targets),
+        "cancel": pending and bool(statuses & SCHEDULED_STATUSES),
+        "delete": statuses <= DELETABLE_STATUSES,
+        "unpublish": bool(posted),
+        "duplicate": True,
+        "view": [t for t in posted if t.platform_post_url],
+        "stats": any(t.posted_at for t in targets),
+    }
+
+
 def _post_context(request, post):
     targets = list(post.targets.all())
     return {
-        "post": post, "targets": targets, "page_title": f"Post #{post.pk}",
-        "pending": post.status in PENDING_STATUSES and all(t.status in PENDING_STATUSES for t in targets),
-        "cancellable": any(t.status in SCHEDULED_STATUSES for t in targets) and all(t.status in PENDING_STATUSES for t in targets),
+        "post": post, "targets": targets, "page_title": f"Post #{post.pk}", "actions": post_actions(post, targets),
         "live": any(t.status in LIVE_STATUSES for t in targets),
         "media": [link.media for link in post.post_media.all()],
+        "can_edit": request.membership.has_role(Membership.Role.EDITOR), "can_admin": request.membership.has_role(Membership.Role.ADMIN),
     }
 
 
@@ -57,12 +79,25 @@ def post_detail(request, post_id):
     post = _post_or_404(request, post_id)
     context = _post_context(request, post)
     if request.htmx and request.GET.get("fragment") == "targets":
-        context.update(can_edit=request.membership.has_role(Membership.Role.EDITOR), can_admin=request.membership.has_role(Membership.Role.ADMIN))
         return render(request, "app/_post_targets.html", context)
     if request.htmx:
-        context.update(can_edit=request.membership.has_role(Membership.Role.EDITOR), can_admin=request.membership.has_role(Membership.Role.ADMIN))
         return render(request, "app/_post_panel.html", context)
+    if context["actions"]["stats"]:
+        context["stats"] = _stats(post, context["targets"])
     return page(request, "app/post_detail.html", context)
+
+
+def _stats(post, targets):
+    """The post's latest figures (analytics.services.post_metrics) as rows: one per published target, then the totals."""
+    metrics = post_metrics(post=post)
+    names = list(metrics["totals"])
+    by_id = {t.pk: t for t in targets}
+    rows = [
+        {"target": by_id[row["id"]], "values": [(name, row["metrics"].get(name, 0)) for name in names] if row["metrics"] else None,
+         "read_at": (row["metrics"] or {}).get("updated_at")}
+        for row in metrics["targets"] if row["posted_at"] and row["id"] in by_id
+    ]
+    return {"names": names, "rows": rows, "totals": [(name, metrics["totals"][name]) for name in names]}
 
 
 def _back(request, post_id=None):
@@ -76,7 +111,10 @@ def _back(request, post_id=None):
 @workspace_view()
 def post_action(request, post_id, action):
     post = get_object_or_404(Post, workspace=request.workspace, pk=post_id)
-    done = {"cancel": "Post cancelled.", "delete": "Post deleted.", "publish": "Publishing now."}
+    done = {
+        "cancel": "Post cancelled.", "delete": "Post deleted.", "publish": "Publishing now.",
+        "unpublish": "Unpublishing: each published copy is being deleted from its network.",
+    }
     try:
         if action == "cancel":
             post_cancel(post=post)
@@ -84,6 +122,8 @@ def post_action(request, post_id, action):
             post_delete(post=post)
         elif action == "publish":
             post_publish_now(post=post)
+        elif action == "unpublish":
+            post_unpublish(post=post)
         else:
             raise Http404("No such action.")
     except SERVICE_ERRORS as exc:

@@ -10,10 +10,11 @@
     if (event.target.matches("select[data-autosubmit]")) { event.target.form.submit(); }
   });
 
-  // Forms that ask before destroying something.
+  // Forms (or one of their buttons) that ask before destroying or sending something.
   document.addEventListener("submit", function (event) {
     var form = event.target;
-    if (form.dataset.confirm && !window.confirm(form.dataset.confirm)) { event.preventDefault(); }
+    var question = (event.submitter && event.submitter.dataset.confirm) || form.dataset.confirm;
+    if (question && !window.confirm(question)) { event.preventDefault(); }
   });
 
   // Composer tabs: the main text plus one tab per chosen account.
