@@ -6,4 +6,5 @@ urlpatterns = [
     path("", include("social_media.api.urls")),
     path("", include("media.api_urls")),
     path("", include("analytics.api_urls")),
+    path("", include("assistant.api.urls")),
 ]

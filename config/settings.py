@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "social_media",
     "media",
     "analytics",
+    "assistant",
 ]
 
 MIDDLEWARE = [
@@ -278,6 +279,26 @@ PLAN_LIMITS = {
     "enterprise": {"api_calls_per_hour": 2000, "scheduled_posts_per_day": 200},
 }
 THROTTLING_ENABLED = env_bool("THROTTLING_ENABLED", True)
+
+# --- Writing assistant (docs/assistant.md) -----------------------------------------------------
+# Off unless ASSISTANT_PROVIDER names a provider and its key (or, for openai, a base URL) is set.
+ASSISTANT_PROVIDER = os.environ.get("ASSISTANT_PROVIDER", "")
+OPENAI_API_KEY = os.environ.get("OPENAI_API_KEY", "")
+OPENAI_BASE_URL = os.environ.get("OPENAI_BASE_URL", "")  # any OpenAI-compatible server: vLLM, Ollama, llama.cpp
+OPENAI_MODEL = os.environ.get("OPENAI_MODEL", "gpt-4o-mini")
+GEMINI_API_KEY = os.environ.get("GEMINI_API_KEY", "")
+GEMINI_BASE_URL = os.environ.get("GEMINI_BASE_URL", "")
+GEMINI_MODEL = os.environ.get("GEMINI_MODEL", "gemini-2.5-flash")
+ASSISTANT_TIMEOUT_SECONDS = float(os.environ.get("ASSISTANT_TIMEOUT_SECONDS", 30))
+ASSISTANT_IMAGES = env_bool("ASSISTANT_IMAGES", True)  # the model reads images (alt text, captions for media)
+ASSISTANT_MAX_ATTEMPTS = env_int("ASSISTANT_MAX_ATTEMPTS", 3)  # model calls per network before giving up on a variant
+ASSISTANT_RECENT_POSTS = env_int("ASSISTANT_RECENT_POSTS", 30)  # posted posts a variant must not repeat
+ASSISTANT_SIMILARITY_THRESHOLD = float(os.environ.get("ASSISTANT_SIMILARITY_THRESHOLD", 0.5))
+# Assistant requests per day per plan owner (like PLAN_LIMITS); an empty value means no cap for that plan.
+ASSISTANT_DAILY_QUOTAS = {
+    plan: (None if os.environ.get(f"ASSISTANT_QUOTA_{plan.upper()}", default) == "" else env_int(f"ASSISTANT_QUOTA_{plan.upper()}", default))
+    for plan, default in (("basic", 20), ("pro", 200), ("enterprise", 2000))
+}
 
 # --- Networks and OAuth ---------------------------------------------------------------------
 # Unset: the address `make run` / `manage.py runall` serves on, so OAuth redirects reach it on any PORT.
