@@ -348,6 +348,10 @@ META_CONTAINER_POLL_SECONDS = float(os.environ.get("META_CONTAINER_POLL_SECONDS"
 META_CONTAINER_MAX_WAIT_SECONDS = float(os.environ.get("META_CONTAINER_MAX_WAIT_SECONDS", 300))
 # Allow http:// network endpoints (local test servers). Never in production.
 ALLOW_INSECURE_NETWORK_URLS = env_bool("ALLOW_INSECURE_NETWORK_URLS", False)
+# Addresses that are not public but may still be connected to by config/safe_http.py (Mastodon instances,
+# Bluesky services and other user-chosen hosts): IPs or networks with optional ports, comma-separated,
+# e.g. "127.0.0.1:3900". Empty (the default): only public internet addresses.
+OUTBOUND_ALLOWED_PRIVATE_ADDRESSES = os.environ.get("OUTBOUND_ALLOWED_PRIVATE_ADDRESSES", "")
 # Threads (Meta): an app with the Threads use case; see docs/networks.md.
 THREADS_ENABLED = env_bool("THREADS_ENABLED", True)
 THREADS_APP_ID = os.environ.get("THREADS_APP_ID", "")

@@ -7,6 +7,9 @@ import re
 os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production-0123456789abcdef")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 os.environ.setdefault("ALLOW_INSECURE_NETWORK_URLS", "1")
+# The test servers of user-chosen hosts (Mastodon fakes, the Bluesky PDS) listen on 127.0.0.1; every other
+# non-public address stays refused (tests/platforms/test_ssrf*.py narrow it to exact ports).
+os.environ.setdefault("OUTBOUND_ALLOWED_PRIVATE_ADDRESSES", "127.0.0.1")
 os.environ.setdefault("ENCRYPTION_KEYS", "Q2hhbmdlTWVDaGFuZ2VNZUNoYW5nZU1lQ2hhbmdlTWU=")
 os.environ.setdefault("VAR_DIR", "/tmp/scheduler-test-var")
 

@@ -7,9 +7,7 @@ they are stored. Reconnecting an account updates it in place and never replaces 
 with an empty one.
 """
 
-import ipaddress
 import secrets
-import socket
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -17,6 +15,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from config import safe_http
 from social_media.models import ConnectedAccount, OAuthApp, OAuthState
 from social_media.platforms import PLATFORMS, PlatformFactory
 from social_media.platforms.base import AccountProfile, PlatformError, pkce_pair
@@ -65,14 +64,16 @@ def normalize_instance_url(raw, *, field="instance_url"):
                 "The server must use https. (A local test server over http? See ALLOW_INSECURE_NETWORK_URLS in "
                 "docs/configuration.md and the README's \"Try it locally\".)", field=field,
             )
-        try:
-            addresses = {info[4][0] for info in socket.getaddrinfo(parts.hostname, port or 443)}
-        except (OSError, UnicodeError):  # UnicodeError: an empty or over-long DNS label (a..b)
-            raise ConnectError(f"The server {parts.hostname} could not be found.", field=field)
-        if any(not ipaddress.ip_address(a.split("%")[0]).is_global for a in addresses):
-            raise ConnectError("The server's address is not a public internet address.", field=field)
     port = f":{port}" if port else ""
-    return f"{parts.scheme}://{parts.hostname.lower()}{port}"
+    host = parts.hostname.lower()
+    url = f"{parts.scheme}://{f'[{host}]' if ':' in host else host}{port}"
+    # An early answer for the user; every connection (and redirect hop) is checked again by safe_http.
+    try:
+        return safe_http.check_url(url)
+    except safe_http.Unresolvable as exc:
+        raise ConnectError(exc.message, field=field)
+    except safe_http.BlockedAddress:
+        raise ConnectError("The server's address is not a public internet address.", field=field)
 
 
 def _mastodon_app(instance_url):
@@ -158,8 +159,8 @@ def connect_with_password(*, user, workspace, platform, identifier, password, se
     service_url = normalize_instance_url(service_url or settings.BLUESKY_DEFAULT_SERVICE, field="service_url")
     try:
         profile = PlatformFactory.adapter_class(platform).connect_with_password(identifier=identifier, password=password, service_url=service_url)
-    except PlatformError as exc:
-        raise ConnectError(exc.message, field="app_password")
+    except PlatformError as exc:  # the service refused the login, or leads to a non-public address
+        raise ConnectError(exc.message, field="service_url" if safe_http.blocked_cause(exc) else "app_password")
     return account_upsert(workspace=workspace, platform=platform, profile=profile, user=user)
 
 

@@ -1,4 +1,9 @@
-"""Talking to a PDS: checked service URLs, clients built from the stored JWTs, record keys, post URLs."""
+"""Talking to a PDS: checked service URLs, clients built from the stored JWTs, record keys, post URLs.
+
+The PDS is a host the user chose: every client talks through config.safe_http's guarded transport
+(public addresses only, checked where each connection and redirect hop is made, environment proxies
+ignored), and a refusal becomes AccountDisconnected when it leaves open_client.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +20,8 @@ from atproto_client.request import Request
 from atproto_server.auth.jwt import get_jwt_payload
 from django.conf import settings
 
-from social_media.platforms.base import PlatformError
+from config import safe_http
+from social_media.platforms.base import AccountDisconnected, PlatformError
 
 POST_COLLECTION = "app.bsky.feed.post"
 PROFILE_COLLECTION = "app.bsky.actor.profile"
@@ -50,12 +56,15 @@ class StoredSessionClient(Client):
 @contextmanager
 def open_client(base_url: str, *, handle: str = "", did: str = "", access_jwt: str = "", refresh_jwt: str = ""):
     """A client for `base_url`, authenticated with the stored JWTs when given; closed afterwards."""
-    client = StoredSessionClient(base_url=service_url(base_url), request=Request(timeout=timeout()))
+    request = Request(timeout=timeout(), transport=safe_http.httpx_transport(), trust_env=False)
+    client = StoredSessionClient(base_url=service_url(base_url), request=request)
     try:
         if access_jwt:
             session = Session(handle=handle, did=did, access_jwt=access_jwt, refresh_jwt=refresh_jwt, pds_endpoint=service_url(base_url))
             client.login(session_string=session.encode(), fetch_bsky_profile=False)
         yield client
+    except safe_http.BlockedAddress as exc:  # atproto passes it through untouched: not an httpx error
+        raise AccountDisconnected(f"The Bluesky service cannot be reached safely: {exc.message}") from exc
     finally:
         client.request.close()
 

@@ -1,6 +1,11 @@
 """HTTP plumbing for the Mastodon adapter: the instance-URL policy and one Mastodon.py client per
 instance + token, whose failures go through errors.translate.
 
+The instance is a host the user chose, so every request (the app registration and OAuth posts too,
+and every redirect hop) goes through config.safe_http's guarded session: it connects only to public
+addresses (or those the operator allowed), checked where the socket is opened, on every use of a
+stored instance URL as much as at connect.
+
 Mastodon.py is built with `ratelimit_method="throw"` (it never sleeps inside a worker), a bounded
 `request_timeout`, and an explicit API version with `version_check_mode="created"`: it then never
 probes `/api/v1/instance` by itself (that probe recurses until RecursionError when the instance
@@ -16,6 +21,8 @@ import requests
 from django.conf import settings
 from mastodon import Mastodon
 from mastodon.errors import MastodonError
+
+from config import safe_http
 
 from ..base import PlatformError, TransientError
 from .errors import http_error, translate
@@ -60,7 +67,7 @@ class Connection:
         self.base_url = base_url
         self.timeout = timeout
         self.last_response = None
-        self.session = requests.Session()
+        self.session = safe_http.session()
         self.session.hooks["response"].append(self._remember)
         self.api = Mastodon(
             access_token=access_token or None,
@@ -82,14 +89,14 @@ class Connection:
         self.last_response = None
         try:
             return method(*args, **kwargs)
-        except (MastodonError, requests.RequestException) as exc:
+        except (MastodonError, requests.RequestException, safe_http.BlockedAddress) as exc:
             raise translate(exc, self.last_response, what=what, unsafe=unsafe) from exc
 
     def post_form(self, path: str, data: dict, *, what: str) -> dict:
         """A plain form POST for the OAuth endpoints Mastodon.py cannot drive (PKCE, error bodies)."""
         try:
             response = self.session.post(self.base_url + path, data=data, timeout=self.timeout)
-        except requests.RequestException as exc:
+        except (requests.RequestException, safe_http.BlockedAddress) as exc:
             raise translate(exc, None, what=what) from exc
         if not response.ok:
             raise translate(http_error(response), response, what=what)

@@ -17,6 +17,7 @@ from mastodon.errors import (
 )
 from urllib3.exceptions import NewConnectionError
 
+from config import safe_http
 from config.numbers import decimal_digits, digits
 
 from ..base import AccountDisconnected, InvalidContent, OutcomeUnknown, PlatformError, RateLimited, TransientError
@@ -39,6 +40,9 @@ def http_error(response) -> MastodonAPIError:
 
 def translate(exc: BaseException, response=None, *, what: str = "request", unsafe: bool = False) -> PlatformError:
     """Map a Mastodon.py / requests exception (and the last response seen) to a typed error."""
+    blocked = safe_http.blocked_cause(exc)
+    if blocked is not None:  # the instance, or a redirect from it, leads to a non-public address
+        return AccountDisconnected(f"The Mastodon instance cannot be reached safely: {blocked.message}")
     status, server_message = _status_and_message(exc, response)
     if status == 429:
         retry_after = retry_after_seconds(response)
