@@ -310,6 +310,11 @@ def httpx_transport(**kwargs) -> GuardedTransport:
     return GuardedTransport(**kwargs)
 
 
+_TRANSPORT_OPTIONS = {"verify", "cert", "http1", "http2", "limits", "retries"}
+
+
 def httpx_client(**kwargs) -> httpx.Client:
-    """An httpx.Client on GuardedTransport, ignoring environment proxies (which would bypass it)."""
-    return httpx.Client(transport=GuardedTransport(), trust_env=False, **kwargs)
+    """An httpx.Client on GuardedTransport, ignoring environment proxies (which would bypass it). TLS and
+    connection options (verify, cert, http2, limits, retries) go to the transport, where httpx reads them."""
+    transport_options = {name: kwargs.pop(name) for name in list(kwargs) if name in _TRANSPORT_OPTIONS}
+    return httpx.Client(transport=GuardedTransport(**transport_options), trust_env=False, **kwargs)

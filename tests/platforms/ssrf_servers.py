@@ -17,7 +17,7 @@ class Recorder:
     """An HTTP server on `host` (any free port) that records requests and answers with `answer(handler)`:
     (status, headers, body dict). Default: the JSON a metadata service would leak."""
 
-    def __init__(self, host="127.0.0.1", answer=None, port=0):
+    def __init__(self, host="127.0.0.1", answer=None, port=0, ssl_context=None):
         self.requests: list[tuple[str, str]] = []
         self.answer = answer or (lambda request: (200, {}, {"client_id": "stolen-id", "client_secret": "stolen-secret",
                                                              "AccessKeyId": "ASIA-METADATA"}))
@@ -44,8 +44,10 @@ class Recorder:
                 pass
 
         self.server = FakeHTTPServer((host, port), Handler)
+        if ssl_context is not None:
+            self.server.socket = ssl_context.wrap_socket(self.server.socket, server_side=True)
         self.host, self.port = host, self.server.server_address[1]
-        self.base_url = f"http://{host}:{self.port}"
+        self.base_url = f"{'https' if ssl_context else 'http'}://{host}:{self.port}"
         threading.Thread(target=self.server.serve_forever, daemon=True, name=f"recorder-{self.port}").start()
 
     def stop(self):
