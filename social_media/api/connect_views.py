@@ -3,8 +3,10 @@
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib import messages
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
@@ -66,8 +68,10 @@ class ConnectView(APIView):
 class CallbackView(APIView):
     """Reached by the browser's redirect from the network, without a JWT: the state names the user
     and workspace. Nothing is connected here: the account(s) found wait as a pending connection that
-    the same user confirms while signed in. Redirects to FRONTEND_URL with `status=pending` and the
-    one-time completion `token` (or `status=error` and a `message`), or renders a small page."""
+    the same user confirms while signed in. A flow started from the web app goes on to the web app's
+    confirmation page (or back to its Accounts page with the error). An API flow redirects to
+    FRONTEND_URL with `status=pending` and the one-time completion `token` (or `status=error` and a
+    `message`), or renders a small page with the token for the API client."""
 
     permission_classes = [AllowAny]
     authentication_classes = []
@@ -80,12 +84,19 @@ class CallbackView(APIView):
         try:
             if platform not in OAUTH_PLATFORMS:
                 raise ConnectError("Unknown platform.")
-            pending, token = connect_finish(
+            finished = connect_finish(
                 platform=platform, state=params.get("state", ""), code=params.get("code", ""),
                 error=params.get("error", ""), error_description=params.get("error_description", ""),
             )
         except ConnectError as exc:
+            if exc.from_webapp:
+                messages.error(request._request, exc.message)
+                return _no_store(HttpResponseRedirect(reverse("webapp:accounts")))
             message = exc.message
+        else:
+            if finished.from_webapp:
+                return _no_store(HttpResponseRedirect(reverse("webapp:connect_complete", kwargs={"token": finished.token})))
+            pending, token = finished.pending, finished.token
         outcome = {"platform": platform, "status": "pending" if pending else "error"}
         if pending:
             outcome["token"] = token
@@ -94,7 +105,12 @@ class CallbackView(APIView):
         if settings.FRONTEND_URL:
             return HttpResponseRedirect(f"{settings.FRONTEND_URL}?{urlencode(outcome)}")
         context = {"outcome": outcome, "pending": pending, "token": token}
-        response = render(request, "social_media/connect_result.html", context, status=200 if pending else 400)
-        response["Cache-Control"] = "no-store"
-        response["Referrer-Policy"] = "no-referrer"
-        return response
+        return _no_store(render(request, "social_media/connect_result.html", context, status=200 if pending else 400))
+
+
+def _no_store(response):
+    """The callback's answers carry the code's outcome (a completion token): never cached, never
+    sent on as a referrer."""
+    response["Cache-Control"] = "no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    return response

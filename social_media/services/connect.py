@@ -8,6 +8,7 @@ with an empty one.
 """
 
 import secrets
+from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -32,12 +33,25 @@ DECLINED_ERRORS = {"access_denied", "user_cancelled_login", "user_cancelled_auth
 
 
 class ConnectError(Exception):
-    """A connect flow failed; `message` is for the user, `field` names the input at fault."""
+    """A connect flow failed; `message` is for the user, `field` names the input at fault.
+    `from_webapp`: the failed flow was started from the web app (set by connect_finish)."""
+
+    from_webapp = False
 
     def __init__(self, message, *, field="non_field_errors"):
         super().__init__(message)
         self.message = message
         self.field = field
+
+
+@dataclass(frozen=True)
+class Finished:
+    """What an OAuth callback produced: the pending connection, its one-time completion token, and
+    whether the flow was started from the web app (whose confirmation page the browser goes to)."""
+
+    pending: object
+    token: str
+    from_webapp: bool
 
 
 def callback_url(platform):
@@ -93,8 +107,9 @@ def _mastodon_app(instance_url):
         return OAuthApp.objects.get(platform="mastodon", instance_url=instance_url)
 
 
-def connect_start(*, user, workspace, platform, instance_url=""):
-    """Begin an OAuth flow; returns the URL to send the user's browser to."""
+def connect_start(*, user, workspace, platform, instance_url="", from_webapp=False):
+    """Begin an OAuth flow; returns the URL to send the user's browser to. `from_webapp`: the web
+    app started it, so the callback sends the browser back to the web app's confirmation page."""
     if platform not in OAUTH_PLATFORMS:
         raise ConnectError(f"{platform} does not connect through OAuth.", field="platform")
     require_configured(platform)
@@ -108,7 +123,7 @@ def connect_start(*, user, workspace, platform, instance_url=""):
     redirect_uri = callback_url(platform)
     OAuthState.objects.create(
         state=state, platform=platform, user=user, workspace=workspace, code_verifier=verifier,
-        instance_url=instance_url, redirect_uri=redirect_uri,
+        instance_url=instance_url, redirect_uri=redirect_uri, from_webapp=from_webapp,
         expires_at=timezone.now() + timedelta(seconds=settings.OAUTH_STATE_TTL_SECONDS),
     )
     return PlatformFactory.adapter_class(platform).authorization_url(
@@ -127,16 +142,27 @@ def _take_state(platform, state):
             raise ConnectError("This authorization link is unknown or was already used; start connecting again.")
         row.delete()
     if row.expires_at < timezone.now():
-        raise ConnectError("This authorization expired (after 10 minutes); start connecting again.")
+        expired = ConnectError("This authorization expired (after 10 minutes); start connecting again.")
+        expired.from_webapp = row.from_webapp
+        raise expired
     return row
 
 
 def connect_finish(*, platform, state, code="", error="", error_description=""):
     """Finish an OAuth flow from the network's redirect: exchange the code and store the account(s)
     found as a pending connection for the user who started the flow. Returns (pending, completion
-    token); nothing is connected until that user confirms (services.pending)."""
-    from .pending import pending_connection_create
+    token) as a Finished; nothing is connected until that user confirms (services.pending)."""
     row = _take_state(platform, state)
+    try:
+        pending, token = _finish(row, platform, code=code, error=error, error_description=error_description)
+    except ConnectError as exc:
+        exc.from_webapp = row.from_webapp
+        raise
+    return Finished(pending=pending, token=token, from_webapp=row.from_webapp)
+
+
+def _finish(row, platform, *, code, error, error_description):
+    from .pending import pending_connection_create
     if error:
         reason = "You declined the authorization." if error in DECLINED_ERRORS else f"The network refused: {error_description or error}."
         raise ConnectError(reason)

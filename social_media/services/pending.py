@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import Membership
+from accounts.models import Membership, Workspace
 from social_media.models import ConnectedAccount, PendingConnection
 from social_media.platforms.base import AccountProfile, TokenSet
 from social_media.platforms.registry import PLATFORMS
@@ -50,7 +50,7 @@ def _public(profile, platform, key):
     return {
         "key": key, "platform": platform, "platform_user_id": profile.platform_user_id,
         "platform_username": profile.platform_username, "display_name": profile.display_name,
-        "instance_url": profile.instance_url,
+        "instance_url": profile.instance_url, "avatar_url": profile.avatar_url,
     }
 
 
@@ -145,21 +145,33 @@ def _chosen(candidates, select):
     return select
 
 
-def pending_connection_complete(*, user, token, select=None) -> list[ConnectedAccount]:
+def connect_workspaces(*, user):
+    """The workspaces `user` may connect accounts to (admin or owner there), by name."""
+    return [m.workspace for m in Membership.objects.filter(user=user).select_related("workspace").order_by("workspace__name", "id")
+            if m.has_role(Membership.Role.ADMIN)]
+
+
+def pending_connection_complete(*, user, token, select=None, workspace_id=None) -> list[ConnectedAccount]:
     """Connect the selected candidates (all of them when there is one and `select` is None) in the
-    workspace the flow started in. Single use: a second call answers PendingConnectionGone."""
+    workspace the flow started in, or in `workspace_id`, another workspace the user is an admin of.
+    Single use: a second call answers PendingConnectionGone."""
     with transaction.atomic():
         row = PendingConnection.objects.select_for_update().filter(token_hash=_hash(token or ""), user=user).first()
         if row is None or not _may_connect(user, row.workspace_id):
             raise PendingConnectionNotFound("No pending connection matches this link for your account.")
         _usable(row)
+        workspace = row.workspace
+        if workspace_id is not None and int(workspace_id) != row.workspace_id:
+            if not _may_connect(user, workspace_id):
+                raise ConnectError("Choose a workspace you are an admin of.", field="workspace")
+            workspace = Workspace.objects.get(pk=workspace_id)
         chosen = _chosen(row.candidates, select)
         private = json.loads(row.secrets)
         by_key = {c["key"]: c for c in row.candidates}
         accounts = []
         for key in chosen:
             profile = _profile(by_key[key], private[key])
-            account, _created = account_upsert(workspace=row.workspace, platform=profile.platform, profile=profile, user=user)
+            account, _created = account_upsert(workspace=workspace, platform=profile.platform, profile=profile, user=user)
             accounts.append(account)
         row.completed_at = timezone.now()
         row.secrets = ""  # nothing left to take

@@ -5,22 +5,25 @@ here, where the user who started connecting, signed in, chooses which of the aut
 connect (one Meta login yields every Page and its Instagram account) through
 `pending_connection_complete`, the service the API's /accounts/connect/complete/ calls."""
 
+from urllib.parse import urlsplit
+
 from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect
+from django.template.defaultfilters import pluralize
 
 from accounts.models import Membership
 from social_media.models import ConnectedAccount
 from social_media.platforms import PLATFORMS, PlatformFactory
 from social_media.services.accounts import account_disconnect
 from social_media.services.connect import PASSWORD_PLATFORMS, ConnectError, connect_start, connect_with_password
-from social_media.services.pending import pending_connection_complete, pending_connection_get
+from social_media.services.pending import connect_workspaces, pending_connection_complete, pending_connection_get
 
 from django.contrib.auth.decorators import login_required
 
 from ..context import workspace_view
-from ..errors import SERVICE_ERRORS, flash_service_error, run_service
+from ..errors import SERVICE_ERRORS, flash_service_error, run_service, service_messages
 from ..render import page, paginate
 
 
@@ -95,13 +98,31 @@ def connect(request, platform):
                     identifier=data["handle"], password=data["app_password"], service_url=data.get("service_url", ""),
                 )
             else:
-                return redirect(connect_start(user=request.user, workspace=request.workspace, platform=platform, instance_url=data.get("instance_url", "")))
+                url = connect_start(user=request.user, workspace=request.workspace, platform=platform, instance_url=data.get("instance_url", ""), from_webapp=True)
+                return _leave_for(request, network, url)
         except ConnectError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
             messages.success(request, f"Connected {account}.")
             return redirect("webapp:accounts")
     return _render(request, {platform: form}, status=400)
+
+
+def _leave_for(request, network, url):
+    """Send the browser to the network's authorization page with a GET navigation of its own.
+
+    Not a 302 answer to the form's POST: browsers apply the CSP's form-action to every redirect a
+    form submission follows (Chromium refuses "form-action 'self'" for the network's authorize URL,
+    and the button seems to do nothing). Listing the networks' origins in form-action would not do
+    either: a Mastodon instance is whatever server the user types. So the POST answers this small
+    page of our own, which navigates on with <meta http-equiv="refresh"> (no script, so no CSP
+    exception; the HTML standard makes a refresh replace the history entry, so Back from the
+    network does not bounce the user there again) and shows the same address as a link."""
+    host = urlsplit(url).netloc
+    response = page(request, "app/connect_redirect.html", {"network": network, "authorize_url": url, "host": host, "page_title": f"Connect {network['label']}"})
+    response["Cache-Control"] = "no-store"  # it carries a single-use state
+    response["Referrer-Policy"] = "no-referrer"
+    return response
 
 
 @workspace_view(write_role=Membership.Role.ADMIN)
@@ -115,21 +136,52 @@ def disconnect(request, account_id):
 
 @login_required
 def connect_complete(request, token):
-    """Confirm a pending connection: the authorized accounts, checked by default; connect the chosen."""
+    """Back from the network: the accounts it authorized, with their names and pictures, checked; the
+    workspace the flow started in preselected; one button connects the chosen ones there."""
     try:
         pending = pending_connection_get(user=request.user, token=token)
     except SERVICE_ERRORS as exc:
         flash_service_error(request, exc)
         return redirect("webapp:accounts")
+    workspaces = connect_workspaces(user=request.user)
+    errors = []
     if request.method == "POST":
+        chosen = request.POST.getlist("select")
+        workspace_id = request.POST.get("workspace") or None
+        if workspace_id is not None and not workspace_id.isdigit():
+            workspace_id = None
         try:
-            connected = pending_connection_complete(user=request.user, token=token, select=request.POST.getlist("select") or None)
+            if not chosen:
+                raise ConnectError("Choose at least one account.", field="select")
+            connected = pending_connection_complete(user=request.user, token=token, select=chosen, workspace_id=workspace_id)
         except SERVICE_ERRORS as exc:
-            flash_service_error(request, exc)
-            return redirect("webapp:connect_complete", token=token)
-        request.session["workspace_id"] = pending.workspace_id
-        names = ", ".join(f"{PLATFORMS[a.platform][0]} @{a.platform_username}" for a in connected)
-        messages.success(request, f"Connected {names}.")
-        return redirect("webapp:accounts")
-    candidates = [{**c, "label": PLATFORMS.get(c["platform"], (c["platform"],))[0]} for c in pending.candidates]
-    return page(request, "app/connect_complete.html", {"pending": pending, "candidates": candidates, "token": token, "page_title": "Confirm the connection"})
+            errors = [m for ms in service_messages(exc).values() for m in ms]
+        else:
+            request.session["workspace_id"] = connected[0].workspace_id
+            names = ", ".join(f"{PLATFORMS[a.platform][0]} @{a.platform_username}" for a in connected)
+            messages.success(request, f"Connected {names}.")
+            return redirect("webapp:accounts")
+    label = PLATFORMS.get(pending.platform, (pending.platform,))[0]
+    candidates = [{**c, "label": PLATFORMS.get(c["platform"], (c["platform"],))[0], "avatar": _avatar_origin(c) and c["avatar_url"]} for c in pending.candidates]
+    selected = set(request.POST.getlist("select")) if request.method == "POST" else {c["key"] for c in candidates}
+    chosen_workspace = request.POST.get("workspace") or str(pending.workspace_id)
+    response = page(request, "app/connect_complete.html", {
+        "pending": pending, "candidates": candidates, "selected": selected, "workspaces": workspaces,
+        "chosen_workspace": chosen_workspace, "errors": errors, "network_label": label,
+        "page_title": f"Connect your {label} account{pluralize(len(candidates))}",
+    }, status=400 if errors else 200)
+    origins = list(dict.fromkeys(filter(None, map(_avatar_origin, candidates))))
+    if origins:  # the pictures come from the network: allowed on this page only, from those origins only
+        response._csp_update = response._csp_update_ro = {"img-src": origins}
+    response["Cache-Control"] = "no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _avatar_origin(candidate):
+    """The origin of a candidate's picture when the page may show it (https; http only where local
+    test servers are allowed), else ""."""
+    parts = urlsplit(candidate.get("avatar_url") or "")
+    if parts.netloc and (parts.scheme == "https" or (parts.scheme == "http" and settings.ALLOW_INSECURE_NETWORK_URLS)):
+        return f"{parts.scheme}://{parts.netloc}"
+    return ""

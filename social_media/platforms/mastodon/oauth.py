@@ -91,6 +91,7 @@ def account_profile(me, base_url: str, limits: dict, *, tokens: TokenSet | None)
         platform_username=acct if "@" in acct else f"{acct}@{host}",
         display_name=str(me.get("display_name") or me["username"]),
         instance_url=base_url,
+        avatar_url=str(me.get("avatar_static") or me.get("avatar") or ""),
         tokens=tokens,
         platform_settings=limits,
     )
