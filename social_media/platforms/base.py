@@ -83,6 +83,22 @@ class Metrics:
     raw: dict = field(default_factory=dict)
 
 
+# --- Account metrics (analytics, issue 15) ----------------------------------------------------
+@dataclass(frozen=True)
+class AccountMetrics:
+    """An account's audience as the network reports it now. None: the network does not tell."""
+
+    followers: int | None = None
+    following: int | None = None
+    posts: int | None = None
+    raw: dict = field(default_factory=dict)
+
+
+class AccountMetricsUnavailable(PlatformError):
+    """The network (or this kind of account on it) offers no audience figures to this app: a LinkedIn
+    member, a Bluesky PDS without an AppView. Permanent for the account; the message says why."""
+
+
 @dataclass(frozen=True)
 class TokenSet:
     access_token: str
@@ -210,6 +226,16 @@ class PlatformAdapter:
 
     def fetch_metrics(self, platform_post_id: str) -> Metrics:
         raise NotImplementedError
+
+    # --- Account metrics (analytics) ---
+    # Reads of metrics share the per-account token bucket mechanism with publishing, in their own bucket
+    # (social_media.services.ratelimit, scope "metrics"): (reads, per seconds).
+    metrics_rate: tuple[int, int] = (60, 15 * 60)
+
+    def account_metrics(self) -> AccountMetrics:
+        """Followers, following and posts of the connected account, read now. Raises
+        AccountMetricsUnavailable when the network offers none for this account."""
+        raise AccountMetricsUnavailable(f"{self.platform or 'This network'} offers no account figures to this app.")
 
     def refresh_access_token(self) -> TokenSet:
         """Return fresh tokens (the engine stores them atomically). Raise AccountDisconnected when the

@@ -49,9 +49,10 @@ def warm():
         conn.script_load(_LUA)
 
 
-def take(*, account_id, capacity, per_seconds):
+def take(*, account_id, capacity, per_seconds, scope="account"):
     """Take one token from the account's bucket. Returns 0.0 when granted, else the seconds to wait
-    before a token will be available (nothing is taken in that case)."""
+    before a token will be available (nothing is taken in that case). `scope` names a separate bucket
+    of the same account ("metrics": analytics reads, which must not use up the posting budget)."""
     rate = capacity / per_seconds
     now = time.time()
     conn = _redis()
@@ -62,14 +63,14 @@ def take(*, account_id, capacity, per_seconds):
 
         try:
             script = conn.register_script(_LUA)
-            return float(script(keys=[f"bucket:account:{account_id}"], args=[capacity, rate, now]))
+            return float(script(keys=[f"bucket:{scope}:{account_id}"], args=[capacity, rate, now]))
         except RedisError as exc:  # nothing was sent to the network yet: retrying later is safe
             raise TransientError("The posting rate limiter is unavailable; the post will be retried.") from exc
     with _local_lock:
-        tokens, ts = _local_buckets.get(account_id, (capacity, now))
+        tokens, ts = _local_buckets.get((scope, account_id), (capacity, now))
         tokens = min(capacity, tokens + (now - ts) * rate)
         if tokens >= 1:
-            _local_buckets[account_id] = (tokens - 1, now)
+            _local_buckets[(scope, account_id)] = (tokens - 1, now)
             return 0.0
-        _local_buckets[account_id] = (tokens, now)
+        _local_buckets[(scope, account_id)] = (tokens, now)
         return (1 - tokens) / rate

@@ -53,9 +53,14 @@ def test_it_stores_the_figures_mastodon_reports_and_one_snapshot(mastodon_accoun
     assert (row.likes, row.reposts, row.replies, row.impressions, row.clicks) == (3, 1, 2, 0, 0)
     assert row.platform_metrics == {"favourites_count": 3, "reblogs_count": 1, "replies_count": 2, "quotes_count": 0}
     (snapshot,) = AnalyticsSnapshot.objects.filter(target=target)
-    assert snapshot.snapshot_data == {
-        "likes": 3, "reposts": 1, "replies": 2, "impressions": 0, "clicks": 0, "raw": row.platform_metrics,
+    figures = ("likes", "reposts", "replies", "quotes", "impressions", "clicks", "saves", "views")
+    assert {name: getattr(snapshot, name) for name in figures} == {
+        "likes": 3, "reposts": 1, "replies": 2, "quotes": 0, "impressions": 0, "clicks": 0, "saves": 0, "views": 0,
     }
+    assert snapshot.extra == row.platform_metrics
+    assert (row.workspace_id, row.account_id, row.platform, row.posted_at) == (
+        target.post.workspace_id, mastodon_account.id, "mastodon", target.posted_at)
+    assert row.engagement_total == 6
 
 
 def test_a_second_collection_updates_the_figures_and_adds_a_snapshot(mastodon_account, mastodon_fake):
@@ -69,7 +74,7 @@ def test_a_second_collection_updates_the_figures_and_adds_a_snapshot(mastodon_ac
 
     row = PostAnalytics.objects.get(target=target)
     assert (row.likes, row.reposts, row.replies) == (10, 4, 5) and row.updated_at > first
-    assert [s.snapshot_data["likes"] for s in AnalyticsSnapshot.objects.filter(target=target)] == [3, 10]
+    assert [s.likes for s in AnalyticsSnapshot.objects.filter(target=target)] == [3, 10]
     assert PostAnalytics.objects.count() == 1
 
 
@@ -83,7 +88,7 @@ def test_it_reads_x_public_metrics(x_settings, x_fake):
     row = PostAnalytics.objects.get(target=target)
     assert (row.likes, row.reposts, row.replies, row.impressions, row.clicks) == (7, 2, 1, 120, 0)
     assert row.platform_metrics["impression_count"] == 120
-    assert AnalyticsSnapshot.objects.get(target=target).snapshot_data["impressions"] == 120
+    assert AnalyticsSnapshot.objects.get(target=target).impressions == 120
 
 
 def test_it_refreshes_an_expired_x_token_once_and_reads_again(x_settings, x_fake):
@@ -177,12 +182,17 @@ def test_due_for_collection_follows_the_checkpoints(django_assert_num_queries):
         posted_target(account, hours(7), collected_ago=hours(2)).id,  # collected before the 6 h checkpoint
         posted_target(account, hours(30), collected_ago=hours(20)).id,  # before the 1 d one
         posted_target(account, days(7) + hours(12), collected_ago=days(1)).id,  # before the 7 d one
+        posted_target(account, days(9)).id,  # past 7 d, never collected
+        posted_target(account, days(22), collected_ago=days(6)).id,  # weekly: collected on day 16, the 21 d one passed
+        posted_target(account, days(90) + hours(2), collected_ago=days(5)).id,  # the last one, 90 d
     }
     posted_target(account, timedelta(minutes=30))  # no checkpoint yet
     posted_target(account, hours(2), collected_ago=timedelta(minutes=30))  # collected after the 1 h checkpoint
     posted_target(account, hours(5), collected_ago=hours(3))  # next checkpoint (6 h) not reached
     posted_target(account, days(7) + hours(12), collected_ago=hours(6))  # collected after the 7 d one
-    posted_target(account, days(9))  # window closed: never collected again
+    posted_target(account, days(20), collected_ago=days(5))  # collected on day 15, after the 14 d one
+    posted_target(account, days(89), collected_ago=days(4))  # collected on day 85, after the 84 d one
+    posted_target(account, days(92))  # 90 days are over: never collected again
     posted_target(account, hours(2), status=Status.FAILED)
     posted_target(ConnectedAccountFactory(needs_reconnect=True), hours(2))
     posted_target(ConnectedAccountFactory(is_active=False), hours(2))
@@ -192,7 +202,7 @@ def test_due_for_collection_follows_the_checkpoints(django_assert_num_queries):
     for _ in range(20):
         posted_target(account, hours(3))
     with django_assert_num_queries(1):
-        assert len(due_for_collection()) == 24
+        assert len(due_for_collection()) == 27
     assert len(due_for_collection(limit=5)) == 5
 
 

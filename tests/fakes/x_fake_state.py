@@ -15,6 +15,10 @@ class FakeUser:
     name: str
     subscription_type: str = "None"
     max_weighted_length: int = 280
+    # User object public_metrics (docs.x.com/x-api/fundamentals/data-dictionary#user: followers_count,
+    # following_count, tweet_count, listed_count, like_count), answered when user.fields asks for it.
+    public_metrics: dict = field(default_factory=lambda: dict.fromkeys(
+        ["followers_count", "following_count", "tweet_count", "listed_count", "like_count"], 0))
 
 
 @dataclass

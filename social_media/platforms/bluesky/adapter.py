@@ -174,6 +174,28 @@ class BlueskyAdapter(PlatformAdapter):
             except LIBRARY_ERRORS as exc:
                 raise translate(exc, action=CALL) from exc
 
+    # --- Account metrics (analytics, issue 15) --------------------------------------------------
+    def account_metrics(self):
+        """app.bsky.actor.getProfile for our DID: followersCount, followsCount, postsCount
+        (docs.bsky.app/docs/api/app-bsky-actor-get-profile). The PDS answers it by proxying to its
+        AppView; a PDS without one (no PDS_BSKY_APP_VIEW_URL) cannot, which is said, not retried."""
+        from social_media.platforms.base import AccountMetrics, AccountMetricsUnavailable
+
+        with self._client() as client:
+            try:
+                profile = client.app.bsky.actor.get_profile({"actor": self.account.platform_user_id})
+            except LIBRARY_ERRORS as exc:
+                error = translate(exc, action=METRICS)
+                if error.http_status == 400 and "no AppView" in error.message:  # errors.py: "No service configured"
+                    raise AccountMetricsUnavailable(
+                        "This Bluesky server has no AppView to read profiles from, so followers cannot be counted.",
+                        http_status=400,
+                    ) from exc
+                raise error from exc
+        raw = {"followersCount": profile.followers_count, "followsCount": profile.follows_count, "postsCount": profile.posts_count}
+        return AccountMetrics(followers=profile.followers_count, following=profile.follows_count, posts=profile.posts_count, raw=raw)
+    # --- end of account metrics ------------------------------------------------------------------
+
     def fetch_metrics(self, platform_post_id: str) -> Metrics:
         self._own_rkey(platform_post_id)
         with self._client() as client:

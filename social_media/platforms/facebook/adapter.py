@@ -97,6 +97,17 @@ class FacebookAdapter(MetaAdapter):
         if answer.get("success") is False:
             raise PlatformError("Facebook did not delete the post.")
 
+    # --- Account metrics (analytics, issue 15) --------------------------------------------------
+    def account_metrics(self):
+        """GET /{page-id}?fields=followers_count,fan_count (developers.facebook.com/docs/graph-api/
+        reference/page: followers_count, "the number of followers of the Page")."""
+        from social_media.platforms.base import AccountMetrics
+
+        page = self.graph().get(f"/{self.page_id}", fields="followers_count,fan_count")
+        raw = {key: int(page[key]) for key in ("followers_count", "fan_count") if isinstance(page.get(key), int)}
+        return AccountMetrics(followers=raw.get("followers_count"), raw=raw)
+    # --- end of account metrics ------------------------------------------------------------------
+
     def fetch_metrics(self, platform_post_id: str) -> Metrics:
         return metrics.read(self.graph(), platform_post_id)
 

@@ -126,6 +126,17 @@ class InstagramAdapter(MetaAdapter):
         if answer.get("success") is False:
             raise PlatformError("Instagram did not delete the post.")
 
+    # --- Account metrics (analytics, issue 15) --------------------------------------------------
+    def account_metrics(self):
+        """GET /{ig-user-id}?fields=followers_count,follows_count,media_count (developers.facebook.com/
+        docs/instagram-platform/instagram-graph-api/reference/ig-user)."""
+        from social_media.platforms.base import AccountMetrics
+
+        user = self.graph().get(f"/{self.ig_user_id}", fields="followers_count,follows_count,media_count")
+        raw = {key: int(user[key]) for key in ("followers_count", "follows_count", "media_count") if isinstance(user.get(key), int)}
+        return AccountMetrics(followers=raw.get("followers_count"), following=raw.get("follows_count"), posts=raw.get("media_count"), raw=raw)
+    # --- end of account metrics ------------------------------------------------------------------
+
     def fetch_metrics(self, platform_post_id: str) -> Metrics:
         graph = self.graph()
         try:

@@ -87,6 +87,23 @@ class LinkedInAdapter(PlatformAdapter):
     def delete(self, platform_post_id: str) -> None:
         posts.delete(self._client(), platform_post_id)
 
+    # --- Account metrics (analytics, issue 15) --------------------------------------------------
+    def account_metrics(self):
+        """An organization page: GET /rest/networkSizes/{organization urn}?edgeType=COMPANY_FOLLOWED_BY_MEMBER
+        answers {"firstDegreeSize": followers} (learn.microsoft.com/linkedin/marketing/community-management/
+        organizations/organization-lookup-api, "Retrieve Organization Follower Count"). A member's own
+        profile: LinkedIn gives apps no follower count, which is said."""
+        from social_media.platforms.base import AccountMetrics, AccountMetricsUnavailable
+
+        from .client import encode
+
+        if not self.is_organization:
+            raise AccountMetricsUnavailable("LinkedIn does not give apps the follower count of a member's profile, only of organization pages.")
+        answer = self._client().json("GET", f"/networkSizes/{encode(self.author)}", query="edgeType=COMPANY_FOLLOWED_BY_MEMBER", what="follower count")
+        followers = answer.get("firstDegreeSize")
+        return AccountMetrics(followers=int(followers) if isinstance(followers, int) else None, raw={"firstDegreeSize": followers})
+    # --- end of account metrics ------------------------------------------------------------------
+
     def fetch_metrics(self, platform_post_id: str) -> Metrics:
         return posts.metrics(self._client(), platform_post_id, organization=self.author if self.is_organization else "")
 

@@ -98,6 +98,18 @@ class MastodonAdapter(PlatformAdapter):
             if exc.http_status != 404:  # already gone is what we wanted
                 raise
 
+    # --- Account metrics (analytics, issue 15) --------------------------------------------------
+    def account_metrics(self):
+        """GET /api/v1/accounts/verify_credentials: followers_count, following_count, statuses_count
+        (docs.joinmastodon.org/methods/accounts/#verify_credentials, the Account entity)."""
+        from ..base import AccountMetrics
+
+        me = self.conn.call(self.conn.api.account_verify_credentials, what="account")
+        counts = {key: int(me.get(key) or 0) for key in ("followers_count", "following_count", "statuses_count")}
+        return AccountMetrics(followers=counts["followers_count"], following=counts["following_count"],
+                              posts=counts["statuses_count"], raw=counts)
+    # --- end of account metrics ------------------------------------------------------------------
+
     def fetch_metrics(self, platform_post_id: str) -> Metrics:
         status = self.conn.call(self.conn.api.status, platform_post_id, what="post")
         counts = {key: int(status.get(key) or 0) for key in ("favourites_count", "reblogs_count", "replies_count", "quotes_count")}

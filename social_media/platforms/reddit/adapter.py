@@ -110,6 +110,26 @@ class RedditAdapter(PlatformAdapter):
     def delete(self, platform_post_id: str) -> None:
         self._call(lambda: self.reddit.submission(id=platform_post_id).delete(), what="post deletion")
 
+    # --- Account metrics (analytics, issue 15) --------------------------------------------------
+    def account_metrics(self):
+        """GET /api/v1/me (identity scope): link_karma, comment_karma and total_karma; the followers of
+        a Reddit account are the subscribers of its profile subreddit (`subreddit.subscribers`), when it
+        has one (www.reddit.com/dev/api#GET_api_v1_me)."""
+        from ..base import AccountMetrics
+
+        def read():
+            me = self.reddit.user.me()
+            return dict(me.__dict__)
+
+        data = self._call(read, what="account")
+        raw = {key: int(data[key]) for key in ("link_karma", "comment_karma", "total_karma") if isinstance(data.get(key), (int, float))}
+        profile = data.get("subreddit")
+        subscribers = getattr(profile, "subscribers", None) if profile is not None and not isinstance(profile, dict) else (profile or {}).get("subscribers")
+        if isinstance(subscribers, int):
+            raw["subscribers"] = subscribers
+        return AccountMetrics(followers=raw.get("subscribers"), raw=raw)
+    # --- end of account metrics ------------------------------------------------------------------
+
     def fetch_metrics(self, platform_post_id: str) -> Metrics:
         def read():
             submission = self.reddit.submission(id=platform_post_id)

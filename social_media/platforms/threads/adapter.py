@@ -127,6 +127,21 @@ class ThreadsAdapter(PlatformAdapter):
             if exc.http_status != 404:
                 raise
 
+    # --- Account metrics (analytics, issue 15) --------------------------------------------------
+    def account_metrics(self):
+        """GET /{threads-user-id}/threads_insights?metric=followers_count: a total_value
+        (developers.facebook.com/docs/threads/insights, user insights; needs threads_manage_insights)."""
+        from ..base import AccountMetrics
+
+        answer = self.client.get(f"{self.user_id}/threads_insights", {"metric": "followers_count"}, what="account insights")
+        followers = None
+        for row in answer.get("data") or []:
+            if row.get("name") == "followers_count":
+                points = row.get("values") or [{}]
+                followers = int((row.get("total_value") or points[-1]).get("value") or 0)
+        return AccountMetrics(followers=followers, raw={"followers_count": followers} if followers is not None else {})
+    # --- end of account metrics ------------------------------------------------------------------
+
     def fetch_metrics(self, platform_post_id: str) -> Metrics:
         answer = self.client.get(f"{platform_post_id}/insights", {"metric": ",".join(INSIGHT_METRICS)}, what="post insights")
         values = {name: 0 for name in INSIGHT_METRICS}

@@ -91,6 +91,21 @@ class XAdapter(PlatformAdapter):
         if not (answer.get("data") or {}).get("deleted"):
             raise PlatformError("X did not delete the post.")
 
+    # --- Account metrics (analytics, issue 15) --------------------------------------------------
+    def account_metrics(self):
+        """GET /2/users/me?user.fields=public_metrics: followers_count, following_count, tweet_count
+        (docs.x.com/x-api/users/user-lookup-me, the User object's public_metrics)."""
+        from social_media.platforms.base import AccountMetrics, TransientError
+
+        with translated(what="account"):
+            answer = self._api().client.get_me(user_auth=False, user_fields=["public_metrics"])
+        counts = (answer.get("data") or {}).get("public_metrics") or {}
+        if not counts:
+            raise TransientError("X did not return the account's public metrics; will retry.")
+        return AccountMetrics(followers=counts.get("followers_count"), following=counts.get("following_count"),
+                              posts=counts.get("tweet_count"), raw=dict(counts))
+    # --- end of account metrics ------------------------------------------------------------------
+
     def fetch_metrics(self, platform_post_id: str) -> Metrics:
         return timeline.fetch_metrics(self._api(), platform_post_id)
 

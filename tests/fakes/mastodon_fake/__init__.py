@@ -81,10 +81,19 @@ class MastodonFake(MastodonApi):
     def add_account(self, username, display_name=None, *, scope="read write follow push"):
         with self._lock:
             account = {"id": str(next(self._ids)), "username": username, "acct": username,
-                       "display_name": display_name or username.title(), "url": f"{self.base_url}/@{username}"}
+                       "display_name": display_name or username.title(), "url": f"{self.base_url}/@{username}",
+                       # The Account entity always carries its counts (docs.joinmastodon.org/entities/Account/
+                       # #followers_count, #following_count, #statuses_count); set_audience() changes them.
+                       "followers_count": 0, "following_count": 0, "statuses_count": 0}
             self.accounts[account["id"]] = account
             token = self._issue(account["id"], scope)["access_token"]
             return account, token
+
+    def set_audience(self, account_id, **counts):
+        """Set an account's followers_count, following_count or statuses_count (analytics tests)."""
+        assert set(counts) <= {"followers_count", "following_count", "statuses_count"}, counts
+        with self._lock:
+            self.accounts[str(account_id)].update(counts)
 
     def revoke(self, token):
         with self._lock:
