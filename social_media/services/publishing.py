@@ -43,6 +43,7 @@ from social_media.platforms.base import (
 )
 
 from . import ratelimit
+from .links import post_link
 from .tokens import account_load_secrets, account_mark_disconnected, account_refresh_token
 from .validation import media_items_for
 
@@ -328,15 +329,16 @@ def _set_target(target, **fields):
 
 
 def _succeed(target, attempt, result: PublishResult):
+    link, note = post_link(result.url)  # only an http(s) link is stored; anything else leaves a note
     _set_target(
         target,
         status=Status.POSTED,
         platform_post_id=result.platform_post_id,
-        platform_post_url=result.url,
+        platform_post_url=link,
         posted_at=result.published_at or timezone.now(),
-        error_message="",
+        error_message=note,
     )
-    finish_attempt(attempt, PublishAttempt.Outcome.SUCCESS, message=result.url)
+    finish_attempt(attempt, PublishAttempt.Outcome.SUCCESS, message=link or note)
     return Outcome(Status.POSTED)
 
 

@@ -12,6 +12,7 @@ from social_media.models import PostTarget, Status
 from social_media.platforms import PlatformFactory
 from social_media.platforms.base import PlatformError
 
+from .links import post_link
 from .posts import post_refresh_status
 
 
@@ -69,9 +70,10 @@ def target_reconcile_now(*, target):
     except PlatformError:
         return Status.UNCONFIRMED
     if answer.found is not None:
+        link, note = post_link(answer.found.url)  # only an http(s) link is stored
         _settle(locked, status=Status.POSTED, platform_post_id=answer.found.platform_post_id,
-                platform_post_url=answer.found.url, posted_at=answer.found.published_at or locked.last_attempt_at or timezone.now(),
-                error_message="")
+                platform_post_url=link, posted_at=answer.found.published_at or locked.last_attempt_at or timezone.now(),
+                error_message=note)
         return Status.POSTED
     if answer.not_found:
         _settle(locked, status=Status.FAILED, error_message="Not published: the network has no such post. Retry to publish it.")
