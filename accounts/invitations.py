@@ -2,8 +2,9 @@
 
 An admin invites an email address (`invitation_create`); the address gets a link with a one-time
 token, stored as its SHA-256 only. The answer is the same whether or not the address belongs to a
-registered user, so inviting cannot probe who uses this server. The invitee signs in (or registers)
-with that address and accepts (`invitation_accept`); only then is a Membership created. Invitations
+registered user, so inviting cannot probe who uses this server. The invitee signs in with that
+address and accepts (`invitation_accept`), or, without an account, creates one from the invitation
+(`invitation_accept_as_new_user`, even while self-registration is off); only then is a Membership created. Invitations
 expire after settings.INVITATION_TTL_HOURS; admins list and revoke them (`invitation_revoke`).
 The API, the admin and the web app call these functions.
 """
@@ -13,15 +14,16 @@ import secrets
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from config.encryption import decrypt, encrypt
 from django.utils import timezone
 
 from .models import Invitation, Membership, User
-from .services import AccountsError, _lock, _require
+from .services import AccountsError, _lock, _require, user_register
 from .tasks import send_invitation_email
 
 Role = Membership.Role
@@ -38,6 +40,10 @@ class InvitationGone(AccountsError):
 
 class InvitationForAnotherAddress(AccountsError):
     """The signed-in user's email address is not the invited one."""
+
+
+class InvitationAddressHasAccount(AccountsError):
+    """An account uses the invited address: its owner signs in and accepts instead of creating one."""
 
 
 def _hash(token):
@@ -70,7 +76,8 @@ def _send(invitation, token):
         subject=f"You are invited to {invitation.workspace.name}",
         message=(
             f"{inviter} invited you to join the workspace \"{invitation.workspace.name}\" as {invitation.role}.\n\n"
-            f"To accept, sign in (or register) with this email address, {invitation.email}, and open:\n"
+            f"To accept, open this link and sign in with this email address, {invitation.email}, or create\n"
+            f"your account there if you have none:\n"
             f"{invitation_link(token)}\n\nThe invitation expires in {hours} hours. If you did not expect it, ignore this mail.\n"
         ),
         from_email=settings.DEFAULT_FROM_EMAIL,
@@ -114,10 +121,8 @@ def invitation_get(*, token):
     return invitation
 
 
-@transaction.atomic
-def invitation_accept(*, user, token):
-    """Join the workspace as the invited role. The user's email must be the invited address.
-    Returns the Membership (the existing one, unchanged, if the user already is a member)."""
+def _pending_for_update(token):
+    """The invitation this token names, locked and still pending; InvitationNotFound or InvitationGone."""
     invitation = Invitation.objects.select_for_update().filter(token_hash=_hash(token or "")).first()
     if invitation is None:
         raise InvitationNotFound("This invitation link is unknown.")
@@ -127,6 +132,14 @@ def invitation_accept(*, user, token):
             "revoked": "This invitation was withdrawn; ask for a new one.",
             "expired": "This invitation expired; ask for a new one.",
         }[invitation.status])
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept(*, user, token):
+    """Join the workspace as the invited role. The user's email must be the invited address.
+    Returns the Membership (the existing one, unchanged, if the user already is a member)."""
+    invitation = _pending_for_update(token)
     if (user.email or "").lower() != invitation.email:
         raise InvitationForAnotherAddress("This invitation was sent to another email address; sign in with the account that uses it.")
     _lock(invitation.workspace)
@@ -136,6 +149,30 @@ def invitation_accept(*, user, token):
     invitation.accepted_at, invitation.accepted_by = timezone.now(), user
     invitation.save(update_fields=["accepted_at", "accepted_by"])
     return membership
+
+
+@transaction.atomic
+def invitation_accept_as_new_user(*, token, username, password, timezone="UTC"):
+    """Create the invitee's account, with the invited address, and join: how a person gets an account
+    on a server whose self-registration is off (REGISTRATION_ENABLED). Holding the mailed link proves
+    the address. Returns (user, membership). An address that has an account already must sign in and
+    accept (InvitationAddressHasAccount); a taken username or a weak password are field errors."""
+    invitation = _pending_for_update(token)
+    if User.objects.filter(email__iexact=invitation.email).exists():
+        raise InvitationAddressHasAccount("An account uses this address already: sign in with it, then accept the invitation.")
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError({"username": ["This username is taken; choose another."]})
+    User.username_validator(username)
+    try:
+        password_validation.validate_password(password, user=User(username=username, email=invitation.email))
+    except ValidationError as exc:
+        raise ValidationError({"password": list(exc.messages)}) from exc
+    try:
+        with transaction.atomic():
+            user = user_register(username=username, email=invitation.email, password=password, timezone=timezone)
+    except IntegrityError as exc:  # a concurrent registration took the name or the address
+        raise ValidationError({"username": ["This username is taken; choose another."]}) from exc
+    return user, invitation_accept(user=user, token=token)
 
 
 @transaction.atomic

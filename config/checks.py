@@ -5,6 +5,7 @@
 - scheduler.W002: sampled stored secrets that no key in ENCRYPTION_KEYS decrypts (a key was removed
   before `rotate_encryption_keys` ran); those accounts must be reconnected or the key restored.
 - scheduler.W003: sampled stored secrets that only an older key decrypts: run `rotate_encryption_keys`.
+- scheduler.W010 (every check, not only --deploy): WEBAPP_REGISTRATION_ENABLED is set; rename it.
 """
 
 from django.core.checks import Tags, Warning, register
@@ -42,3 +43,19 @@ def check_encryption_keys(app_configs=None, **kwargs):
             id="scheduler.W003",
         ))
     return warnings
+
+
+@register()
+def check_deprecated_settings(app_configs=None, **kwargs):
+    """scheduler.W010: WEBAPP_REGISTRATION_ENABLED is the old name of REGISTRATION_ENABLED (still read
+    while the new one is unset; it now governs the API's registration as well as the web app's)."""
+    import os
+
+    if "WEBAPP_REGISTRATION_ENABLED" in os.environ:
+        return [Warning(
+            "WEBAPP_REGISTRATION_ENABLED is deprecated: it is read as REGISTRATION_ENABLED, which governs both the "
+            "web app's /register/ and POST /api/v1/auth/register/.",
+            hint="Rename it to REGISTRATION_ENABLED.",
+            id="scheduler.W010",
+        )]
+    return []

@@ -507,7 +507,9 @@ MIDDLEWARE += ["django_htmx.middleware.HtmxMiddleware", "webapp.middleware.UserT
 LOGIN_URL = "webapp:login"
 LOGIN_REDIRECT_URL = "webapp:home"
 LOGOUT_REDIRECT_URL = "webapp:login"
-# Anyone may create an account at /register/ when on; off by default (staff add users in the admin).
-WEBAPP_REGISTRATION_ENABLED = env_bool("WEBAPP_REGISTRATION_ENABLED", False)
+# Anyone may create an account (the web app's /register/ and POST /api/v1/auth/register/) when on;
+# off by default: both answer 404, staff add users in the admin, invitees create theirs from the
+# invitation. WEBAPP_REGISTRATION_ENABLED is the deprecated name (read when the new one is unset).
+REGISTRATION_ENABLED = env_bool("REGISTRATION_ENABLED", env_bool("WEBAPP_REGISTRATION_ENABLED", False))
 # Rows per page on every list in the web app.
 WEBAPP_PAGE_SIZE = env_int("WEBAPP_PAGE_SIZE", 25)

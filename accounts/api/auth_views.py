@@ -1,6 +1,8 @@
+from django.conf import settings
 from django.utils.cache import add_never_cache_headers
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, permissions, status
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenViewBase
 
@@ -11,7 +13,8 @@ from .serializers import MeUpdateSerializer, RegisterSerializer, UserSerializer
 
 
 class RegisterView(generics.GenericAPIView):
-    """Create an account (and its personal workspace). Anonymous; limited per client IP."""
+    """Create an account (and its personal workspace). Anonymous; limited per client IP. Only when the
+    server has REGISTRATION_ENABLED on (404 otherwise, as the web app's /register/)."""
 
     authentication_classes = ()
     permission_classes = (permissions.AllowAny,)
@@ -19,6 +22,8 @@ class RegisterView(generics.GenericAPIView):
 
     @extend_schema(responses={201: UserSerializer})
     def post(self, request):
+        if not settings.REGISTRATION_ENABLED:
+            raise NotFound("Registration is turned off on this server; ask its staff or a workspace admin for an invitation.")
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         user = serializer.save()

@@ -159,3 +159,16 @@ class InvitationAcceptSerializer(serializers.Serializer):
 
 class MemberRoleSerializer(serializers.Serializer):
     role = serializers.ChoiceField(choices=Membership.Role.choices)
+
+
+class InvitationSignupSerializer(serializers.Serializer):
+    """An invitee without an account: the account is created with the invited address."""
+
+    token = serializers.CharField(max_length=100, help_text="The token of the emailed invitation link.")
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(write_only=True, max_length=128, trim_whitespace=False, style={"input_type": "password"})
+    timezone = serializers.CharField(max_length=64, required=False, default="UTC")
+
+    def validate_timezone(self, value):
+        User._meta.get_field("timezone").run_validators(value)
+        return value

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .invitation_views import InvitationAcceptView, InvitationViewSet
+from .invitation_views import InvitationAcceptView, InvitationSignupView, InvitationViewSet
 from .views import MemberViewSet, WorkspaceViewSet
 
 workspace_list = WorkspaceViewSet.as_view({"get": "list", "post": "create"})
@@ -18,4 +18,5 @@ urlpatterns = [
     path("workspaces/<str:workspace_pk>/invitations/", invitation_list, name="workspace-invitation-list"),
     path("workspaces/<str:workspace_pk>/invitations/<str:pk>/", invitation_detail, name="workspace-invitation-detail"),
     path("invitations/accept/", InvitationAcceptView.as_view(), name="invitation-accept"),
+    path("invitations/signup/", InvitationSignupView.as_view(), name="invitation-signup"),
 ]

@@ -13,6 +13,11 @@ REGISTER, LOGIN, REFRESH, LOGOUT, ME = (f"/api/v1/auth/{name}/" for name in ("re
 STRONG = "plum-orbit-candle-47"
 
 
+@pytest.fixture(autouse=True)
+def _registration_on(settings):
+    settings.REGISTRATION_ENABLED = True  # off by default (tests/accounts/test_registration.py)
+
+
 def register(client, **overrides):
     data = {"username": "alice", "email": "alice@example.com", "password": STRONG, **overrides}
     return client.post(REGISTER, data, format="json")

@@ -18,7 +18,8 @@ def error_of(response, status):
     return body["error"]
 
 
-def test_it_answers_400_with_code_message_and_fields():
+def test_it_answers_400_with_code_message_and_fields(settings):
+    settings.REGISTRATION_ENABLED = True
     error = error_of(APIClient().post("/api/v1/auth/register/", {"email": "nope"}, format="json"), 400)
     assert error["code"] == "validation_error"
     assert error["message"] == "Invalid input."

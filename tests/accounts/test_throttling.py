@@ -106,7 +106,8 @@ def test_it_limits_anonymous_login_attempts_per_ip():
     assert neighbour.post(LOGIN, {"username": "erin", "password": PASSWORD}, format="json").status_code == 200
 
 
-def test_it_shares_the_anonymous_limit_across_auth_endpoints():
+def test_it_shares_the_anonymous_limit_across_auth_endpoints(settings):
+    settings.REGISTRATION_ENABLED = True
     client = APIClient(REMOTE_ADDR="203.0.113.20")
     for _ in range(30):
         assert client.post("/api/v1/auth/register/", {}, format="json").status_code == 400

@@ -7,7 +7,7 @@ import pytest
 pytestmark = pytest.mark.django_db
 
 METHODS = {"get", "post", "patch", "put", "delete"}
-ANONYMOUS = {"/api/v1/auth/register/", "/api/v1/auth/login/", "/api/v1/auth/refresh/", "/api/v1/auth/logout/"}
+ANONYMOUS = {"/api/v1/auth/register/", "/api/v1/auth/login/", "/api/v1/auth/refresh/", "/api/v1/auth/logout/", "/api/v1/invitations/signup/"}
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def test_registering_the_same_name_twice_at_once_makes_one_user_and_a_form_error(settings):
     """Both requests pass the form's "is it taken?" check; the loser's INSERT broke the unique username: a 500."""
-    settings.WEBAPP_REGISTRATION_ENABLED = True
+    settings.REGISTRATION_ENABLED = True
     data = {"username": "twice", "email": "twice@example.com", "password": "a-long-pass-phrase", "timezone": "UTC"}
 
     def submit():

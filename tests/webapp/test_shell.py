@@ -72,7 +72,7 @@ def test_registration_is_off_by_default(settings):
 
 @pytest.mark.django_db
 def test_registration_creates_a_user_with_a_personal_workspace(settings):
-    settings.WEBAPP_REGISTRATION_ENABLED = True
+    settings.REGISTRATION_ENABLED = True
     client = Client()
     response = client.post(reverse("webapp:register"), {"username": "newbie", "email": "n@example.com", "password": "a-long-pass-phrase", "timezone": "Europe/Berlin"})
     assert response.status_code == 302
@@ -85,7 +85,7 @@ def test_registration_creates_a_user_with_a_personal_workspace(settings):
 
 @pytest.mark.django_db
 def test_registration_errors_sit_next_to_their_fields(settings):
-    settings.WEBAPP_REGISTRATION_ENABLED = True
+    settings.REGISTRATION_ENABLED = True
     UserFactory(username="taken", email="taken@example.com")
     response = Client().post(reverse("webapp:register"), {"username": "taken", "email": "taken@example.com", "password": "123", "timezone": "Mars/Base"})
     assert response.status_code == 400
@@ -97,7 +97,7 @@ def test_registration_errors_sit_next_to_their_fields(settings):
 @pytest.mark.django_db
 def test_registration_refuses_a_username_the_api_refuses(settings):
     """The page skipped User.username_validator: "a b/<c>" was registered here and refused by the API."""
-    settings.WEBAPP_REGISTRATION_ENABLED = True
+    settings.REGISTRATION_ENABLED = True
     response = Client().post(reverse("webapp:register"), {"username": "a b/<c>", "email": "ab@example.com", "password": "a-long-pass-phrase", "timezone": "UTC"})
     assert response.status_code == 400
     assert 'id="id_username_error">Enter a valid username.' in response.content.decode()

@@ -31,7 +31,7 @@ class LoginView(auth_views.LoginView):
     authentication_form = LimitedAuthenticationForm
 
     def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), "registration_enabled": settings.WEBAPP_REGISTRATION_ENABLED}
+        return {**super().get_context_data(**kwargs), "registration_enabled": settings.REGISTRATION_ENABLED}
 
 
 class LogoutView(auth_views.LogoutView):
@@ -39,7 +39,7 @@ class LogoutView(auth_views.LogoutView):
 
 
 def register(request):
-    if not settings.WEBAPP_REGISTRATION_ENABLED:
+    if not settings.REGISTRATION_ENABLED:
         raise Http404("Registration is turned off on this server.")
     form = RegisterForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
