@@ -211,25 +211,40 @@ class TestInstagramValidation:
         assert "20 @mentions" in mentions and "Remove 2" in mentions
         assert "2,200" in adapter.validate("a" * 2201, photo)[0]
 
-    def test_it_requires_media_jpeg_and_a_supported_aspect_ratio(self, instagram_account):
+    def test_it_requires_media_jpeg_and_a_supported_aspect_ratio(self, instagram_account, media_files):
         adapter = PlatformFactory.get_platform(instagram_account)
         assert adapter.validate("x", []) == ["Instagram posts need a photo or video; attach at least one."]
-        [png] = adapter.validate("x", [meta_jpeg(instagram_account, mime_type="image/png", image_format="PNG")])
+        [png] = adapter.validate("x", [meta_jpeg(instagram_account, media_files, mime_type="image/png", image_format="PNG")])
         assert "JPEG images only" in png
-        [tall] = adapter.validate("x", [meta_jpeg(instagram_account, width=1080, height=1920)])
+        [tall] = adapter.validate("x", [meta_jpeg(instagram_account, media_files, width=1080, height=1920)])
         assert "4:5" in tall and "1080×1920" in tall
-        assert adapter.validate("x", [meta_jpeg(instagram_account, width=1080, height=1350)]) == []
-        assert adapter.validate("x", [meta_jpeg(instagram_account, width=1910, height=1000)]) == []
+        assert adapter.validate("x", [meta_jpeg(instagram_account, media_files, width=1080, height=1350)]) == []
+        assert adapter.validate("x", [meta_jpeg(instagram_account, media_files, width=1910, height=1000)]) == []
 
-    def test_it_limits_carousels_and_reel_durations(self, instagram_account):
+    def test_it_limits_carousels_and_reel_durations(self, instagram_account, media_files):
         adapter = PlatformFactory.get_platform(instagram_account)
-        eleven = [meta_jpeg(instagram_account, width=100, height=100) for _ in range(11)]
+        eleven = [meta_jpeg(instagram_account, media_files, width=100, height=100) for _ in range(11)]
         assert any("at most 10" in e for e in adapter.validate("x", eleven))
-        [short] = adapter.validate("x", [meta_video(instagram_account, duration=2)])
+        [short] = adapter.validate("x", [meta_video(instagram_account, media_files, duration=2)])
         assert "3 to 900 seconds" in short
-        [long_in_carousel] = adapter.validate("x", [meta_video(instagram_account, duration=90), meta_jpeg(instagram_account)])
+        [long_in_carousel] = adapter.validate("x", [meta_video(instagram_account, media_files, duration=90), meta_jpeg(instagram_account, media_files)])
         assert "carousel videos must last 3 to 60" in long_in_carousel
 
+
+    def test_media_on_an_address_meta_cannot_reach_is_refused_when_checked(self, instagram_account, settings):
+        """PUBLIC_BASE_URL unset: this server's media URLs are http://127.0.0.1:8000/..., which Meta cannot download."""
+        settings.ALLOW_INSECURE_NETWORK_URLS = False
+        settings.PUBLIC_BASE_URL = "http://127.0.0.1:8000"
+        from media.public import signed_url
+
+        adapter = PlatformFactory.get_platform(instagram_account)
+        [problem] = adapter.validate("x", [meta_jpeg(instagram_account, url=signed_url("photo.jpg", "image/jpeg"))])
+        assert "PUBLIC_BASE_URL" in problem and "S3" in problem
+        for unreachable in ("https://10.0.0.5/m.jpg", "https://localhost/m.jpg", "http://sched.example.com/m.jpg"):
+            assert adapter.validate("x", [meta_jpeg(instagram_account, url=unreachable)]) == [problem]
+        assert adapter.validate("x", [meta_jpeg(instagram_account, url="https://sched.example.com/media/public/t/")]) == []
+        settings.PUBLIC_BASE_URL = "https://sched.example.com"
+        assert adapter.validate("x", [meta_jpeg(instagram_account, url=signed_url("photo.jpg", "image/jpeg"))]) == []
 
 @pytest.mark.django_db(transaction=True)
 def test_check_account_reads_the_publishing_quota_into_the_account(instagram_account, meta_fake):

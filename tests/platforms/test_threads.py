@@ -243,3 +243,15 @@ def test_the_fake_refuses_six_links_at_container_creation_like_threads(threads_a
     answer = ThreadsClient(threads_account.access_token).post(
         f"{threads_account.platform_user_id}/threads", {"media_type": "TEXT", "text": SIX_LINKS.rsplit(" ", 1)[0]}, what="media container")
     assert answer["id"]
+
+
+def test_media_on_an_address_meta_cannot_reach_is_refused_before_anything_is_sent(threads_account, threads_fake, settings):
+    """PUBLIC_BASE_URL unset means http://127.0.0.1:8000/... media URLs: Threads could not download them."""
+    settings.ALLOW_INSECURE_NETWORK_URLS = False
+    adapter = PlatformFactory.get_platform(threads_account)
+    [problem] = adapter.validate("Look", [media_item(url="http://127.0.0.1:8000/media/public/abc/")])
+    assert problem.startswith("Threads fetches media from a public address") and "PUBLIC_BASE_URL" in problem
+    assert adapter.validate("Look", [media_item(url="https://cdn.example.com/m.jpg")]) == []
+    with pytest.raises(InvalidContent, match="PUBLIC_BASE_URL"):
+        adapter.publish(target_for(threads_account, "Look"), "Look", [media_item(url="http://127.0.0.1:8000/media/public/abc/")])
+    assert threads_fake.requests_to(f"/v1.0/{threads_account.platform_user_id}/threads", "POST") == []

@@ -15,7 +15,7 @@ from django.template.defaultfilters import pluralize
 
 from accounts.models import Membership
 from social_media.models import ConnectedAccount
-from social_media.platforms import PLATFORMS, PlatformFactory
+from social_media.platforms import PLATFORMS, PlatformFactory, public_media
 from social_media.services.accounts import account_disconnect
 from social_media.services.connect import PASSWORD_PLATFORMS, ConnectError, connect_start, connect_with_password
 from social_media.services.pending import connect_workspaces, pending_connection_complete, pending_connection_get
@@ -68,9 +68,20 @@ def networks():
 def _render(request, forms_by_key=None, status=200):
     accounts = ConnectedAccount.objects.filter(workspace=request.workspace).order_by("platform", "platform_username", "id")
     page_obj, base = paginate(request, accounts)
+    _note_media_address_problems(page_obj)
     forms_by_key = forms_by_key or {}
     items = [{**n, "form": forms_by_key.get(n["key"]) or ConnectForm(network=n)} for n in networks()]
     return page(request, "app/accounts.html", {"page_obj": page_obj, "querystring_base": base, "networks": items, "page_title": "Accounts"}, status=status)
+
+
+def _note_media_address_problems(page_obj):
+    """Instagram and Threads download media from this server's public address: when it has none (PUBLIC_BASE_URL
+    unset, no S3), say so on each such account, with the message scheduling refuses their media posts with."""
+    page_obj.object_list, problems = list(page_obj.object_list), {}
+    for account in page_obj.object_list:
+        if account.platform not in problems:
+            problems[account.platform] = public_media.server_problem(account.platform)
+        account.media_address_problem = problems[account.platform]
 
 
 @workspace_view(write_role=Membership.Role.ADMIN)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Sequence
 
+from social_media.platforms import public_media
 from social_media.platforms.base import MediaItem
 
 MAX_CAPTION = 2_200
@@ -45,7 +46,7 @@ def validate(content: str, media: Sequence[MediaItem]) -> list[str]:
     carousel = len(media) > 1
     for number, item in enumerate(media, start=1):
         errors.extend(f"Attachment {number}: {problem}" for problem in _item_problems(item, carousel))
-    return errors
+    return errors + public_media.media_problems("Instagram", media)
 
 
 def _item_problems(item: MediaItem, carousel: bool) -> list[str]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import time
 from typing import Sequence
 
+from .. import public_media
 from ..base import InvalidContent, MediaItem, TransientError
 
 IMAGE_TYPES = {"image/jpeg", "image/png"}
@@ -37,7 +38,7 @@ def media_problems(media: Sequence[MediaItem]) -> list[str]:
                 problems.append(f"{label}: Threads videos must be at most 5 minutes; this one is {item.duration:.0f} s.")
         else:
             problems.append(f"{label}: Threads does not accept {item.media_type} files; use a JPEG/PNG image or an MP4 video.")
-    return problems
+    return problems + public_media.media_problems("Threads", media)
 
 
 def _media_url(item: MediaItem) -> str:
