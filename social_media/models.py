@@ -2,6 +2,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Coalesce
 
 from config.encryption import EncryptedTextField
 
@@ -98,7 +99,14 @@ class Post(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["status", "scheduled_time"])]
+        indexes = [
+            models.Index(fields=["status", "scheduled_time"]),
+            # The calendar's window (webapp/calendar_feed.py): a post's time on the calendar, drafts aside.
+            models.Index(
+                models.F("workspace"), Coalesce("posted_at", "scheduled_time"),
+                name="post_calendar_idx", condition=~models.Q(status="draft"),
+            ),
+        ]
 
     def __str__(self):
         return f"Post {self.pk}: {self.content[:40]}"

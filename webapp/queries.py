@@ -43,9 +43,11 @@ def accounts_needing_reconnect(workspace):
 
 
 def disconnected_posts(workspace):
-    """Posts with a target that failed because its account was disconnected."""
+    """Posts with a target that failed because its account was disconnected. The targets are found by
+    their status first (the index on status), so the query reads failed targets alone, never the
+    workspace's history of posted ones."""
     return (
-        Post.objects.filter(workspace=workspace, targets__error_message=DISCONNECTED_MESSAGE)
+        Post.objects.filter(workspace=workspace, targets__status=Status.FAILED, targets__error_message=DISCONNECTED_MESSAGE)
         .distinct()
         .order_by("-created_at", "-id")
     )

@@ -37,6 +37,7 @@ urlpatterns = [
     path("library/upload/", library.upload, name="library_upload"),
     path("library/<int:media_id>/", library.media_edit, name="media_edit"),
     path("library/<int:media_id>/file/", posts.media_file, name="media_file"),
+    path("library/<int:media_id>/thumbnail/", calendar.media_thumbnail, name="media_thumbnail"),
     path("analytics/", pages.analytics, name="analytics"),
     path("team/", team.team, name="team"),
     path("team/members/<int:membership_id>/", team.member_change, name="member_change"),

@@ -4,39 +4,40 @@ and dragging a post to another time (the scheduling service: refused once a work
 from datetime import datetime, timedelta
 
 from django import forms
-from django.db.models import Q
-from django.http import JsonResponse
+from django.db import DataError
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.context import parse_id
+from config.datetimes import as_utc
 from config.numbers import digits
+from media.models import MediaFile
 from social_media.models import ConnectedAccount, Post, Status
-from social_media.services.posts import SCHEDULED_STATUSES, post_schedule
+from social_media.services.posts import post_schedule
 
+from ..calendar_feed import calendar_feed
 from ..context import workspace_view
 from ..errors import SERVICE_ERRORS, service_messages
 from ..forms_compose import TIME_FORMAT
-from ..queries import posts_with_targets
 from ..render import page
 
-MAX_EVENTS = 2000
 MAX_WINDOW = timedelta(days=62)
-WALL_TIME = "%Y-%m-%dT%H:%M:%S"
 
 
 class RescheduleForm(forms.Form):
     scheduled_time = forms.DateTimeField(input_formats=[TIME_FORMAT, "%Y-%m-%dT%H:%M"])
 
 
-def _parse_bound(raw, default):
-    """FullCalendar's start/end: ISO 8601, with an offset or without (then in the user's zone)."""
+def _parse_bound(raw):
+    """FullCalendar's start/end: ISO 8601, with an offset or without (then in the user's zone), in UTC;
+    None when it is not a date and time or has no UTC instant (near the ends of the calendar)."""
     try:
-        value = datetime.fromisoformat((raw or "").replace("Z", "+00:00"))
-    except ValueError:
-        return default
-    return timezone.make_aware(value) if timezone.is_naive(value) else value
+        value = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+        return as_utc(timezone.make_aware(value) if timezone.is_naive(value) else value)
+    except (ValueError, OverflowError):
+        return None
 
 
 @workspace_view()
@@ -51,39 +52,61 @@ def calendar(request):
 
 @workspace_view()
 def calendar_events(request):
+    """Every post in [start, end) (FullCalendar's visible range, at most MAX_WINDOW), as calendar_feed
+    builds it. A bound that is not a date and time, or a range past MAX_WINDOW, is a 400 saying so."""
     now = timezone.now()
-    start = _parse_bound(request.GET.get("start"), now - timedelta(days=31))
-    end = _parse_bound(request.GET.get("end"), now + timedelta(days=31))
-    if end - start > MAX_WINDOW:  # not min(end, start + MAX_WINDOW): that overflows near 9999-12-31
-        end = start + MAX_WINDOW
-    posts = posts_with_targets(request.workspace).exclude(status=Status.DRAFT).filter(
-        Q(posted_at__gte=start, posted_at__lt=end) | Q(posted_at__isnull=True, scheduled_time__gte=start, scheduled_time__lt=end)
-    )
+    bounds = {}
+    for name, default in (("start", now - timedelta(days=31)), ("end", now + timedelta(days=31))):
+        raw = request.GET.get(name, "")
+        bounds[name] = _parse_bound(raw) if raw else default
+        if bounds[name] is None:
+            return _bad_range(name, "Enter a date and time, e.g. 2030-01-31T00:00:00.")
+    start, end = bounds["start"], bounds["end"]
+    if end <= start:
+        return _bad_range("end", "The end must be after the start.")
+    if end - start > MAX_WINDOW:  # a month view asks for 42 days; nothing is ever cut silently
+        return _bad_range("end", f"The range can be at most {MAX_WINDOW.days} days long.")
+    account_id = None
     account = request.GET.get("account", "")
     if digits(account) is not None:  # a number filters, beyond any id it matches nothing; other text is ignored
         account_id = parse_id(account)
-        posts = posts.filter(targets__account_id=account_id).distinct() if account_id is not None else posts.none()
+        if account_id is None:
+            return _json_text("[]")
     status = request.GET.get("status", "")
-    if status in Status.values:
-        posts = posts.filter(status=status)
-    can_edit = request.membership.has_role("editor")
-    events = []
-    for post in posts.order_by("scheduled_time", "id")[:MAX_EVENTS]:
-        at = post.posted_at or post.scheduled_time
-        targets = list(post.targets.all())
-        events.append({
-            "id": str(post.pk),
-            "title": (post.content or "(no text)")[:60],
-            "start": timezone.localtime(at).strftime(WALL_TIME),
-            "allDay": False,
-            "classNames": [f"status-{post.status}"],
-            "editable": can_edit and post.status in SCHEDULED_STATUSES,
-            "extendedProps": {
-                "status": post.status, "statusLabel": post.get_status_display(),
-                "accounts": [f"{t.account.get_platform_display()} @{t.account.platform_username}" for t in targets],
-            },
-        })
-    return JsonResponse(events, safe=False)
+    zone = timezone.get_current_timezone_name()
+    try:
+        feed = calendar_feed(
+            workspace_id=request.workspace.pk, start=start, end=end, tz_name=zone,
+            can_edit=request.membership.has_role("editor"), account_id=account_id,
+            status=status if status in Status.values else None,
+        )
+    except DataError:  # a zone name newer than PostgreSQL's time-zone database
+        return _bad_range("timezone", f"This server's database does not know the time zone {zone}; choose another in your profile.")
+    return _json_text(feed)
+
+
+def _json_text(text):
+    return HttpResponse(text, content_type="application/json")
+
+
+def _bad_range(field, message):
+    return JsonResponse({"ok": False, "message": message, "errors": {field: [message]}}, status=400)
+
+
+@workspace_view()
+def media_thumbnail(request, media_id):
+    """A media file's thumbnail (a small JPEG; a video's poster frame), for members of its workspace:
+    the calendar shows it in a post's event. 404 while it has none (still processing)."""
+    media = get_object_or_404(MediaFile.objects.only("thumbnail"), workspace=request.workspace, pk=media_id)
+    if not media.thumbnail:
+        raise Http404("This file has no thumbnail yet.")
+    try:
+        handle = media.thumbnail.open("rb")
+    except FileNotFoundError:
+        raise Http404("This thumbnail's stored bytes are missing.") from None
+    response = FileResponse(handle, content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
 
 
 @require_POST

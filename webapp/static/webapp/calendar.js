@@ -1,5 +1,8 @@
 /* The calendar: FullCalendar fed by the server's JSON feed, in the user's time zone. A dragged post is
-   rescheduled by the server (the scheduling service); when it refuses, the post goes back. */
+   rescheduled by the server (the scheduling service); when it refuses, the post goes back. The feed
+   holds every post in the visible range; a month cell shows a few and "+N more". An event carries its
+   status, its accounts' ids (named from the account filter's options) and, when it has media, the id
+   of the file whose thumbnail it shows. Clicking an empty day or slot opens the composer at that time. */
 (function () {
   "use strict";
   function pad(n) { return String(n).padStart(2, "0"); }
@@ -13,6 +16,27 @@
     root.querySelectorAll(".fc-icon").forEach(function (icon) { icon.setAttribute("aria-hidden", "true"); icon.removeAttribute("role"); });
   }
   function idUrl(template, id) { return template.replace("/0/", "/" + id + "/"); }
+  function optionLabels(select) {
+    var labels = {};
+    Array.prototype.forEach.call(select.options, function (o) { if (o.value) { labels[o.value] = o.textContent; } });
+    return labels;
+  }
+  // The wall-clock time now in `zone` ("2030-01-15T09:30:00"), comparable with wallTime() as text.
+  function wallNow(zone) {
+    var parts = {};
+    new Intl.DateTimeFormat("en-GB", { timeZone: zone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit",
+      hour: "2-digit", minute: "2-digit", second: "2-digit" }).formatToParts(new Date()).forEach(function (p) { parts[p.type] = p.value; });
+    return parts.year + "-" + parts.month + "-" + parts.day + "T" + parts.hour + ":" + parts.minute + ":" + parts.second;
+  }
+  // A clicked slot is its own time; a clicked day is 09:00 that day, or today's next full hour after 09:00.
+  function composeTime(info, zone) {
+    var at = wallTime(info.date);
+    if (!info.allDay) { return at; }
+    var now = wallNow(zone), day = at.slice(0, 10), nine = day + "T09:00:00";
+    if (day !== now.slice(0, 10) || nine > now) { return nine; }
+    var hour = Number(now.slice(11, 13)) + 1;
+    return hour < 24 ? day + "T" + pad(hour) + ":00:00" : null;
+  }
 
   document.addEventListener("DOMContentLoaded", function () {
     var el = document.getElementById("calendar");
@@ -20,6 +44,9 @@
     var message = document.getElementById("calendar-message");
     var panel = document.getElementById("post-panel");
     var filters = document.getElementById("calendar-filters");
+    var accountNames = optionLabels(document.getElementById("filter-account"));
+    var statusNames = optionLabels(document.getElementById("filter-status"));
+    var zone = el.dataset.timezone;
     var phone = window.matchMedia("(max-width: 700px)");
     var narrow = phone.matches;
     var toolbars = {
@@ -28,7 +55,7 @@
     };
 
     var calendar = new FullCalendar.Calendar(el, {
-      timeZone: el.dataset.timezone,
+      timeZone: zone,
       initialView: narrow ? "listWeek" : "dayGridMonth",
       headerToolbar: toolbars[narrow ? "narrow" : "wide"].header,
       footerToolbar: toolbars[narrow ? "narrow" : "wide"].footer,
@@ -36,6 +63,9 @@
       firstDay: 1,
       height: "auto",
       nowIndicator: true,
+      dayMaxEvents: 4,     // a month cell: four posts and "+N more" (a popover with the day's posts)
+      eventMaxStack: 3,    // a week or day slot: three side by side and "+N more"
+      moreLinkClick: "popover",
       eventTimeFormat: { hour: "2-digit", minute: "2-digit", hour12: false },
       eventDurationEditable: false,
       events: function (info, success, failure) {
@@ -48,13 +78,32 @@
       // FullCalendar's icons are role=img without a name inside named buttons; a day cell is labelled
       // by its number alone while it also holds events. Hide the icons, name the cells by their date.
       datesSet: function () { quietIcons(el); },
+      eventClassNames: function (arg) { return ["status-" + arg.event.extendedProps.status]; },
+      dateClick: function (info) {
+        if (!el.dataset.composeUrl) { return; }  // a viewer cannot write posts
+        var at = composeTime(info, zone);
+        if (!at || at <= wallNow(zone)) {
+          message.textContent = "That time has passed: click a later day or time to write a post for it.";
+          message.className = "message error";
+          return;
+        }
+        window.location.assign(el.dataset.composeUrl + "?" + new URLSearchParams({ at: at }).toString());
+      },
       dayCellDidMount: function (info) {
         info.el.removeAttribute("aria-labelledby");
       },
       eventDidMount: function (info) {
         var p = info.event.extendedProps;
-        info.el.setAttribute("aria-label", p.statusLabel + ": " + info.event.title + " (" + p.accounts.join(", ") + ")");
+        var accounts = p.accounts.map(function (id) { return accountNames[id] || "an account"; });
+        info.el.setAttribute("aria-label", (statusNames[p.status] || p.status) + ": " + info.event.title + " (" + accounts.join(", ") + ")");
         info.el.dataset.postId = info.event.id;
+        if (p.thumb) {
+          var img = document.createElement("img");
+          img.className = "fc-thumb"; img.alt = ""; img.loading = "lazy"; img.width = 20; img.height = 20;
+          img.src = idUrl(el.dataset.thumbUrl, p.thumb);
+          var title = info.el.querySelector(".fc-event-title, .fc-list-event-title a");
+          (title ? title.parentNode : info.el).insertBefore(img, title);
+        }
       },
       eventClick: function (info) {
         info.jsEvent.preventDefault();
