@@ -1,6 +1,7 @@
 """Logins by form (/admin/login/ and the web app's /login/) under the same password guessing limits as
 the API login (accounts/login_limits.py): every attempt counts against the client IP's anonymous
-budget, and wrong passwords against the account."""
+budget, and wrong passwords against the source (address or known device) and the account. A
+successful login leaves a known-device cookie, so a stranger's guessing never locks this browser out."""
 
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
@@ -14,16 +15,16 @@ class LoginLimitsMixin:
         username = self.cleaned_data.get("username") or ""
         try:
             login_limits.ip_check(self.request)
-            login_limits.account_check(username)
+            login_limits.account_check(self.request, username)
         except login_limits.LoginThrottled as exc:
             raise ValidationError(exc.message, code="throttled")
         try:
             cleaned = super().clean()
         except ValidationError as exc:
             if self.user_cache is None:  # a wrong password, not a valid login refused for another reason
-                login_limits.account_failed(username)
+                login_limits.account_failed(self.request, username)
             raise exc
-        login_limits.account_succeeded(username)
+        login_limits.account_succeeded(self.request, username)
         return cleaned
 
 

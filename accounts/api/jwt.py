@@ -56,19 +56,21 @@ class LogoutSerializer(serializers.Serializer):
 
 
 class LimitedLoginSerializer(TokenObtainPairSerializer):
-    """simplejwt's login, refusing a username locked by too many wrong passwords (per-account limit;
-    the per-IP one is the anonymous throttle). accounts/login_limits.py, shared with /admin/login/."""
+    """simplejwt's login under the password guessing limits (per address and account, and per account
+    for addresses the account never signed in from; the per-IP one is the anonymous throttle).
+    accounts/login_limits.py, shared with /login/ and /admin/login/."""
 
     def validate(self, attrs):
         username = attrs.get(self.username_field, "")
+        request = self.context.get("request")
         try:
-            login_limits.account_check(username)
+            login_limits.account_check(request, username)
         except login_limits.LoginThrottled as exc:
             raise Throttled(wait=exc.wait, detail=exc.message)
         try:
             data = super().validate(attrs)
         except AuthenticationFailed:
-            login_limits.account_failed(username)
+            login_limits.account_failed(request, username)
             raise
-        login_limits.account_succeeded(username)
+        login_limits.account_succeeded(request, username)
         return data
