@@ -1,7 +1,10 @@
 """Plan limits, counted in the cache (Redis in production) with fixed windows, per owner and plan.
 
-API calls: basic 100/hour, pro 500/hour, enterprise 2000/hour (settings.PLAN_LIMITS), for requests
-acting in a workspace (X-Workspace, else the personal workspace; accounts/context.py).
+Plans are for operators who sell the service: with none configured nothing is capped and nothing is
+counted. An operator caps a plan with PLAN_<PLAN>_API_CALLS_PER_HOUR and
+PLAN_<PLAN>_SCHEDULED_POSTS_PER_DAY (settings.PLAN_LIMITS, config/plans.py); a refusal names the
+setting that lifts the cap.
+API calls: for requests acting in a workspace (X-Workspace, else the personal workspace; accounts/context.py).
 Scheduled posts per day: counted by `consume_scheduled_post` from the scheduling service.
 Both are counted against the workspace's owner and plan (`quota_key`), not the workspace itself:
 anyone may create workspaces, and each one with a fresh budget would multiply the plan. So all the
@@ -20,6 +23,7 @@ from rest_framework.exceptions import Throttled
 from rest_framework.throttling import BaseThrottle
 
 from config.cache_client import raw_redis
+from config.plans import setting_name
 
 from .context import default_membership, has_workspace_header, request_workspace
 from .login_limits import client_ip
@@ -124,14 +128,35 @@ def quota_key(workspace):
     return f"owner:{owner_id}:{workspace.plan}"
 
 
+class PlanLimitReached(Throttled):
+    """A plan's cap bit: 429 with Retry-After, and a message that says what lifts it (DRF's Throttled
+    would append "Expected available in 26550 seconds")."""
+
+    def __init__(self, *, wait, detail):
+        super().__init__(detail=detail)
+        self.wait = wait
+
+
+def _cap_message(workspace, cap, allowance, when):
+    plan = workspace.get_plan_display()
+    return (
+        f"The {plan} plan of this workspace allows {allowance}; {when}. "
+        f"The server's operator can raise or remove this cap with {setting_name(workspace.plan, cap)}."
+    )
+
+
 def consume_scheduled_post(workspace):
-    """Count one post scheduled today (UTC) against the workspace owner's plan; raises Throttled past
-    the plan's daily limit."""
-    if not settings.THROTTLING_ENABLED:
+    """Count one post scheduled today (UTC) against the workspace owner's plan; raises
+    PlanLimitReached past the plan's daily cap. Uncapped plans count nothing."""
+    limit = workspace.limits["scheduled_posts_per_day"]
+    if not settings.THROTTLING_ENABLED or not limit:
         return
-    wait = _hit(f"sched:{quota_key(workspace)}", workspace.limits["scheduled_posts_per_day"], 86400)
+    wait = _hit(f"sched:{quota_key(workspace)}", limit, 86400)
     if wait is not None:
-        raise Throttled(wait=wait, detail=f"Your {workspace.plan} plan allows {workspace.limits['scheduled_posts_per_day']} scheduled posts per day.")
+        raise PlanLimitReached(wait=wait, detail=_cap_message(
+            workspace, "scheduled_posts_per_day", f"{limit} posts to be scheduled per day (UTC)",
+            "more can be scheduled from 00:00 UTC, whenever they are due",
+        ))
 
 
 class WorkspacePlanThrottle(BaseThrottle):
@@ -141,8 +166,14 @@ class WorkspacePlanThrottle(BaseThrottle):
         if not settings.THROTTLING_ENABLED:
             return True
         if request.user and request.user.is_authenticated:
-            key, limit = self._workspace_bucket(request)
+            key, limit, workspace = self._workspace_bucket(request)
+            if not limit:  # an uncapped plan: nothing to count
+                return True
             self.wait_seconds = _hit(key, limit, HOUR)
+            if self.wait_seconds is not None and workspace is not None:
+                raise PlanLimitReached(wait=self.wait_seconds, detail=_cap_message(
+                    workspace, "api_calls_per_hour", f"{limit} API calls per hour", f"try again in {_minutes(self.wait_seconds)}",
+                ))
         else:
             self.wait_seconds = anon_hit(self.get_ident(request))
         return self.wait_seconds is None
@@ -156,8 +187,8 @@ class WorkspacePlanThrottle(BaseThrottle):
                 request._workspace_membership = membership
             workspace = membership.workspace if membership else None
         if workspace is None:  # a user in no workspace at all: counted alone, at the basic limit
-            return f"api:user:{request.user.pk}", settings.PLAN_LIMITS["basic"]["api_calls_per_hour"]
-        return f"api:{quota_key(workspace)}", workspace.limits["api_calls_per_hour"]
+            return f"api:user:{request.user.pk}", settings.PLAN_LIMITS["basic"]["api_calls_per_hour"], None
+        return f"api:{quota_key(workspace)}", workspace.limits["api_calls_per_hour"], workspace
 
     def get_ident(self, request):
         """The client IP. X-Forwarded-For is trusted only when REST_FRAMEWORK["NUM_PROXIES"] says how
@@ -166,6 +197,11 @@ class WorkspacePlanThrottle(BaseThrottle):
 
     def wait(self):
         return self.wait_seconds
+
+
+def _minutes(seconds):
+    minutes = max(1, math.ceil(seconds / 60))
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"
 
 
 def quota_usage(workspace):

@@ -278,12 +278,11 @@ SPECTACULAR_SETTINGS = {
     # media: MediaFile.status (processing/ready/failed) next to the posts' status.
     "ENUM_NAME_OVERRIDES": {"MediaProcessingStatusEnum": "media.models.MediaFile.ProcessingStatus", "StatusEnum": "social_media.models.Status"},
 }
-# Per-plan limits: API calls per hour and posts scheduled per day.
-PLAN_LIMITS = {
-    "basic": {"api_calls_per_hour": 100, "scheduled_posts_per_day": 10},
-    "pro": {"api_calls_per_hour": 500, "scheduled_posts_per_day": 50},
-    "enterprise": {"api_calls_per_hour": 2000, "scheduled_posts_per_day": 200},
-}
+# Per-plan caps (API calls per hour, posts scheduled per day), for operators who sell the service:
+# none unless PLAN_<BASIC|PRO|ENTERPRISE>_<API_CALLS_PER_HOUR|SCHEDULED_POSTS_PER_DAY> is set (config/plans.py).
+from config.plans import plan_limits  # noqa: E402
+
+PLAN_LIMITS = plan_limits(os.environ)
 THROTTLING_ENABLED = env_bool("THROTTLING_ENABLED", True)
 
 # --- Writing assistant (docs/assistant.md) -----------------------------------------------------

@@ -1,5 +1,7 @@
 """Plan limits per workspace (fixed hourly windows in Redis) and the per-IP limit on anonymous calls
 (a sliding minute).
+Plans cap nothing unless an operator configures them: these tests run with the caps an operator
+selling the service might set (OPERATOR_PLANS), except those about an unconfigured install.
 Time is pinned a few seconds past the hour so no test straddles a window boundary."""
 
 from datetime import datetime, timedelta, timezone
@@ -18,6 +20,17 @@ pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(START, tick=False)
 
 ME = "/api/v1/auth/me/"
 LOGIN = "/api/v1/auth/login/"
+OPERATOR_PLANS = {
+    "basic": {"api_calls_per_hour": 100, "scheduled_posts_per_day": 10},
+    "pro": {"api_calls_per_hour": 500, "scheduled_posts_per_day": 50},
+    "enterprise": {"api_calls_per_hour": 2000, "scheduled_posts_per_day": 200},
+}
+
+
+@pytest.fixture(autouse=True)
+def operator_plans(request, settings):
+    if "unconfigured" not in request.node.name:
+        settings.PLAN_LIMITS = OPERATOR_PLANS
 
 
 def spend(client, calls, **headers):
@@ -162,7 +175,7 @@ def test_it_limits_scheduled_posts_per_day_by_plan():
     with pytest.raises(Throttled) as raised:
         consume_scheduled_post(workspace)
 
-    assert "10 scheduled posts per day" in str(raised.value.detail)
+    assert "10 posts to be scheduled per day" in str(raised.value.detail)
     assert 0 < raised.value.wait <= 86400
     consume_scheduled_post(other)  # another workspace is unaffected
 
@@ -249,3 +262,60 @@ def test_scheduled_posts_per_day_are_counted_per_owner_across_workspaces():
     with pytest.raises(Throttled):
         consume_scheduled_post(owner.personal_workspace)
     consume_scheduled_post(UserFactory().personal_workspace)
+
+
+# --- An install with no plan configured (self-hosted) ---------------------------------------------
+def test_plans_cap_nothing_unless_an_operator_sets_them():
+    from config.plans import plan_limits
+
+    assert plan_limits({}) == {plan: {"api_calls_per_hour": None, "scheduled_posts_per_day": None} for plan in ("basic", "pro", "enterprise")}
+    configured = plan_limits({"PLAN_BASIC_SCHEDULED_POSTS_PER_DAY": "10", "PLAN_PRO_API_CALLS_PER_HOUR": "0"})
+    assert configured["basic"] == {"api_calls_per_hour": None, "scheduled_posts_per_day": 10}
+    assert configured["pro"]["api_calls_per_hour"] is None
+
+
+def test_a_plan_setting_that_is_not_a_count_is_refused_at_start():
+    from django.core.exceptions import ImproperlyConfigured
+
+    from config.plans import plan_limits
+
+    with pytest.raises(ImproperlyConfigured, match="PLAN_BASIC_API_CALLS_PER_HOUR='lots' is not a whole number"):
+        plan_limits({"PLAN_BASIC_API_CALLS_PER_HOUR": "lots"})
+
+
+def test_an_unconfigured_install_caps_neither_api_calls_nor_scheduled_posts(client_for):
+    from django.conf import settings
+
+    assert settings.PLAN_LIMITS["basic"] == {"api_calls_per_hour": None, "scheduled_posts_per_day": None}
+    user = UserFactory()
+    spend(client_for(user), 150)
+    for _ in range(30):
+        consume_scheduled_post(user.personal_workspace)
+    assert quota_usage(user.personal_workspace)["scheduled_posts_per_day"] is None
+
+
+def test_a_daily_cap_that_bites_names_the_setting_that_lifts_it_and_no_seconds():
+    workspace = WorkspaceFactory(plan="basic")
+    for _ in range(10):
+        consume_scheduled_post(workspace)
+
+    with pytest.raises(Throttled) as raised:
+        consume_scheduled_post(workspace)
+
+    message = str(raised.value.detail)
+    assert "PLAN_BASIC_SCHEDULED_POSTS_PER_DAY" in message and "10 posts to be scheduled per day (UTC)" in message
+    assert "seconds" not in message
+    assert raised.value.wait == 86400 - 36005 + 1  # until 00:00 UTC, from 10:00:05
+
+
+def test_an_hourly_cap_that_bites_names_the_setting_that_lifts_it(client_for):
+    user = UserFactory()
+    user.personal_workspace.plan = "pro"
+    user.personal_workspace.save()
+    client = client_for(user)
+    spend(client, 500)
+
+    error = assert_throttled(client.get(ME), max_wait=3600)
+
+    assert "PLAN_PRO_API_CALLS_PER_HOUR" in error["message"] and "500 API calls per hour" in error["message"]
+    assert "seconds" not in error["message"]

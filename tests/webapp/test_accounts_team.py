@@ -98,10 +98,16 @@ def test_tokens_never_reach_the_page(as_role, mastodon):
 
 
 # --- Team -----------------------------------------------------------------------------------
-def test_the_team_page_lists_members_plan_and_quota(as_role, team_workspace):
+def test_the_team_page_lists_members_plan_and_quota(as_role, team_workspace, settings):
+    settings.PLAN_LIMITS = {**settings.PLAN_LIMITS, "basic": {"api_calls_per_hour": 100, "scheduled_posts_per_day": 10}}
     client = as_role("owner")
     html = client.get(reverse("webapp:team")).content.decode()
     assert client.user.username in html and "Basic" in html and "0 / 10" in html
+
+
+def test_the_team_page_says_an_unconfigured_plan_caps_nothing(as_role, team_workspace):
+    html = as_role("owner").get(reverse("webapp:team")).content.decode()
+    assert html.count("not capped") == 2
 
 
 def test_an_admin_invites_by_email_and_the_invitee_joins_only_by_accepting(as_role, team_workspace, mailoutbox, client, django_capture_on_commit_callbacks):
