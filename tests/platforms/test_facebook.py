@@ -15,7 +15,7 @@ from social_media.platforms.base import (
     TokenExpired,
     TransientError,
 )
-from tests.factories import PostFactory, PostTargetFactory
+from tests.factories import ConnectedAccountFactory, PostFactory, PostTargetFactory
 from tests.platforms.conftest_meta import meta_jpeg, meta_video
 from tests.platforms.contract import AdapterContract
 
@@ -288,3 +288,64 @@ class TestFacebookErrors:
         meta_fake.fail_next("error", path="/feed", code=100, message="(#100) Invalid parameter")
         with pytest.raises(InvalidContent, match="Invalid parameter"):
             self.publish(facebook_account)
+
+
+@pytest.mark.django_db(transaction=True)
+class TestMetaLogin:
+    """Both kinds of Meta app, and Pages a Business portfolio gives access to (the fake plays facebook.com)."""
+
+    REDIRECT = "http://testserver/api/v1/accounts/callback/facebook/"
+
+    def login(self, meta_fake, user):
+        import requests
+        from urllib.parse import parse_qs, urlsplit
+
+        meta_fake.login = user["id"]
+        adapter = PlatformFactory.adapter_class("facebook")
+        url = adapter.authorization_url(state="s", redirect_uri=self.REDIRECT, code_challenge="")
+        answer = requests.get(url, allow_redirects=False, timeout=10)
+        return url, answer, {k: v[0] for k, v in parse_qs(urlsplit(answer.headers.get("Location", "")).query).items()}
+
+    def test_a_classic_facebook_login_app_asks_for_scopes(self, meta_settings, meta_fake):
+        from urllib.parse import parse_qs, urlsplit
+
+        user = meta_fake.add_user("Ada")
+        meta_fake.add_page(user, "Bakery")
+        url, answer, _query = self.login(meta_fake, user)
+        params = parse_qs(urlsplit(url).query)
+        assert "pages_manage_posts" in params["scope"][0] and "config_id" not in params
+        assert answer.status_code == 302
+
+    def test_a_login_for_business_app_sends_its_configuration_instead_of_scopes(self, meta_settings, meta_fake, settings):
+        from urllib.parse import parse_qs, urlsplit
+
+        user = meta_fake.add_user("Ada")
+        page = meta_fake.add_page(user, "Bakery")
+        meta_fake.login_config_ids = {"1234567890"}
+        _url, refused, _query = self.login(meta_fake, user)  # no config_id: Meta shows "this app isn't available"
+        assert refused.status_code == 200 and "isn't available" in refused.text
+        settings.META_LOGIN_CONFIG_ID = "1234567890"
+        url, answer, query = self.login(meta_fake, user)
+        params = parse_qs(urlsplit(url).query)
+        assert params["config_id"] == ["1234567890"] and "scope" not in params and answer.status_code == 302
+        profiles = PlatformFactory.adapter_class("facebook").exchange_code(code=query["code"], redirect_uri=self.REDIRECT, code_verifier="")
+        assert [p.platform_user_id for p in profiles] == [page["id"]]
+
+    def test_pages_reachable_only_through_a_business_portfolio_are_found_once(self, meta_settings, meta_fake):
+        user = meta_fake.add_user("Ada")
+        direct = meta_fake.add_page(user, "Ada's own Page")
+        owned = meta_fake.add_loose_page("Ada Ltd", instagram="adaltd")
+        client = meta_fake.add_loose_page("A client's Page")
+        meta_fake.add_loose_page("Someone else's Page")
+        meta_fake.add_business("Ada Ltd", people=[user], owned=[owned, direct], client=[client])
+        _url, _answer, query = self.login(meta_fake, user)
+        profiles = PlatformFactory.adapter_class("facebook").exchange_code(code=query["code"], redirect_uri=self.REDIRECT, code_verifier="")
+        found = [(p.platform, p.display_name) for p in profiles]
+        assert found == [("facebook", "Ada's own Page"), ("facebook", "Ada Ltd"), ("instagram", "Ada Ltd"), ("facebook", "A client's Page")]
+        business_page = next(p for p in profiles if p.display_name == "Ada Ltd" and p.platform == "facebook")
+        account = ConnectedAccountFactory(platform="facebook", platform_user_id=business_page.platform_user_id,
+                                          access_token=business_page.tokens.access_token, refresh_token=business_page.tokens.refresh_token,
+                                          platform_settings=business_page.platform_settings)
+        result = PlatformFactory.get_platform(account).publish(target_for(account, "Via the portfolio"), "Via the portfolio", [])
+        assert meta_fake.posts[result.platform_post_id]["page_id"] == owned["id"]
+        assert PlatformFactory.get_platform(account).refresh_access_token().access_token  # the login renews its Page token too

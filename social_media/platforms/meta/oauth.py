@@ -1,9 +1,11 @@
 """The Meta login shared by Facebook Pages and Instagram.
 
-Dialog `{META_AUTHORIZE_URL}/{version}/dialog/oauth` (with PKCE) → `GET /oauth/access_token` (code →
-short-lived user token) → `grant_type=fb_exchange_token` (→ long-lived user token, ~60 days) →
-`GET /me/accounts` (the Pages and their Page tokens) → `GET /{page-id}?fields=instagram_business_account{...}`
-per Page. Every Page and every Instagram account becomes one AccountProfile.
+Dialog `{META_AUTHORIZE_URL}/{version}/dialog/oauth` (with PKCE; `scope` for a classic "Facebook Login" app,
+`config_id` for a "Facebook Login for Business" one) → `GET /oauth/access_token` (code → short-lived user
+token) → `grant_type=fb_exchange_token` (→ long-lived user token, ~60 days) → `GET /me/accounts` (the Pages
+and their Page tokens) and `GET /me/businesses` → `/{business-id}/owned_pages` and `/client_pages` (Pages
+reachable only through a Business portfolio) → `GET /{page-id}?fields=instagram_business_account{...}` per
+Page. Every Page and every Instagram account becomes one AccountProfile.
 
 Tokens stored per account: `access_token` is the Page token (Meta issues Page tokens derived from a
 long-lived user token without an expiry), `refresh_token` the long-lived user token it derives from,
@@ -38,16 +40,22 @@ SCOPES = (
 )
 INSTAGRAM_FIELDS = "instagram_business_account{id,username,name,profile_picture_url}"
 PAGE_FIELDS = "id,name,username,access_token,tasks"
+BUSINESS_PAGE_FIELDS = "id,name,username,access_token"
 POSTING_TASK = "CREATE_CONTENT"
 
 
 def authorization_url(*, state: str, redirect_uri: str, code_challenge: str) -> str:
+    """The login dialog. A "Facebook Login for Business" app names its login configuration (`config_id`,
+    META_LOGIN_CONFIG_ID), which holds the permissions: it takes no `scope`. A classic "Facebook Login"
+    app asks for SCOPES."""
     app_id, _secret = app_credentials()
     base = checked_url(settings.META_AUTHORIZE_URL, setting="META_AUTHORIZE_URL")
-    query = {
-        "client_id": app_id, "redirect_uri": redirect_uri, "state": state, "response_type": "code",
-        "scope": ",".join(SCOPES), "code_challenge": code_challenge, "code_challenge_method": "S256",
-    }
+    query = {"client_id": app_id, "redirect_uri": redirect_uri, "state": state, "response_type": "code"}
+    if settings.META_LOGIN_CONFIG_ID:
+        query["config_id"] = settings.META_LOGIN_CONFIG_ID
+    else:
+        query["scope"] = ",".join(SCOPES)
+    query.update({"code_challenge": code_challenge, "code_challenge_method": "S256"})
     return f"{base}/{settings.META_GRAPH_VERSION}/dialog/oauth?{urlencode(query, quote_via=quote)}"
 
 
@@ -82,7 +90,7 @@ def profiles(user_token: str, expires_at) -> list[AccountProfile]:
     graph = Graph(user_token)
     me = graph.get("/me", fields="id,name")
     found = []
-    for page in graph.pages("/me/accounts", fields=PAGE_FIELDS, limit=100):
+    for page in _pages(graph):
         if not page.get("access_token") or POSTING_TASK not in (page.get("tasks") or [POSTING_TASK]):
             continue
         tokens = TokenSet(access_token=page["access_token"], refresh_token=user_token, expires_at=expires_at)
@@ -99,6 +107,27 @@ def profiles(user_token: str, expires_at) -> list[AccountProfile]:
                 platform_settings={**common, "page_name": page.get("name", "")},
             ))
     return found
+
+
+def _pages(graph) -> list[dict]:
+    """The Pages the user manages directly (/me/accounts), then those reachable only through a Business
+    portfolio the user belongs to: /me/businesses, and each business's owned_pages and client_pages (Graph
+    API reference: User businesses, Business owned_pages, Business client_pages; needs business_management).
+    A Page comes with its access_token only when the user can act on it; each Page appears once."""
+    pages = {str(page["id"]): page for page in graph.pages("/me/accounts", fields=PAGE_FIELDS, limit=100)}
+    try:
+        businesses = graph.pages("/me/businesses", fields="id,name", limit=100)
+    except (AccountDisconnected, InvalidContent):  # business_management not granted: the direct Pages only
+        return list(pages.values())
+    for business in businesses:
+        for edge in ("owned_pages", "client_pages"):
+            try:
+                edge_pages = graph.pages(f"/{business['id']}/{edge}", fields=BUSINESS_PAGE_FIELDS, limit=100)
+            except (AccountDisconnected, InvalidContent):
+                continue  # this business does not let the user list that edge
+            for page in edge_pages:
+                pages.setdefault(str(page["id"]), page)
+    return list(pages.values())
 
 
 def _instagram_of(page: dict) -> dict:

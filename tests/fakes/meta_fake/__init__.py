@@ -11,6 +11,9 @@ instagram/apidata/publish/*.json). login.py, pages.py, instagram.py hold the rou
     user = fake.add_user("Ada")                      # a Facebook user
     page = fake.add_page(user, "Ada's Bakery", instagram="adasbakery")   # a Page she manages (+ its IG account)
     fake.login = user["id"]                         # who approves the OAuth dialog (None / deny_authorization: refused)
+    biz = fake.add_business("Ada Ltd", people=[user], owned=[fake.add_loose_page("Ada Ltd")], client=[...])
+                                                    # Pages reachable only through a Business portfolio
+    fake.login_config_ids = {"cfg-1"}               # a "Facebook Login for Business" app: the dialog needs config_id
     token = fake.page_token(user["id"], page["id"]) # a Page token without the dance; fake.user_token(user) likewise
     fake.expire(token); fake.revoke(token)          # 190/463 and 190/458 from then on
     fake.in_progress_polls = 2                      # containers read IN_PROGRESS twice before FINISHED/ERROR
@@ -53,7 +56,8 @@ class MetaFake(LoginRoutes, PageRoutes, InstagramRoutes):
         self.app_id, self.app_secret, self.version = app_id, app_secret, version
         self.lock = threading.RLock()
         self.ids = itertools.count(1)
-        self.users, self.pages, self.instagram, self.tokens, self.codes = {}, {}, {}, {}, {}
+        self.users, self.pages, self.instagram, self.tokens, self.codes, self.businesses = {}, {}, {}, {}, {}, {}
+        self.login_config_ids = set()  # non-empty: a "Facebook Login for Business" app, which needs one of these config_ids
         self.posts, self.photos, self.videos, self.containers, self.ig_media = {}, {}, {}, {}, {}
         self.requests, self.downloads, self.container_failures, self.faults = [], [], [], []
         self.login, self.deny_authorization, self.require_appsecret_proof = None, False, True
@@ -76,6 +80,7 @@ class MetaFake(LoginRoutes, PageRoutes, InstagramRoutes):
                 log.clear()
             self.login, self.deny_authorization, self.in_progress_polls, self.extra_quota_usage = None, False, 1, 0
             self.insights_permitted, self.unsupported_insights, self.quota_total, self.instagram_granted = True, set(), 50, True
+            self.login_config_ids = set()
 
     # --- state API -------------------------------------------------------------------------
     def add_user(self, name="Meta User"):
@@ -93,6 +98,23 @@ class MetaFake(LoginRoutes, PageRoutes, InstagramRoutes):
                 ig = {"id": str(17_841_400_000_000_000 + next(self.ids)), "username": instagram, "name": name, "page_id": page["id"]}
                 self.instagram[ig["id"]] = ig
                 page["instagram"] = ig["id"]
+            return page
+
+    def add_business(self, name, *, people=(), owned=(), client=()):
+        """A Business portfolio: `people` (users) belong to it; its `owned` and `client` Pages are reachable
+        through it (Graph: /me/businesses, /{business-id}/owned_pages, /client_pages) without being in the
+        users' /me/accounts."""
+        with self.lock:
+            business = {"id": str(900_000_000_000 + next(self.ids)), "name": name, "people": [u["id"] for u in people],
+                        "owned": [p["id"] for p in owned], "client": [p["id"] for p in client]}
+            self.businesses[business["id"]] = business
+            return business
+
+    def add_loose_page(self, name, *, instagram=None):
+        """A Page no user manages directly (only a Business portfolio gives access to it)."""
+        with self.lock:
+            owner = {"id": "0", "pages": []}
+            page = self.add_page(owner, name, instagram=instagram)
             return page
 
     def user_token(self, user, *, lifetime=5183944):
@@ -172,6 +194,10 @@ class MetaFake(LoginRoutes, PageRoutes, InstagramRoutes):
             return self.me(request)
         if parts == ["me", "accounts"]:
             return self.me_accounts(request)
+        if parts == ["me", "businesses"]:
+            return self.me_businesses(request)
+        if len(parts) == 2 and parts[0] in self.businesses and parts[1] in ("owned_pages", "client_pages") and method == "GET":
+            return self.business_pages(request, parts[0], parts[1])
         if len(parts) == 1 and method == "DELETE":
             return self.delete_object(request, parts[0])
         if len(parts) == 1 and method == "GET":

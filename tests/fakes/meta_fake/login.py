@@ -56,6 +56,11 @@ class LoginRoutes:
         query = request.query
         if query.get("client_id") != self.app_id:
             raise graph_error(400, 101, "Error validating application. Invalid application ID.")
+        if self.login_config_ids and query.get("config_id") not in self.login_config_ids:
+            # A "Facebook Login for Business" app logs in only with one of its configurations (`config_id`, which
+            # replaces `scope`); without it Meta shows a page, not a redirect: "It looks like this app isn't
+            # available" (laravel/socialite#716; omniauth-facebook#386: a blank login page).
+            raise Reply(200, {"page": "It looks like this app isn't available. To fix this, please contact the app."})
         redirect = query["redirect_uri"]
         if self.deny_authorization or self.login is None:
             denied = {"error": "access_denied", "error_code": "200", "error_description": "Permissions error",
@@ -63,7 +68,7 @@ class LoginRoutes:
             raise Reply(302, None, {"Location": f"{redirect}?{urlencode(denied)}"})
         code = secrets.token_urlsafe(32)
         self.codes[code] = {"user_id": self.login, "redirect_uri": redirect, "challenge": query.get("code_challenge"),
-                            "scope": query.get("scope", "")}
+                            "scope": query.get("scope", ""), "config_id": query.get("config_id", "")}
         raise Reply(302, None, {"Location": f"{redirect}?{urlencode({'code': code, 'state': query.get('state', '')})}#_=_"})
 
     def access_token(self, request):
@@ -115,6 +120,38 @@ class LoginRoutes:
             body["paging"]["next"] = f"{self.base_url}/{self.version}/me/accounts?{urlencode({**query, 'after': start + limit})}"
         return body
 
+    def me_businesses(self, request):
+        """GET /me/businesses: the Business portfolios the user belongs to (Graph API reference "User
+        businesses"; needs business_management)."""
+        record = self.token_of(request)
+        if record["kind"] == "page":
+            raise graph_error(400, 100, "(#100) Tried accessing nonexisting field (businesses) on node type (Page)")
+        chosen = [b for b in self.businesses.values() if record["user_id"] in b["people"]]
+        return {"data": [{"id": b["id"], "name": b["name"]} for b in chosen], "paging": {"cursors": {"before": "0", "after": "0"}}}
+
+    def business_pages(self, request, business_id, edge):
+        """GET /{business-id}/owned_pages and /client_pages (Graph API reference "Business Owned Pages" and
+        "Business Client Pages"): Page nodes; a Page's access_token only for a person who can act on it."""
+        record = self.token_of(request)
+        business = self.businesses[business_id]
+        if record["kind"] == "page" or record["user_id"] not in business["people"]:
+            raise graph_error(403, 200, "(#200) Permissions error")
+        fields = request.query.get("fields", "id,name")
+        data = []
+        for page_id in business["owned" if edge == "owned_pages" else "client"]:
+            page = self.pages[page_id]
+            body = {"id": page["id"], "name": page["name"]}
+            if "access_token" in fields:
+                body["access_token"] = self.page_token(record["user_id"], page_id)
+            data.append(body)
+        return {"data": data, "paging": {"cursors": {"before": "0", "after": "0"}}}
+
+    def can_manage(self, user_id, page_id):
+        """The user manages the Page directly, or through a Business portfolio that owns or serves it."""
+        if page_id in self.users[user_id]["pages"]:
+            return True
+        return any(user_id in b["people"] and page_id in (*b["owned"], *b["client"]) for b in self.businesses.values())
+
     def page_token(self, user_id, page_id):
         """A Page token derived from the user's login: it has no expiry (like Meta's from a long-lived token)."""
         return self.new_token("page", user_id, page_id=page_id)
@@ -127,7 +164,7 @@ class LoginRoutes:
             if name in fields and page.get(name):
                 body[name] = page[name]
         if "access_token" in fields:
-            if record["kind"] == "page" or page["id"] not in self.users[record["user_id"]]["pages"]:
+            if record["kind"] == "page" or not self.can_manage(record["user_id"], page["id"]):
                 raise graph_error(400, 100, "(#100) Tried accessing nonexisting field (access_token)")
             body["access_token"] = self.page_token(record["user_id"], page["id"])
         if "instagram_business_account" in fields and not self.instagram_granted:
