@@ -7,12 +7,17 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
 from accounts.context import parse_id
+from config.numbers import digits
 from social_media.models import Post, PostQueue
-from social_media.services.queues import queue_add_post, queue_reorder
+from social_media.services.queues import MAX_SLOTS_PER_DAY, queue_add_post, queue_reorder
 
 from .queue_bodies import queue_bodies, queue_bodies_of, queue_rows
 from .serializers import AddPostSerializer, PostQueueSerializer, PostSerializer, ReorderSerializer
 from .views import WorkspaceScopedMixin
+
+# The largest body a queue write needs: a full timetable (7 days x 48 times) is ~3 KB, 100 account
+# ids and a name well under 2 KB, a reorder of MAX_REORDER ids ~8 KB; the rest is room for a description.
+MAX_QUEUE_BODY_BYTES = 64 * 1024
 
 
 class PostQueueViewSet(WorkspaceScopedMixin, viewsets.ModelViewSet):
@@ -20,6 +25,18 @@ class PostQueueViewSet(WorkspaceScopedMixin, viewsets.ModelViewSet):
     ordering_fields = ["created_at", "name"]
     ordering = ["id"]
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def initial(self, request, *args, **kwargs):
+        """After authentication, permissions and throttles, and before any byte of the body is read: a
+        body larger than any queue write needs is refused by its declared length, not parsed (6 MB of
+        posting_schedule keys cost seconds of JSON parsing before their count could be checked)."""
+        super().initial(request, *args, **kwargs)
+        declared = digits(request.META.get("CONTENT_LENGTH")) or 0
+        if declared > MAX_QUEUE_BODY_BYTES:
+            raise ValidationError({"non_field_errors": [
+                f"The request body is {declared:,} bytes; a queue request is at most {MAX_QUEUE_BODY_BYTES:,} "
+                f"(a posting_schedule holds at most 7 days of {MAX_SLOTS_PER_DAY} times)."
+            ]})
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no request user
