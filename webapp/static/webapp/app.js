@@ -10,11 +10,32 @@
     if (event.target.matches("select[data-autosubmit]")) { event.target.form.submit(); }
   });
 
-  // Forms (or one of their buttons) that ask before destroying or sending something.
+  // Forms (or one of their buttons) that ask before destroying or sending something. A form whose
+  // live check (the composer's hx-post) is in flight is sent once the check answers: leaving the page
+  // would abort it, which htmx reports as an error; and no check starts once the form is on its way.
   document.addEventListener("submit", function (event) {
     var form = event.target;
     var question = (event.submitter && event.submitter.dataset.confirm) || form.dataset.confirm;
-    if (question && !window.confirm(question)) { event.preventDefault(); }
+    if (question && !form.dataset.confirmed && !window.confirm(question)) { event.preventDefault(); return; }
+    if (form.classList.contains("htmx-request") && !form.dataset.sending) {
+      event.preventDefault();
+      var submitter = event.submitter;
+      var send = function () {
+        if (form.dataset.sending) { return; }
+        form.dataset.confirmed = "1"; form.dataset.sending = "1";
+        form.requestSubmit(submitter);
+      };
+      form.addEventListener("htmx:afterRequest", send, { once: true });
+      window.setTimeout(send, 3000);
+      return;
+    }
+    form.dataset.sending = "1";
+  });
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    if (event.target.dataset && event.target.dataset.sending) { event.preventDefault(); }
+  });
+  window.addEventListener("pageshow", function () {  // back to a page kept in memory: it may be sent again
+    document.querySelectorAll("form[data-sending]").forEach(function (f) { delete f.dataset.sending; delete f.dataset.confirmed; });
   });
 
   // Composer tabs: the main text plus one tab per chosen account.
