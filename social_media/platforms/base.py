@@ -206,6 +206,12 @@ class PlatformAdapter:
     def validate(self, content: str, media: Sequence[MediaItem]) -> list[str]:
         raise NotImplementedError
 
+    def publishing_quota(self) -> tuple[int, int] | None:
+        """(posts, per seconds) the network lets apps publish to this account, when it has such a limit
+        (Instagram's content_publishing_limit, Threads' 250 a day): scheduling warns past it
+        (social_media.services.publishing_quota). None: no such limit (the default)."""
+        return None
+
     def validate_target_settings(self, settings: dict) -> dict[str, list[str]]:
         """Field errors of a target's `platform_specific_settings` for this network, checked when the
         post is scheduled: {"title": ["Reddit posts need a title."]}. Empty when valid (the default)."""

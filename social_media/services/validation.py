@@ -15,6 +15,8 @@ from social_media.models import without_secrets
 from social_media.platforms import PLATFORMS, PlatformFactory
 from social_media.platforms.base import InvalidContent, MediaItem
 
+from .publishing_quota import quota_warnings
+
 
 def media_items_for(post, target=None) -> list[MediaItem]:
     """The post's attachments, in their order, as `target`'s network gets them: its renditions, made
@@ -75,11 +77,12 @@ def _account_problems(account):
     return []
 
 
-def validate_draft(*, accounts, content, custom_content=None, media_files=(), target_settings=None) -> list[dict]:
+def validate_draft(*, accounts, content, custom_content=None, media_files=(), target_settings=None, at=None, post_id=None) -> list[dict]:
     """What validate_post and validate_target_settings would say of a post not saved yet (the composer
     asks as the user types), plus each account's counter: [{"account", "content", "used", "limit",
-    "errors"}], one per account. Media is checked as each network will get it (its renditions), as
-    when the post is scheduled; `target_settings` only for the accounts it names."""
+    "errors", "warnings"}], one per account. Media is checked as each network will get it (its renditions), as
+    when the post is scheduled; `target_settings` only for the accounts it names. `warnings`: what may make
+    the post wait though valid (a daily publishing limit reached around `at`, publishing_quota.py)."""
     media_files = list(media_files)
     custom_content, target_settings = custom_content or {}, target_settings or {}
     report = []
@@ -93,5 +96,6 @@ def validate_draft(*, accounts, content, custom_content=None, media_files=(), ta
             problems += list(adapter.validate(text, media))
             if str(account.pk) in target_settings:
                 problems += [m for messages in adapter.validate_target_settings(target_settings[str(account.pk)]).values() for m in messages]
-        report.append({"account": account, "content": text, "used": used, "limit": limit, "errors": problems})
+        warnings = quota_warnings(account=account, at=at, exclude_post_id=post_id) if account.is_active else []
+        report.append({"account": account, "content": text, "used": used, "limit": limit, "errors": problems, "warnings": warnings})
     return report

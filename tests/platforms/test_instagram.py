@@ -255,3 +255,31 @@ def test_check_account_reads_the_publishing_quota_into_the_account(instagram_acc
     instagram_account.refresh_from_db()
     assert profile.platform_username == instagram_account.platform_username
     assert instagram_account.platform_settings["quota_total"] == 25 and instagram_account.platform_settings["page_id"]
+
+
+@pytest.mark.django_db
+def test_scheduling_warns_past_the_publishing_limit_counting_posted_and_scheduled_posts_in_one_24_hour_window(instagram_account):
+    from datetime import UTC, datetime, timedelta
+
+    from social_media.models import Status
+    from social_media.services.publishing_quota import quota_warnings
+
+    at = datetime(2030, 1, 31, 12, tzinfo=UTC)
+    instagram_account.platform_settings = {**instagram_account.platform_settings, "quota_total": 3, "quota_duration": 86400}
+    posted = PostTargetFactory(post=PostFactory(workspace=instagram_account.workspace), account=instagram_account, status=Status.POSTED,
+                               posted_at=at - timedelta(hours=22))
+    for hours in (-2, 3):
+        PostTargetFactory(post=PostFactory(workspace=instagram_account.workspace), account=instagram_account, status=Status.SCHEDULED,
+                          next_attempt_at=at + timedelta(hours=hours))
+    PostTargetFactory(post=PostFactory(workspace=instagram_account.workspace), account=instagram_account, status=Status.FAILED,
+                      next_attempt_at=at)  # a failed one never counts
+    # -22 h, -2 h and +3 h are not all in one 24-hour window; -22 h with -2 h, or -2 h with +3 h, are: 2 < 3
+    assert quota_warnings(account=instagram_account, at=at) == []
+    PostTargetFactory(post=PostFactory(workspace=instagram_account.workspace), account=instagram_account, status=Status.QUEUED,
+                      next_attempt_at=at + timedelta(hours=1))
+    [warning] = quota_warnings(account=instagram_account, at=at)  # -2 h, +1 h, +3 h: with this one, 4 in 24 hours
+    assert warning.startswith("Instagram publishes at most 3 posts per 24 hours from apps") and "already has 3" in warning
+    assert quota_warnings(account=instagram_account, at=at, exclude_post_id=posted.post_id) != []  # the posted one was not needed
+    assert quota_warnings(account=instagram_account, at=at + timedelta(days=2)) == []
+    instagram_account.platform_settings = {}
+    assert quota_warnings(account=instagram_account, at=at) == []  # Meta's default limit: 50

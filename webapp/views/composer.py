@@ -13,6 +13,7 @@ from media.services import media_upload
 from config.numbers import MAX_ID, digits
 from social_media.models import ConnectedAccount, Post
 from social_media.services.posts import PENDING_STATUSES
+from social_media.services.publishing_quota import post_quota_warnings
 from social_media.services.queues import next_free_slot
 from social_media.services.validation import validate_draft
 
@@ -129,6 +130,10 @@ def _compose(request, post=None, initial=None, copy_of=None):
             saved.refresh_from_db()
             when = timezone.localtime(saved.scheduled_time).strftime("%a %d %b %Y %H:%M:%S") if saved.scheduled_time else ""
             messages.success(request, SUCCESS[data["action"]].format(time=when))
+            if data["action"] in ("schedule", "queue"):
+                for problems in post_quota_warnings(post=saved).values():
+                    for warning in problems:
+                        messages.warning(request, warning)
             return redirect("webapp:post_detail", post_id=saved.pk)
     context = {
         "form": form, "post": post, "copy_of": copy_of, "actions": ACTIONS, "queue_slots": _queue_slots(form),
@@ -197,6 +202,6 @@ def validate(request):
     report = validate_draft(
         accounts=accounts, content=data.get("content", ""),
         custom_content=form.custom_content() if accounts else {}, media_files=list(data.get("library_media") or []),
-        target_settings=form.target_settings() if accounts else {},
+        target_settings=form.target_settings() if accounts else {}, at=data.get("scheduled_time"),
     ) if accounts else []
     return render(request, "app/_validation.html", {"report": report, "media": list(data.get("library_media") or [])})

@@ -28,6 +28,7 @@ from . import containers, rules
 CONTAINER_KEY = "instagram_container_id"
 INSIGHT_METRICS = "likes,comments,saved,reach,views,shares"
 RECONCILE_SLACK = timedelta(minutes=2)
+DEFAULT_QUOTA = (50, 86400)  # Meta's Content Publishing guide: 50 API-published posts in a moving 24 hours
 NO_PUBLIC_URL = ("Instagram fetches media from a public address, and this server cannot offer one: set PUBLIC_BASE_URL "
                  "to this server's public https address, or store media on S3.")
 
@@ -43,6 +44,12 @@ class InstagramAdapter(MetaAdapter):
 
     def validate(self, content: str, media: Sequence[MediaItem]) -> list[str]:
         return rules.validate(content, media)
+
+    def publishing_quota(self) -> tuple[int, int]:
+        """content_publishing_limit's quota_total / quota_duration as last read into the account (verify_credentials),
+        else Meta's documented 50 posts per 24 hours."""
+        stored = self.account.platform_settings or {}
+        return int(stored.get("quota_total") or DEFAULT_QUOTA[0]), int(stored.get("quota_duration") or DEFAULT_QUOTA[1])
 
     def publish(self, target, content: str, media: Sequence[MediaItem]) -> PublishResult:
         errors = self.validate(content, media)

@@ -53,6 +53,10 @@ class ThreadsAdapter(PlatformAdapter):
         return self.account.platform_user_id
 
     # --- Posting ----------------------------------------------------------------------------
+    def publishing_quota(self) -> tuple[int, int]:
+        """Threads' Overview: 250 API-published posts in a moving 24 hours (threads_publishing_limit)."""
+        return int((self.account.platform_settings or {}).get("quota_total") or 250), 24 * 3600
+
     def validate(self, content: str, media: Sequence[MediaItem]) -> list[str]:
         problems = []
         length = threads_length(content)
