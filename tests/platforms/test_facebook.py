@@ -349,3 +349,40 @@ class TestMetaLogin:
         result = PlatformFactory.get_platform(account).publish(target_for(account, "Via the portfolio"), "Via the portfolio", [])
         assert meta_fake.posts[result.platform_post_id]["page_id"] == owned["id"]
         assert PlatformFactory.get_platform(account).refresh_access_token().access_token  # the login renews its Page token too
+
+
+@pytest.mark.django_db(transaction=True)
+class TestFacebookMetricsCollection:
+    """The analytics collector reading Facebook through the adapter and the fake (analytics.collectors)."""
+
+    def posted(self, account, platform_post_id):
+        from django.utils import timezone
+
+        from social_media.models import Status
+
+        return PostTargetFactory(post=PostFactory(workspace=account.workspace, content="x", status=Status.POSTED), account=account,
+                                 status=Status.POSTED, platform_post_id=platform_post_id, posted_at=timezone.now())
+
+    def test_a_video_is_collected_instead_of_failing_on_shares(self, facebook_account, meta_fake):
+        from analytics.collectors import collect_target_metrics
+        from analytics.models import CollectionFailure
+
+        result = PlatformFactory.get_platform(facebook_account).publish(
+            target_for(facebook_account, "v"), "v", [meta_video(facebook_account)])
+        meta_fake.videos[result.platform_post_id].update(likes=4, comments=1, views=70, viewers=50)
+        row = collect_target_metrics(target_id=self.posted(facebook_account, result.platform_post_id).id)
+        assert (row.likes, row.replies, row.impressions) == (4, 1, 70)
+        assert not CollectionFailure.objects.exists()
+
+    def test_a_permanent_refusal_is_recorded_and_not_retried_by_the_task(self, facebook_account, meta_fake):
+        from analytics.collectors import collect_target_metrics
+        from analytics.models import CollectionFailure, PostAnalytics
+
+        adapter = PlatformFactory.get_platform(facebook_account)
+        result = adapter.publish(target_for(facebook_account, "gone"), "gone", [])
+        adapter.delete(result.platform_post_id)
+        target = self.posted(facebook_account, result.platform_post_id)
+        assert collect_target_metrics(target_id=target.id) is None  # returns: the task's autoretry (rate limits, transient) never sees it
+        failure = CollectionFailure.objects.get(target=target)
+        assert failure.error_class in ("InvalidContent", "PlatformError") and "does not exist" in failure.message
+        assert not PostAnalytics.objects.filter(target=target).exists()
