@@ -8,6 +8,7 @@ Python API
     base_url = fake.start()             # "http://127.0.0.1:PORT"; fake.stop() when done
     user = fake.add_user("alice")       # FakeUser(id, username, name, subscription_type, max_weighted_length)
     fake.login_as(user)                 # who approves GET /i/oauth2/authorize (302 to redirect_uri?state&code)
+    fake.consent_page = True            # ...or shows X's consent page, where a person clicks Authorize app / Cancel
     tokens = fake.issue_tokens(user)    # {"access_token", "refresh_token", "expires_in", "scope", ...}, no dance
     fake.expire(tokens["access_token"]) # that access token now answers 401
 
@@ -81,6 +82,7 @@ class XFake(XRoutes):
         self.requests, self._faults, self._processing_failures = [], [], []
         self.check_after_secs, self.timeout_delay = 1, 3.0
         self._login = None
+        self.consent_page = False
         self._ids = itertools.count(1)
         self._server = None
         self.base_url = ""
@@ -98,6 +100,7 @@ class XFake(XRoutes):
         with self.lock:
             self.requests.clear()
             self._faults.clear()
+            self.consent_page = False
             self._processing_failures.clear()
 
     # --- state API -------------------------------------------------------------------------
@@ -243,7 +246,10 @@ def _fault_reply(fault: _Fault):
 
 
 def _send(handler, status, body, headers=None):
-    data = b"" if body is None else json.dumps(body).encode()
+    if isinstance(body, str):  # a page for the browser (the consent page); headers name its type
+        data, body = body.encode(), None
+    else:
+        data = b"" if body is None else json.dumps(body).encode()
     try:
         handler.send_response(status)
         for name, value in (headers or {}).items():

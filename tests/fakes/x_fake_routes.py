@@ -17,6 +17,7 @@ from urllib.parse import urlencode
 from twitter_text import extract_urls_with_indices, parse_tweet
 from twitter_text.config import config as twitter_text_config
 
+from tests.fakes.x_fake_consent import consent_page
 from tests.fakes.x_fake_media import MEDIA_KEY_PREFIX, XMediaRoutes
 from tests.fakes.x_fake_state import PROBLEM, FakePost, Reply, forbidden, invalid, oauth_error, utcnow
 
@@ -31,6 +32,7 @@ TIMELINE_PARAMS = READ_PARAMS | {"max_results", "pagination_token", "start_time"
 class XRoutes(XMediaRoutes):
     ROUTES = [
         ("GET", r"/i/oauth2/authorize", "authorize"),
+        ("POST", r"/i/oauth2/authorize", "authorize"),  # the consent page's decision (x_fake_consent.py)
         ("POST", r"/2/oauth2/token", "token"),
         ("GET", r"/2/users/me", "users_me"),
         ("GET", r"/2/users/(\d+)/tweets", "user_posts"),
@@ -54,7 +56,7 @@ class XRoutes(XMediaRoutes):
 
     # --- OAuth 2.0 -------------------------------------------------------------------------
     def authorize(self, request, blobs):
-        q = request.query
+        q = request.form if request.method == "POST" else request.query
         if q.get("client_id") != self.client_id or q.get("response_type") != "code":
             raise oauth_error(400, "invalid_request", "Unknown client_id or response_type.")
         if q.get("code_challenge_method") != "S256" or not q.get("code_challenge"):
@@ -62,10 +64,15 @@ class XRoutes(XMediaRoutes):
         scopes = set(q.get("scope", "").split())
         if not scopes or scopes - KNOWN_SCOPES or not self._login:
             raise oauth_error(400, "invalid_scope", "Unknown scope or nobody logged in.")
+        separator = "&" if "?" in q.get("redirect_uri", "") else "?"
+        if request.method == "GET" and self.consent_page:
+            return Reply(200, consent_page(q, self._login), {"Content-Type": "text/html; charset=utf-8"})
+        if request.method == "POST" and q.get("decision") != "authorize":
+            location = q.get("redirect_uri", "") + separator + urlencode({"error": "access_denied", "state": q.get("state", "")})
+            return Reply(302, None, {"Location": location})
         code = secrets.token_urlsafe(24)
         self.codes[code] = {"user": self._login.id, "redirect_uri": q.get("redirect_uri"),
                             "challenge": q["code_challenge"], "scope": " ".join(sorted(scopes))}
-        separator = "&" if "?" in q.get("redirect_uri", "") else "?"
         location = q.get("redirect_uri", "") + separator + urlencode({"state": q.get("state", ""), "code": code})
         return Reply(302, None, {"Location": location})
 

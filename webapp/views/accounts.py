@@ -185,7 +185,9 @@ def connect_complete(request, token):
     if origins:  # the pictures come from the network: allowed on this page only, from those origins only
         response._csp_update = response._csp_update_ro = {"img-src": origins}
     response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "no-referrer"
+    # Its address holds the completion token: sent to no other site. (Not no-referrer: Chromium then
+    # sends the form's POST with "Origin: null", which Django's CSRF check refuses.)
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 

@@ -3,7 +3,13 @@ live_server. One headless browser for the whole session; a fresh profile directo
 
 Every page the journey opens is checked with axe-core (vendored under tests/webapp/vendor/) and fails
 on serious or critical violations, and checked for horizontal scrolling at 1280 px and 390 px.
-With SCREENSHOTS=1 (`make screenshots`) each page is also saved to docs/screenshots/ at both widths."""
+With SCREENSHOTS=1 (`make screenshots`) each page is also saved to docs/screenshots/ at both widths.
+
+Every browser test fails on any console error: Chromium's SEVERE log entries (failed loads, script
+errors, and the "Refused to ..." lines of Content-Security-Policy violations), read after the test
+and at every `check`. A `securitypolicyviolation` listener, installed in every document before its
+own scripts run, also writes each violation to the console, so one the log would word differently
+or leave out (a form-action refusal while navigating away) is caught as well."""
 
 import os
 import shutil
@@ -41,7 +47,9 @@ def browser():
     options.binary_location = CHROMIUM
     for flag in [*FLAGS, f"--user-data-dir={profile}"]:
         options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
+    driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": CSP_LISTENER})
     driver.set_window_size(*WIDTHS["desktop"])
     driver.implicitly_wait(0)
     yield driver
@@ -49,11 +57,36 @@ def browser():
     shutil.rmtree(profile, ignore_errors=True)
 
 
+# Installed through DevTools, so it runs in every document before the page's scripts and is not
+# itself subject to the page's CSP.
+CSP_LISTENER = """
+document.addEventListener('securitypolicyviolation', function (e) {
+  console.error('CSP violation: ' + e.effectiveDirective + ' blocked ' + (e.blockedURI || 'inline') + ' on ' + e.documentURI);
+});
+"""
+
+
+def console_errors(driver, own_origin=None):
+    """The SEVERE console entries logged since the last call (each call drains Chromium's log). The one
+    entry left out: a network test server's own missing /favicon.ico (mastodon-mock's authorize page
+    names no icon, so Chromium asks for one); a missing icon of ours still counts."""
+    errors = []
+    for entry in driver.get_log("browser"):
+        if entry["level"] != "SEVERE":
+            continue
+        source = entry["message"].split(" ", 1)[0]
+        if own_origin and source.endswith("/favicon.ico") and not source.startswith(own_origin + "/"):
+            continue
+        errors.append(f"{entry['level']}: {entry['message']}")
+    return errors
+
+
 class Page:
     """Helpers around the driver for one live server."""
 
     def __init__(self, driver, base_url):
         self.driver, self.base_url = driver, base_url
+        self.seen_errors = []
 
     def open(self, path):
         self.driver.get(self.base_url + path)
@@ -112,7 +145,14 @@ class Page:
                     self.screenshot(f"{name}-{label}", width)
         finally:
             self.driver.set_window_size(*WIDTHS["desktop"])
+        problems += [f"{name}: console {e}" for e in self.console_errors()]
         assert not problems, "\n".join(problems)
+
+    def console_errors(self):
+        """Console errors since the last look, kept for the end-of-test check too."""
+        fresh = console_errors(self.driver, self.base_url)
+        self.seen_errors += fresh
+        return fresh
 
     def screenshot(self, name, width):
         """The whole page (not only the viewport) at this width, through the DevTools protocol."""
@@ -128,4 +168,8 @@ class Page:
 @pytest.fixture
 def page(browser, live_server):
     browser.delete_all_cookies()
-    return Page(browser, live_server.url)
+    console_errors(browser)  # what an earlier test left in the log is not this test's
+    current = Page(browser, live_server.url)
+    yield current
+    current.console_errors()
+    assert not current.seen_errors, "console errors during the test:\n" + "\n".join(current.seen_errors)
