@@ -4,7 +4,7 @@ A time window (since inclusive, until exclusive) selects posts by when they went
 out: posted_at, else scheduled_time, else created_at. Target counts and engagement sums follow the same
 posts, so every figure in an overview describes the same set of posts."""
 
-from django.db.models import Count, Prefetch, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Sum
 from django.db.models.functions import Coalesce
 
 from social_media.models import Post, PostTarget, Status, without_secrets
@@ -31,14 +31,22 @@ def _zero_metrics():
     return dict.fromkeys(METRICS, 0)
 
 
-def workspace_overview(*, workspace, since=None, until=None):
-    """Totals for `workspace`: posts by status, targets posted/failed, summed engagement, per platform."""
+def workspace_overview(*, workspace, since=None, until=None, platform=None, account=None):
+    """Totals for `workspace`: posts by status, targets posted/failed, summed engagement, per platform.
+    With `platform` or `account`, only the targets on that network or account, and the posts that have one."""
     posts = _window(Post.objects.filter(workspace=workspace), since=since, until=until)
+    target_filter = {}
+    if platform:
+        target_filter["account__platform"] = platform
+    if account is not None:
+        target_filter["account"] = account
+    if target_filter:
+        posts = posts.filter(Exists(PostTarget.objects.filter(post=OuterRef("pk"), **target_filter)))
     by_status = dict.fromkeys(Status.values, 0)
     for row in posts.order_by().values("status").annotate(n=Count("id")):
         by_status[row["status"]] = row["n"]
 
-    targets = _window(PostTarget.objects.filter(post__workspace=workspace), prefix="post__", since=since, until=until)
+    targets = _window(PostTarget.objects.filter(post__workspace=workspace, **target_filter), prefix="post__", since=since, until=until)
     rows = (
         targets.order_by()
         .values("account__platform")

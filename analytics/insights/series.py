@@ -8,7 +8,7 @@ from django.db.models.functions import Coalesce, TruncDate
 
 from social_media.models import Post, PostTarget, Status
 
-from .services import METRICS
+from analytics.services import METRICS
 
 ENGAGEMENT = ("likes", "reposts", "replies", "clicks")
 

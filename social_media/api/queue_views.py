@@ -7,6 +7,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
 from accounts.context import parse_id
+from analytics.serializers import SuggestSlotsRequestSerializer, SuggestSlotsSerializer
 from config.numbers import digits
 from social_media.models import Post, PostQueue
 from social_media.services.queues import MAX_SLOTS_PER_DAY, queue_add_post, queue_reorder
@@ -71,6 +72,15 @@ class PostQueueViewSet(WorkspaceScopedMixin, viewsets.ModelViewSet):
             raise ValidationError({"post_id": ["No post with this id in this workspace."]})
         queue_add_post(queue=queue, post=post)
         return Response(PostSerializer(post, context=self.get_serializer_context()).data)
+
+    @extend_schema(request=SuggestSlotsRequestSerializer, responses=SuggestSlotsSerializer)
+    @action(detail=True, methods=["post"], url_path="suggest-slots")
+    def suggest_slots(self, request, pk=None):
+        """A weekly posting schedule from the best times of the queue's accounts (analytics), in the
+        queue's time zone; nothing is changed: PATCH the queue's posting_schedule with it to use it."""
+        from analytics.views import suggest_slots_for
+
+        return suggest_slots_for(request, queue=self.get_object())
 
     @extend_schema(request=ReorderSerializer, responses=PostQueueSerializer)
     @action(detail=True, methods=["post"])

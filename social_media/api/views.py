@@ -10,7 +10,7 @@ from rest_framework.response import Response
 
 from accounts.context import parse_id, request_workspace
 from accounts.permissions import WorkspaceRole
-from analytics.serializers import PostMetricsSerializer
+from analytics.serializers import PostMetricsSerializer, SuggestHashtagsRequestSerializer, SuggestHashtagsSerializer
 from analytics.services import post_metrics
 from social_media.models import Post
 from social_media.services import posts as post_services
@@ -114,6 +114,15 @@ class PostViewSet(WorkspaceScopedMixin, viewsets.ModelViewSet):
         data.is_valid(raise_exception=True)
         post_unpublish(post=post, target_ids=data.validated_data.get("targets"))
         return self.respond(post, status.HTTP_202_ACCEPTED)
+
+    @extend_schema(request=SuggestHashtagsRequestSerializer, responses=SuggestHashtagsSerializer)
+    @action(detail=False, methods=["post"], url_path="suggest-hashtags")
+    def suggest_hashtags(self, request):
+        """Hashtags for a draft: those with the best engagement lift on the account (analytics) that the
+        draft lacks, and the lift of those it has."""
+        from analytics.views import suggest_hashtags_for
+
+        return suggest_hashtags_for(request, workspace=self.workspace)
 
     @extend_schema(responses=PostMetricsSerializer)
     @action(detail=True, methods=["get"])
