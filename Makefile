@@ -17,12 +17,15 @@ venv: $(PY)
 venv-dev: $(PY)
 	$(UV) pip install -q --python $(PY) -r requirements-dev.txt
 
+# With no DATABASE_URL, config.embedded_db starts the private PostgreSQL under var/postgres around the command.
 migrate: venv
-	DEBUG=$${DEBUG:-1} $(PY) manage.py migrate --noinput
+	DEBUG=$${DEBUG:-1} $(PY) -m config.embedded_db $(PY) manage.py migrate --noinput
 
-# exec: runall replaces the recipe's shell, so the SIGTERM make passes on to its child reaches it.
-run: migrate
-	DEBUG=$${DEBUG:-1} $(PY) manage.py ensure_admin
+# runall is the one entry point: it starts the private PostgreSQL (no DATABASE_URL), migrates, makes sure an
+# admin exists, runs web + worker + beat, and stops the database last. exec: runall replaces the recipe's
+# shell, so the SIGTERM make passes on reaches it; a SIGINT to make alone, which make passes on to nobody,
+# runall notices by watching make (social_media/management/commands/runall.py, follow_make_interrupts).
+run: venv
 	DEBUG=$${DEBUG:-1} exec $(PY) manage.py runall
 
 # redis-server, ffmpeg and (for the web app's browser tests) chromium + chromium-driver from apt when

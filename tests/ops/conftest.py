@@ -1,6 +1,8 @@
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -34,3 +36,27 @@ def production_env(tmp_path):
         ENCRYPTION_KEYS=Fernet.generate_key().decode(),  # "minimum for production" (check --deploy warns without)
         VAR_DIR=tmp_path / "var",
     )
+
+
+def var_dir_factory():
+    """Make fresh VAR_DIRs the private PostgreSQL can live in; remove them afterwards.
+
+    As root the server runs as the `postgres` user, who cannot enter pytest's tmp_path (mode 0700 under
+    /tmp/pytest-of-root), so these come from mkdtemp with their mode opened to 0755.
+    """
+    made = []
+
+    def make(name="var"):
+        root = Path(tempfile.mkdtemp(prefix="sched-ops-"))
+        root.chmod(0o755)
+        made.append(root)
+        return root / name
+
+    return make, lambda: [shutil.rmtree(root, ignore_errors=True) for root in made]
+
+
+@pytest.fixture(scope="module")
+def make_var_dir():
+    make, cleanup = var_dir_factory()
+    yield make
+    cleanup()

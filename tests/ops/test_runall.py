@@ -1,9 +1,10 @@
-"""`manage.py runall` as `make run` uses it: a fresh var/ with SQLite and the filesystem broker, real
-child processes, signals from outside."""
+"""`manage.py runall` as `make run` uses it: a fresh var/ with the private PostgreSQL (config/embedded_db.py)
+and the filesystem broker, real child processes, signals from outside (to runall, and to make alone)."""
 
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -13,20 +14,24 @@ from pathlib import Path
 
 import pytest
 
+from config import embedded_db
 from tests.ops.conftest import ROOT, base_env, run_python
 from tests.services import free_port
 
 pytestmark = pytest.mark.e2e
 
-START_TIMEOUT = 90
+START_TIMEOUT = 240  # the module's first runall creates the database and migrates it; a loaded machine is slow
+BLOCK_END = "Stop with Ctrl-C"
 
 
 @pytest.fixture(scope="module")
-def dev_env(tmp_path_factory):
-    env = base_env(DEBUG="1", VAR_DIR=tmp_path_factory.mktemp("runall") / "var")
-    result = run_python(["manage.py", "migrate", "--noinput"], env, timeout=300)
-    assert result.returncode == 0, result.stderr
-    return env
+def dev_env(make_var_dir):
+    """No DATABASE_URL, REDIS_URL or broker: what `make run` has."""
+    return base_env(DEBUG="1", VAR_DIR=make_var_dir())
+
+
+def database_pid(env):
+    return embedded_db.project_server(env["VAR_DIR"]).pid()
 
 
 class Runall:
@@ -55,8 +60,7 @@ class Runall:
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 pytest.fail(f"runall exited early:\n{self.output}")
-            ready = "ready." in self.output and "beat: Starting" in self.output
-            if ready and http_status(f"http://127.0.0.1:{self.port}/health/") == 200:
+            if BLOCK_END in self.output and http_status(f"http://127.0.0.1:{self.port}/health/") == 200:
                 return
             time.sleep(0.5)
         self.process.kill()
@@ -112,6 +116,8 @@ def test_it_serves_web_worker_and_beat_and_a_signal_stops_them_all(dev_env, sign
     assert "runall: stopped" in runall.output
     assert all(group_members(pid) == [] for pid in children.values()), runall.output
     assert http_status(f"http://127.0.0.1:{runall.port}/health/") is None
+    assert runall.output.rstrip().endswith("database: PostgreSQL stopped"), runall.output
+    assert database_pid(dev_env) is None
 
 
 def test_it_stops_the_others_and_fails_when_one_process_dies(dev_env):
@@ -124,6 +130,7 @@ def test_it_stops_the_others_and_fails_when_one_process_dies(dev_env):
     assert runall.wait() != 0
     assert "runall: beat exited with code -9; stopping the others" in runall.output
     assert all(group_members(pid) == [] for pid in children.values()), runall.output
+    assert database_pid(dev_env) is None
 
 
 def test_it_refuses_a_port_that_is_not_a_number(dev_env):
@@ -133,14 +140,25 @@ def test_it_refuses_a_port_that_is_not_a_number(dev_env):
     assert "PORT must be a TCP port number" in result.stderr
 
 
-def test_it_asks_for_migrate_when_the_database_has_no_tables(tmp_path):
-    env = base_env(DEBUG="1", VAR_DIR=tmp_path / "empty")
+def test_it_says_so_when_the_database_url_names_no_reachable_server(tmp_path):
+    env = base_env(DEBUG="1", VAR_DIR=tmp_path / "var", DATABASE_URL=f"postgres://postgres@127.0.0.1:{free_port()}/scheduler")
 
     result = run_python(["manage.py", "runall"], env)
 
     assert result.returncode != 0
-    assert "run `manage.py migrate` first" in result.stderr
+    assert "is not reachable" in result.stderr and "check DATABASE_URL" in result.stderr, result.stderr
     assert "runall: started" not in result.stdout
+
+
+def test_it_refuses_a_port_already_served_before_starting_anything(dev_env):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        result = run_python(["manage.py", "runall"], {**dev_env, "PORT": str(busy.getsockname()[1])})
+
+    assert result.returncode != 0
+    assert "is already in use" in result.stderr
+    assert "database:" not in result.stdout and database_pid(dev_env) is None
 
 
 def child_pids(parent):
@@ -152,33 +170,41 @@ def cmdline(pid):
     return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
 
 
-def test_sigterm_to_make_run_stops_runall_web_worker_and_beat(tmp_path):
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_a_signal_to_make_alone_stops_runall_web_worker_beat_and_the_database(dev_env, signum):
+    """make passes SIGTERM on to its child but not SIGINT (it expects the whole terminal group to get it):
+    runall follows make's SIGINT itself (runall.follow_make_interrupts)."""
     port = free_port()
-    env = base_env(DEBUG="1", VAR_DIR=tmp_path / "var", PORT=str(port))
-    make = subprocess.Popen(["make", "--no-print-directory", "run"], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    make = subprocess.Popen(
+        ["make", "--no-print-directory", "run"], cwd=ROOT, env={**dev_env, "PORT": str(port)},
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,  # nothing else gets the signal
+    )
     lines = []
     threading.Thread(target=lambda: lines.extend(line.rstrip("\n") for line in make.stdout), daemon=True).start()
     try:
-        deadline = time.monotonic() + 240  # make run migrates a fresh database first
-        while not ("beat: Starting" in "\n".join(lines) and http_status(f"http://127.0.0.1:{port}/health/") == 200):
+        deadline = time.monotonic() + START_TIMEOUT
+        while not (BLOCK_END in "\n".join(lines) and http_status(f"http://127.0.0.1:{port}/health/") == 200):
             assert make.poll() is None and time.monotonic() < deadline, "\n".join(lines)
             time.sleep(0.5)
         [runall] = child_pids(make.pid)
         assert "manage.py runall" in cmdline(runall)  # exec: no shell in between that would swallow the signal
         children = {m.group(1): int(m.group(2)) for m in re.finditer(r"runall: started (\w+) \(pid (\d+)\)", "\n".join(lines))}
         assert set(children) == {"web", "worker", "beat"}
+        database = database_pid(dev_env)
+        assert database in child_pids(runall)
 
-        make.send_signal(signal.SIGTERM)
+        make.send_signal(signum)
         make.wait(60)
     finally:
         if make.poll() is None:
             make.kill()
     output = "\n".join(lines)
-    assert "runall: stopped" in output, output
+    assert "runall: stopped" in output and "database: PostgreSQL stopped" in output, output
     deadline = time.monotonic() + 10
     while (Path(f"/proc/{runall}").exists() or any(group_members(pid) for pid in children.values())) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert not any(group_members(pid) for pid in children.values()), output
+    assert not Path(f"/proc/{database}").exists() and database_pid(dev_env) is None
     assert http_status(f"http://127.0.0.1:{port}/health/") is None
 
 

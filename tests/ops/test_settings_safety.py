@@ -98,3 +98,21 @@ def test_the_configuration_doc_explains_every_variable_of_env_example():
     doc = (ROOT / "docs" / "configuration.md").read_text()
 
     assert {name for name in _documented_names() if f"`{name}`" not in doc} == set()
+
+
+def test_it_refuses_a_sqlite_database_url_with_a_sentence_saying_why_and_what_to_do(tmp_path):
+    env = base_env(DEBUG="1", VAR_DIR=tmp_path / "var", DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}")
+
+    result = run_python(["manage.py", "check"], env)
+
+    assert result.returncode != 0
+    assert "DATABASE_URL=sqlite://... is not PostgreSQL, and the scheduler runs on PostgreSQL only" in result.stderr
+    assert "unset DATABASE_URL to use the private PostgreSQL `make run` starts under var/" in result.stderr
+
+
+def test_without_database_url_it_uses_the_private_postgresql_under_var_dir(tmp_path):
+    code = "from django.conf import settings as s; d = s.DATABASES['default']; print(d['ENGINE'], d['HOST'], d['NAME'])"
+
+    result = run_python(["-c", code], base_env(DEBUG="1", VAR_DIR=tmp_path / "var"))
+
+    assert result.stdout.split() == ["django.db.backends.postgresql", str((tmp_path / "var" / "postgres").resolve()), "scheduler"], result.stderr

@@ -9,6 +9,7 @@ Users are made by accounts.services.user_register, so the admin has a personal w
 
 import os
 import secrets
+from dataclasses import dataclass
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -38,6 +39,55 @@ def _validated(*, username, email, password):
         raise CommandError("Cannot create the admin user: " + "; ".join(problems))
 
 
+@dataclass(frozen=True)
+class AdminEnsured:
+    """What ensure_admin did: a one-line summary, the admin's username, and its password when it was
+    generated just now (the only time it can be shown)."""
+
+    line: str
+    username: str | None = None
+    password: str | None = None
+
+
+def admin_ensure() -> AdminEnsured:
+    """Make sure an admin exists (see the module docstring); `manage.py runall` calls it too."""
+    values = {name: os.environ.get(name, "").strip() for name in ENV_NAMES}
+    if any(values.values()):
+        return _from_environment(*values.values())
+    return _generated()
+
+
+def _from_environment(username, email, password):
+    missing = [name for name, value in zip(ENV_NAMES, (username, email, password)) if not value]
+    if missing:
+        raise CommandError(f"Set all of {', '.join(ENV_NAMES)}; missing: {', '.join(missing)}.")
+    existing = User.objects.filter(username=username).first()
+    if existing is not None:
+        kind = "superuser" if existing.is_superuser else "user (not a superuser; left as it is)"
+        return AdminEnsured(f"{kind} '{username}' already exists; nothing changed.", username)
+    _validated(username=username, email=email, password=password)
+    user_register(username=username, email=email, password=password, is_staff=True, is_superuser=True)
+    return AdminEnsured(f"created superuser '{username}' from DJANGO_SUPERUSER_* (with a personal workspace).", username)
+
+
+def _generated():
+    superuser = User.objects.filter(is_superuser=True).order_by("id").first()
+    if superuser is not None:
+        return AdminEnsured(f"superuser '{superuser.username}' exists; nothing to do.", superuser.username)
+    username = GENERATED_USERNAME
+    if User.objects.filter(username=username).exists():
+        username = f"{GENERATED_USERNAME}-{secrets.token_hex(3)}"
+    email = GENERATED_EMAIL if not User.objects.filter(email=GENERATED_EMAIL).exists() else f"{username}@localhost"
+    password = secrets.token_urlsafe(18)
+    _validated(username=username, email=email, password=password)
+    user_register(username=username, email=email, password=password, is_staff=True, is_superuser=True)
+    line = (
+        f"created superuser '{username}' with password '{password}' "
+        "(shown only this once; change it at /admin/password_change/)."
+    )
+    return AdminEnsured(line, username, password)
+
+
 class Command(BaseCommand):
     help = (
         "Ensure an admin user exists: from DJANGO_SUPERUSER_USERNAME/EMAIL/PASSWORD when set, else a "
@@ -45,37 +95,4 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        values = {name: os.environ.get(name, "").strip() for name in ENV_NAMES}
-        if any(values.values()):
-            line = self._from_environment(*values.values())
-        else:
-            line = self._generated()
-        self.stdout.write(f"ensure_admin: {line}")
-
-    def _from_environment(self, username, email, password):
-        missing = [name for name, value in zip(ENV_NAMES, (username, email, password)) if not value]
-        if missing:
-            raise CommandError(f"Set all of {', '.join(ENV_NAMES)}; missing: {', '.join(missing)}.")
-        existing = User.objects.filter(username=username).first()
-        if existing is not None:
-            kind = "superuser" if existing.is_superuser else "user (not a superuser; left as it is)"
-            return f"{kind} '{username}' already exists; nothing changed."
-        _validated(username=username, email=email, password=password)
-        user_register(username=username, email=email, password=password, is_staff=True, is_superuser=True)
-        return f"created superuser '{username}' from DJANGO_SUPERUSER_* (with a personal workspace)."
-
-    def _generated(self):
-        superuser = User.objects.filter(is_superuser=True).order_by("id").first()
-        if superuser is not None:
-            return f"superuser '{superuser.username}' exists; nothing to do."
-        username = GENERATED_USERNAME
-        if User.objects.filter(username=username).exists():
-            username = f"{GENERATED_USERNAME}-{secrets.token_hex(3)}"
-        email = GENERATED_EMAIL if not User.objects.filter(email=GENERATED_EMAIL).exists() else f"{username}@localhost"
-        password = secrets.token_urlsafe(18)
-        _validated(username=username, email=email, password=password)
-        user_register(username=username, email=email, password=password, is_staff=True, is_superuser=True)
-        return (
-            f"created superuser '{username}' with password '{password}' "
-            "(shown only this once; change it at /admin/password_change/)."
-        )
+        self.stdout.write(f"ensure_admin: {admin_ensure().line}")
