@@ -204,10 +204,15 @@ def _write_variants(session, *, feature, group, count, base, media_files, recent
             recent_posts=[text for _, text in recent],
             rejected=[{"text": r["text"], "why": r["why"]} for r in rejected[-8:]],
         )
-        data = session.generate(
-            Prompt(instructions=prompts.task(feature, count=need), material=document, schema=prompts.VARIANTS_SCHEMA, schema_name="variants", images=list(images))
-        )
-        for text in _texts(data)[:need]:
+        try:
+            texts = _texts(session.generate(
+                Prompt(instructions=prompts.task(feature, count=need), material=document, schema=prompts.VARIANTS_SCHEMA, schema_name="variants", images=list(images))
+            ))
+        except InvalidOutput:
+            if not accepted:
+                raise
+            break  # keep the variants already checked rather than lose them to one bad answer
+        for text in texts[:need]:
             problems, used = _problems(text, group, media_files, baseline)
             problems += _avoided(text, voice)
             near = closest(text, recent)

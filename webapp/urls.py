@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import accounts, calendar, composer, library, pages, posts, queues, shell, team
+from .views import accounts, assist, calendar, composer, library, pages, posts, queues, shell, team
 
 app_name = "webapp"
 
@@ -44,4 +44,8 @@ urlpatterns = [
     path("team/invitations/<int:invitation_id>/withdraw/", team.invitation_withdraw, name="invitation_withdraw"),
     path("invitations/<str:token>/join/", team.invitation_join, name="invitation_join"),
     path("problems/", pages.problems, name="problems"),
+    path("settings/voice/", assist.voice, name="voice"),
+    path("assist/captions/", assist.assist_captions, name="assist_captions"),
+    path("assist/hashtags/", assist.assist_hashtags, name="assist_hashtags"),
+    path("assist/alt-text/<int:media_id>/", assist.assist_alt_text, name="assist_alt_text"),
 ]

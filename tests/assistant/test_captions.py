@@ -173,3 +173,21 @@ def test_the_model_never_sees_another_workspaces_posts(auth_api, openai_fake, x_
     auth_api.post(URL, {"brief": "hi", "account_ids": [x_account.pk], "n": 1}, format="json")
     assert "recent_posts" not in openai_fake.material(0)
     assert "secret" not in json.dumps(openai_fake.completions)
+
+
+def test_a_bad_answer_after_good_variants_keeps_the_good_ones(auth_api, openai_fake, bluesky_account):
+    openai_fake.answer(variants("Rye at seven."))
+    openai_fake.answer_raw("Sorry, here you go: Rye!")
+
+    response = auth_api.post(URL, {"brief": "rye", "account_ids": [bluesky_account.pk], "n": 2}, format="json")
+
+    assert response.status_code == 200
+    result = response.json()["results"][0]
+    assert [v["text"] for v in result["variants"]] == ["Rye at seven."]
+    assert "1 of 2 variants" in result["notes"][-1]
+
+
+def test_a_bad_first_answer_is_an_error(auth_api, openai_fake, bluesky_account):
+    openai_fake.answer_raw("Sorry, here you go: Rye!")
+    response = auth_api.post(URL, {"brief": "rye", "account_ids": [bluesky_account.pk], "n": 2}, format="json")
+    assert response.status_code == 502

@@ -22,3 +22,11 @@ def preview_text(text):
         last = match.end()
     parts.append(escape(text[last:]))
     return mark_safe("".join(parts))
+
+
+@register.simple_tag
+def assistant_enabled():
+    """Whether the writing assistant has a provider on this server (its panels show only then)."""
+    from assistant.services import is_enabled
+
+    return is_enabled()
