@@ -296,7 +296,8 @@ class GuardedTransport(httpx.HTTPTransport):
     """An httpx transport that checks each request's URL and connects only to checked addresses."""
 
     def __init__(self, **kwargs):
-        kwargs.pop("proxy", None)
+        if kwargs.get("proxy") is not None:
+            raise TypeError("A guarded transport never sends through a proxy: the proxy would resolve names unchecked.")
         super().__init__(**kwargs)
         # httpx.HTTPTransport builds its httpcore pool without a way to pass a network backend.
         self._pool._network_backend = _GuardedBackend()

@@ -79,6 +79,8 @@ def test_a_redirect_to_an_allowed_address_is_followed(get, instance, settings):
     "http://100.64.0.1/",                      # carrier-grade NAT
     "http://0.0.0.0:8080/",
     "http://127.0.0.2/",                       # loopback, but not the allowed address
+    "http://2852039166/",                      # 169.254.169.254 as one decimal number (a name to urllib)...
+    "http://0xa9fea9fe/",                      # ...or hexadecimal: the resolver turns both into the address
 ])
 def test_a_redirect_to_a_private_literal_address_is_refused_before_connecting(get, instance, location, settings, monkeypatch):
     settings.OUTBOUND_ALLOWED_PRIVATE_ADDRESSES = f"127.0.0.1:{instance.port}"
