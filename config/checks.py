@@ -6,6 +6,8 @@
   before `rotate_encryption_keys` ran); those accounts must be reconnected or the key restored.
 - scheduler.W003: sampled stored secrets that only an older key decrypts: run `rotate_encryption_keys`.
 - scheduler.W010 (every check, not only --deploy): WEBAPP_REGISTRATION_ENABLED is set; rename it.
+- scheduler.E020 / W021 (every check): OUTBOUND_ALLOWED_PRIVATE_ADDRESSES holds something that is not an
+  address (config/safe_http.py), or allows a cloud metadata address.
 """
 
 from django.core.checks import Tags, Warning, register
@@ -57,5 +59,35 @@ def check_deprecated_settings(app_configs=None, **kwargs):
             "web app's /register/ and POST /api/v1/auth/register/.",
             hint="Rename it to REGISTRATION_ENABLED.",
             id="scheduler.W010",
+        )]
+    return []
+
+
+METADATA_ADDRESSES = ("169.254.169.254", "fd00:ec2::254")  # AWS/GCP/Azure/OpenStack, and AWS over IPv6
+
+
+@register()
+def check_outbound_allowance(app_configs=None, **kwargs):
+    """OUTBOUND_ALLOWED_PRIVATE_ADDRESSES is read at the first request to a user-chosen host; say at
+    startup (migrate, runserver, check) if it cannot be, or if it lets users reach the metadata service."""
+    import ipaddress
+
+    from django.conf import settings
+    from django.core.checks import Error
+    from django.core.exceptions import ImproperlyConfigured
+
+    from config.safe_http import allowlist
+
+    try:
+        entries = allowlist(settings.OUTBOUND_ALLOWED_PRIVATE_ADDRESSES)
+    except ImproperlyConfigured as exc:
+        return [Error(str(exc), id="scheduler.E020")]
+    exposed = [a for a in METADATA_ADDRESSES if any(ipaddress.ip_address(a) in network for network, _low, _high in entries)]
+    if exposed:
+        return [Warning(
+            f"OUTBOUND_ALLOWED_PRIVATE_ADDRESSES allows {', '.join(exposed)}, the cloud metadata service: any user's "
+            "Mastodon instance or Bluesky service could then read this server's cloud credentials.",
+            hint="List only the addresses (and ports) of the servers you mean, e.g. 10.0.0.5:443.",
+            id="scheduler.W021",
         )]
     return []

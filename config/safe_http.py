@@ -112,7 +112,7 @@ def _parse_entry(item: str) -> tuple:
 
 
 @lru_cache(maxsize=8)
-def _allowlist(raw: str) -> tuple:
+def allowlist(raw: str) -> tuple:
     """OUTBOUND_ALLOWED_PRIVATE_ADDRESSES parsed, one (network, first port, last port) per entry. An entry
     is an address or network with an optional port or port range: 127.0.0.1, 127.0.0.1:3900,
     10.0.0.0/8:8000-8100, [::1]:3000. Host names are refused: a name can resolve anywhere."""
@@ -136,7 +136,7 @@ def address_allowed(address: str, port: int) -> bool:
     if is_public(ip):
         return True
     candidates = {ip, _embedded_ipv4(ip)} - {None}
-    for network, low, high in _allowlist(settings.OUTBOUND_ALLOWED_PRIVATE_ADDRESSES):
+    for network, low, high in allowlist(settings.OUTBOUND_ALLOWED_PRIVATE_ADDRESSES):
         if low <= port <= high and any(c.version == network.version and c in network for c in candidates):
             return True
     return False

@@ -227,3 +227,14 @@ def test_blocked_cause_finds_the_refusal_inside_a_library_error():
         assert safe_http.blocked_cause(wrapped) is blocked
     assert safe_http.blocked_cause(requests.ConnectionError("down")) is None
     assert safe_http.blocked_cause(httpx.ConnectError("down")) is None
+
+
+def test_the_system_checks_refuse_a_bad_allowance_and_warn_about_the_metadata_address(settings):
+    from config.checks import check_outbound_allowance
+
+    settings.OUTBOUND_ALLOWED_PRIVATE_ADDRESSES = "127.0.0.1:3900"
+    assert check_outbound_allowance() == []
+    settings.OUTBOUND_ALLOWED_PRIVATE_ADDRESSES = "mastodon.internal"
+    assert [m.id for m in check_outbound_allowance()] == ["scheduler.E020"]
+    settings.OUTBOUND_ALLOWED_PRIVATE_ADDRESSES = "127.0.0.1, 169.254.0.0/16:80"
+    assert [m.id for m in check_outbound_allowance()] == ["scheduler.W021"]
