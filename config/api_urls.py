@@ -2,6 +2,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("auth/", include("accounts.api.auth_urls")),
+    path("", include("developer.api.urls")),
     path("", include("accounts.api.urls")),
     path("", include("social_media.api.urls")),
     path("", include("media.api_urls")),

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "media",
     "analytics",
     "assistant",
+    "developer",
 ]
 
 MIDDLEWARE = [
@@ -253,7 +254,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["accounts.authentication.JWTAuthentication"],  # simplejwt, reading the membership in the same query
+    # Personal API tokens (sched_pat_…) first; otherwise simplejwt, reading the membership in the same query.
+    "DEFAULT_AUTHENTICATION_CLASSES": ["developer.authentication.ApiTokenAuthentication", "accounts.authentication.JWTAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "config.pagination.Pagination",
     "DEFAULT_RENDERER_CLASSES": ["config.renderers.FastJSONRenderer", "rest_framework.renderers.BrowsableAPIRenderer"],
@@ -270,6 +272,8 @@ REST_FRAMEWORK = {
     # Proxies in front that append to X-Forwarded-For; unset: the per-IP limit uses REMOTE_ADDR only.
     "NUM_PROXIES": env_int("NUM_PROXIES", 0) if os.environ.get("NUM_PROXIES") else None,
 }
+# Idempotency-Key on creates (developer/idempotency.py): answers are replayed for this long.
+IDEMPOTENCY_KEY_HOURS = env_int("IDEMPOTENCY_KEY_HOURS", 24)
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env_int("JWT_ACCESS_MINUTES", 15)),
     "REFRESH_TOKEN_LIFETIME": timedelta(days=env_int("JWT_REFRESH_DAYS", 7)),

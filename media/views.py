@@ -11,6 +11,7 @@ from accounts.context import request_workspace
 from accounts.permissions import WorkspaceRole
 from config.filters import IdFilter
 from config.numbers import digits
+from developer.idempotency import IdempotentMixin
 
 from . import folders, services
 from .models import MediaFile, MediaFolder
@@ -51,9 +52,11 @@ class MediaFolderFilter(filters.FilterSet):
 
 
 class MediaViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet
+    IdempotentMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet
 ):
     """The workspace's media library. Upload is `POST media/upload/` (multipart: file, alt_text, folder, tags)."""
+
+    idempotent_actions = ("upload",)  # an Idempotency-Key header makes a retried upload answer the first
 
     serializer_class = MediaFileSerializer
     permission_classes = [IsAuthenticated, WorkspaceRole]

@@ -12,6 +12,7 @@ from accounts.context import parse_id, request_workspace
 from accounts.permissions import WorkspaceRole
 from analytics.serializers import PostMetricsSerializer, SuggestHashtagsRequestSerializer, SuggestHashtagsSerializer
 from analytics.services import post_metrics
+from developer.idempotency import IdempotentMixin
 from social_media.models import Post
 from social_media.services import posts as post_services
 from social_media.services.unpublishing import post_unpublish
@@ -30,7 +31,8 @@ class WorkspaceScopedMixin:
         return request_workspace(self.request)
 
 
-class PostViewSet(WorkspaceScopedMixin, viewsets.ModelViewSet):
+class PostViewSet(IdempotentMixin, WorkspaceScopedMixin, viewsets.ModelViewSet):
+    idempotent_actions = ("create", "schedule", "publish_now")  # an Idempotency-Key header makes a retry safe
     """Compose, schedule and manage posts. Viewers read; editors write."""
 
     serializer_class = PostSerializer
