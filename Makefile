@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 UV := $(VENV)/bin/uv
 PDS_DIR := tests/fakes/bluesky_pds
 
-.PHONY: run test venv venv-dev services-deps node-deps bench bench-media bench-api migrate clean screenshots
+.PHONY: run test venv venv-dev services-deps node-deps bench bench-media bench-api bench-calendar migrate clean screenshots
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +59,10 @@ bench-media: venv-dev services-deps
 bench-api: venv-dev services-deps
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; } || { echo "install wrk (apt-get install wrk)"; exit 1; }
 	$(PY) -m tests.services $(PY) bench/api.py
+
+# The calendar's month feed and the problems page at 6,000 and 300,000 posts, against a bare view.
+bench-calendar: venv-dev services-deps
+	$(PY) -m tests.services $(PY) bench/calendar.py
 
 clean:
 	rm -rf $(VENV) var
