@@ -65,7 +65,7 @@ def _insights(graph, path: str, metrics: tuple[str, ...]) -> tuple[dict[str, int
     try:
         data = graph.get(path, metric=",".join(metrics), what="insights").get("data") or []
     except PlatformError as exc:
-        logger.warning("Facebook insights %s refused: %s", path.rsplit("/", 1)[-1], exc.message)
+        logger.info("Facebook insights %s refused: %s", path.rsplit("/", 1)[-1], exc.message)
         return {}, exc.message
     values = {}
     for row in data:
