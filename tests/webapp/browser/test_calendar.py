@@ -115,3 +115,21 @@ def test_clicking_an_empty_time_slot_opens_the_composer_at_that_time(page, world
     click_at(page.driver, lane, column.rect["x"] + column.rect["width"] / 2, lane.rect["y"] + lane.rect["height"] / 2)
     page.wait_until(lambda: "/compose/" in page.driver.current_url, message="the composer did not open")
     assert page.wait_for("#id_scheduled_time").get_attribute("value") == f"{world['tomorrow'].isoformat()}T14:00"
+
+
+def test_a_busy_day_shows_four_posts_and_the_rest_behind_more(page, world, recorded):
+    """Every post is in the feed; a month cell stays readable: four, then "+3 more", which lists all seven."""
+    post = world["post"]
+    for minute in range(6):
+        extra = PostFactory(workspace=post.workspace, content=f"Extra {minute}", status=Status.SCHEDULED,
+                            scheduled_time=post.scheduled_time + timedelta(minutes=minute + 1))
+        PostTargetFactory(post=extra, account=post.targets.get().account)
+    login(page)
+    open_calendar(page, world)
+    cell = page.find(f'td.fc-day[data-date="{world["tomorrow"].isoformat()}"]')
+    assert len(cell.find_elements("css selector", ".fc-daygrid-event-harness:not(.fc-daygrid-event-harness-abs) .fc-event")) == 4
+    more = cell.find_element("css selector", ".fc-daygrid-more-link")
+    assert more.text == "+3 more"
+    more.click()
+    popover = page.wait_for(".fc-popover")
+    assert len(popover.find_elements("css selector", ".fc-event")) == 7
