@@ -528,3 +528,6 @@ LOGOUT_REDIRECT_URL = "webapp:login"
 REGISTRATION_ENABLED = env_bool("REGISTRATION_ENABLED", env_bool("WEBAPP_REGISTRATION_ENABLED", False))
 # Rows per page on every list in the web app.
 WEBAPP_PAGE_SIZE = env_int("WEBAPP_PAGE_SIZE", 25)
+# Users may create workspaces (the web app's page for a user in none, POST /api/v1/workspaces/). Off:
+# only staff do; a user in no workspace is told to ask for an invitation.
+WORKSPACE_CREATION_ENABLED = env_bool("WORKSPACE_CREATION_ENABLED", True)

@@ -7,6 +7,7 @@ from functools import wraps
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.shortcuts import redirect
 
 from accounts.context import default_membership
 from accounts.models import Membership
@@ -14,6 +15,11 @@ from accounts.models import Membership
 Role = Membership.Role
 SESSION_KEY = "workspace_id"
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+class NoWorkspace(Http404):
+    """The user belongs to no workspace (made by staff with createuser or the ORM, or removed from their
+    last one). Pages send them to the page where they create one or learn to ask for an invitation."""
 
 
 def session_membership(request):
@@ -26,7 +32,7 @@ def session_membership(request):
     if membership is None:
         membership = default_membership(request.user)
     if membership is None:
-        raise Http404("You are not a member of any workspace.")
+        raise NoWorkspace("You are not a member of any workspace.")
     request._web_membership = membership
     return membership
 
@@ -43,7 +49,10 @@ def workspace_view(*, write_role=Role.EDITOR, read_role=Role.VIEWER):
         @login_required
         @wraps(view)
         def wrapper(request, *args, **kwargs):
-            membership = session_membership(request)
+            try:
+                membership = session_membership(request)
+            except NoWorkspace:
+                return redirect("webapp:no_workspace")
             needed = read_role if request.method in SAFE_METHODS else write_role
             if not membership.has_role(needed):
                 raise PermissionDenied(f"Your role ({membership.get_role_display()}) cannot do this; ask a workspace {needed} or above.")

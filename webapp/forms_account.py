@@ -48,3 +48,15 @@ class ProfileForm(forms.Form):
 
 class SwitchWorkspaceForm(forms.Form):
     workspace = forms.IntegerField(min_value=1)
+
+
+class WorkspaceForm(forms.Form):
+    """The name of a workspace a user without one creates for themselves."""
+
+    name = forms.CharField(max_length=200, label="Workspace name", help_text="Usually your team's or brand's name; you can invite others later.")
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        if not name:
+            raise forms.ValidationError("Give the workspace a name.")
+        return name

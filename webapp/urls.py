@@ -13,6 +13,7 @@ urlpatterns = [
     path("register/", shell.register, name="register"),
     path("profile/", shell.profile, name="profile"),
     path("workspace/switch/", shell.switch_workspace, name="switch_workspace"),
+    path("workspace/new/", shell.no_workspace, name="no_workspace"),
     path("compose/", composer.compose, name="compose"),
     path("compose/validate/", composer.validate, name="compose_validate"),
     path("posts/<int:post_id>/", posts.post_detail, name="post_detail"),

@@ -2,6 +2,7 @@
 X-Workspace header): the caller's membership of *that* workspace decides, and a workspace the caller
 is not a member of answers 404 exactly like a missing one."""
 
+from django.conf import settings
 from django.db.models import Exists, OuterRef, Subquery
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import filters, mixins, status, viewsets
@@ -78,6 +79,8 @@ class WorkspaceViewSet(ServiceErrorsMixin, viewsets.ModelViewSet):
         return workspace
 
     def perform_create(self, serializer):
+        if not settings.WORKSPACE_CREATION_ENABLED and not self.request.user.is_staff:
+            raise services.RoleRequired("On this server only staff create workspaces; ask for an invitation to one.")
         plan = serializer.validated_data.get("plan", Workspace.Plan.BASIC)
         if plan != Workspace.Plan.BASIC and not self.request.user.is_staff:
             raise services.RoleRequired("Only staff can choose a workspace's plan.")

@@ -216,4 +216,7 @@ def account_upsert(*, workspace, platform, profile: AccountProfile, user=None):
         account.needs_reconnect = False
         account.last_error = ""
         account.save()
+        if created:
+            from .queues import default_queue_create
+            default_queue_create(account=account, timezone_name=getattr(user, "timezone", "") or "UTC")
     return account, created

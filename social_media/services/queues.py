@@ -223,6 +223,32 @@ def queue_save(*, workspace, queue=None, name, description="", accounts=(), post
     return queue
 
 
+# A new account's weekly schedule (as Buffer gives each new channel one): three times every day, in the
+# time zone of the person who connected it. They change or remove it on the Queues page.
+DEFAULT_POSTING_TIMES = ["09:00", "13:00", "17:00"]
+
+
+def default_queue_create(*, account, timezone_name="UTC"):
+    """Give a newly connected `account` its own posting schedule, a queue of that account alone, unless
+    some queue of its workspace already posts to it. Returns the queue created, or None."""
+    from social_media.platforms import PLATFORMS
+
+    if PostQueue.objects.filter(workspace_id=account.workspace_id, target_accounts=account).exists():
+        return None
+    try:
+        timezone_name = clean_timezone(timezone_name)
+    except ValidationError:
+        timezone_name = "UTC"
+    label = PLATFORMS.get(account.platform, (account.platform,))[0]
+    queue = PostQueue.objects.create(
+        workspace_id=account.workspace_id, name=f"{label} @{account.platform_username}",
+        description="The schedule this account got when it was connected; change its times as you like.",
+        posting_schedule={day: list(DEFAULT_POSTING_TIMES) for day in DAYS}, timezone=timezone_name,
+    )
+    queue.target_accounts.add(account)
+    return queue
+
+
 def upcoming_free_slots(queue, *, count=5, after=None):
     """The queue's next `count` slots no post holds yet (fewer when it has no posting times)."""
     after = after or timezone.now()

@@ -20,6 +20,7 @@ from social_media.services.unpublishing import post_unpublish
 
 from ..context import workspace_view
 from ..errors import SERVICE_ERRORS, flash_service_error, run_service
+from ..first_run import first_run_steps
 from ..queries import post_detail as load_post
 from ..queries import posts_with_targets
 from ..render import page, paginate
@@ -36,6 +37,7 @@ def home(request):
     page_obj, base = paginate(request, posts)
     return page(request, "app/home.html", {
         "page_obj": page_obj, "querystring_base": base, "statuses": Status.choices, "status": status, "page_title": "Posts",
+        "first_run": first_run_steps(request.workspace),
     })
 
 

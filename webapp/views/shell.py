@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -13,13 +13,13 @@ from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_POST
 
 from accounts.models import Membership
-from accounts.services import user_register, user_update
+from accounts.services import user_register, user_update, workspace_create
 
 from accounts.admin_login import LimitedAuthenticationForm
 
 from ..context import SESSION_KEY, workspace_view
 from ..errors import add_service_errors
-from ..forms_account import ProfileForm, RegisterForm, SwitchWorkspaceForm
+from ..forms_account import ProfileForm, RegisterForm, SwitchWorkspaceForm, WorkspaceForm
 from ..render import page
 
 
@@ -68,6 +68,26 @@ def profile(request):
             messages.success(request, f"Times are now shown in {request.user.timezone}.")
             return redirect("webapp:profile")
     return page(request, "app/profile.html", {"form": form, "page_title": "Profile"}, status=400 if form.errors else 200)
+
+
+@login_required
+def no_workspace(request):
+    """For a user who belongs to no workspace: create their own (where the operator allows it,
+    WORKSPACE_CREATION_ENABLED) or learn to ask for an invitation. A member goes home."""
+    if Membership.objects.filter(user=request.user).exists():
+        return redirect("webapp:home")
+    allowed = settings.WORKSPACE_CREATION_ENABLED or request.user.is_staff
+    form = WorkspaceForm(request.POST or None, initial={"name": f"{request.user.username}'s workspace"})
+    if request.method == "POST":
+        if not allowed:
+            raise PermissionDenied("This server's operator does not let users create workspaces; ask for an invitation.")
+        if form.is_valid():
+            workspace = workspace_create(owner=request.user, name=form.cleaned_data["name"])
+            request.session[SESSION_KEY] = workspace.pk
+            messages.success(request, f"Welcome to {workspace.name}! Connect an account to start scheduling.")
+            return redirect("webapp:home")
+    context = {"form": form, "allowed": allowed, "page_title": "Your workspace"}
+    return render(request, "app/no_workspace.html", context, status=400 if form.errors else 200)
 
 
 @login_required
