@@ -283,3 +283,30 @@ def test_scheduling_warns_past_the_publishing_limit_counting_posted_and_schedule
     assert quota_warnings(account=instagram_account, at=at + timedelta(days=2)) == []
     instagram_account.platform_settings = {}
     assert quota_warnings(account=instagram_account, at=at) == []  # Meta's default limit: 50
+
+
+@pytest.mark.django_db(transaction=True)
+def test_scheduling_an_instagram_photo_without_a_public_media_address_is_refused_with_the_docs_sentence(instagram_account, settings):
+    """The whole scheduling path (renditions, signed URLs, validate_post): PUBLIC_BASE_URL unset means
+    http://127.0.0.1:8000 media URLs, which Meta could not download; refused before anything is sent."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from rest_framework.exceptions import ValidationError
+
+    from media.models import MediaFile
+    from social_media.services.posts import post_create, post_schedule
+
+    settings.ALLOW_INSECURE_NETWORK_URLS = False
+    settings.PUBLIC_BASE_URL = "http://127.0.0.1:8000"
+    photo = MediaFile.objects.get(pk=meta_jpeg(instagram_account).media_id)
+    post = post_create(workspace=instagram_account.workspace, author=None, content="Fresh bread", accounts=[instagram_account], media=[photo])
+    with pytest.raises(ValidationError) as caught:
+        post_schedule(post=post, at=timezone.now() + timedelta(hours=1))
+    [problem] = caught.value.detail["targets"][str(instagram_account.pk)]
+    assert str(problem) == ("Instagram fetches media from a public address, and this server cannot offer one: set PUBLIC_BASE_URL "
+                            "to this server's public https address, or store media on S3.")
+    settings.PUBLIC_BASE_URL = "https://sched.example.com"
+    post_schedule(post=post, at=timezone.now() + timedelta(hours=1))
+    post.refresh_from_db()
+    assert post.status == "scheduled"
