@@ -13,7 +13,8 @@ import sys
 import uuid
 
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation, TooManyFieldsSent, TooManyFilesSent
-from django.http import JsonResponse
+from django.http import HttpResponseBadRequest, HttpResponseForbidden, JsonResponse
+from django.template import TemplateDoesNotExist, loader
 
 logger = logging.getLogger("config.errors")
 
@@ -70,20 +71,26 @@ class ApiErrorMiddleware:
 
 
 # --- URLconf error handlers (errors raised outside views) -----------------------------------------
+def _page(request, template_name, response_class, context):
+    """An error page rendered without Django's default views: those are @requires_csrf_token, whose
+    check reads a POST's whole body (every file of an upload to a temp file) just to render a 400/403."""
+    try:
+        body = loader.get_template(template_name).render(context, request)
+    except TemplateDoesNotExist:
+        body = f"<h1>{response_class.status_code}</h1>"
+    return response_class(body)
+
+
 def bad_request(request, exception=None):
     if is_api(request):
         return too_large_response() if isinstance(exception, TOO_LARGE) else error_response(400, "bad_request", "Bad request.")
-    from django.views.defaults import bad_request as page
-
-    return page(request, exception)
+    return _page(request, "400.html", HttpResponseBadRequest, {})
 
 
 def permission_denied(request, exception=None):
     if is_api(request):
         return error_response(403, "permission_denied", "You do not have permission to perform this action.")
-    from django.views.defaults import permission_denied as page
-
-    return page(request, exception)
+    return _page(request, "403.html", HttpResponseForbidden, {"exception": str(exception or "")})
 
 
 def server_error(request):

@@ -67,6 +67,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.login_limits.KnownDeviceCookieMiddleware",  # a form login's known-device cookie (login_limits)
+    "media.upload_limits.UploadGateMiddleware",  # body caps and, for uploads, sign-in and role before any read
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -238,6 +239,10 @@ MEDIA_FFMPEG_TIMEOUT_SECONDS = env_int("MEDIA_FFMPEG_TIMEOUT_SECONDS", 60)  # pl
 MEDIA_ORPHAN_GRACE_HOURS = env_int("MEDIA_ORPHAN_GRACE_HOURS", 24)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# The largest request body an upload may send (media.upload_limits.UploadGateMiddleware; other paths
+# may send DATA_UPLOAD_MAX_MEMORY_SIZE): one file of the largest kind plus the form around it. Keep the
+# proxy's limit (nginx client_max_body_size) at or below it (docs/operations.md).
+MAX_REQUEST_BYTES = env_int("MAX_REQUEST_BYTES", MEDIA_MAX_UPLOAD_BYTES + 1024 * 1024)
 
 # --- Secrets at rest ------------------------------------------------------------------------
 # Comma-separated Fernet keys, newest first. Old keys keep decrypting; `manage.py rotate_encryption_keys`

@@ -50,6 +50,7 @@ def library(request):
 
 @csrf_exempt  # checked by _upload, once the size limit is in place: the CSRF check reads the body
 @require_POST
+@workspace_view()  # sign-in and role first: neither reads the body, so a stranger's upload is never read
 def upload(request):
     """One or more files under `file`. Answers JSON to the page's script, else redirects back. A file
     past the upload limit is refused as it arrives (media/upload_limits.py), not once stored."""
@@ -59,7 +60,6 @@ def upload(request):
 
 
 @csrf_protect
-@workspace_view()
 def _upload(request, limit):
     wants_json = "application/json" in request.headers.get("Accept", "")
     form = UploadForm(request.POST)
