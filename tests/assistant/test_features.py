@@ -136,3 +136,30 @@ def test_the_admin_lists_usage_per_workspace_and_day(client, workspace):
     html = page.content.decode()
     assert "Usage per day and workspace" in html and escape(workspace.name) in html and ">120<" in html
     assert client.get(reverse("admin:assistant_brandvoice_add")).status_code == 200
+
+
+def test_hashtags_merge_the_accounts_measured_lift_with_the_models(auth_api, openai_fake, workspace):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tests.analytics.seeding import seed_posts
+    from tests.factories import ConnectedAccountFactory
+
+    account = ConnectedAccountFactory(workspace=workspace)
+    now = timezone.now()
+    items = []
+    for i in range(40):  # a planted lift: #growth posts engage 3x the account's usual
+        tagged = i % 2 == 0
+        items.append((now - timedelta(days=3, hours=7 * i), {"likes": 30 if tagged else 10}, f"post {i} {'#growth' if tagged else '#daily'}"))
+    seed_posts(account, items)
+    openai_fake.answer({"hashtags": [{"tag": "Growth", "reason": "fits"}, {"tag": "Bread", "reason": "topic"}]})
+
+    response = auth_api.post("/api/v1/assistant/hashtags/", {"content": "New loaves today", "account_id": account.pk}, format="json")
+
+    assert response.status_code == 200, response.content
+    tags = {t["tag"].lower(): t for t in response.json()["hashtags"]}
+    assert tags["growth"]["sources"] == ["model", "measured"] and tags["growth"]["lift"] > 1 and tags["growth"]["posts"] == 20
+    assert tags["bread"]["sources"] == ["model"] and tags["bread"]["lift"] is None
+    assert "daily" not in tags  # measured below the baseline: not suggested
+    assert response.json()["hashtags"][0]["tag"].lower() == "growth"  # both sources first
