@@ -199,6 +199,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(minutes=10),
         "options": {"expires": 300},
     },
+    "collect-account-metrics": {
+        "task": "analytics.tasks.collect_due_account_metrics_task",
+        "schedule": crontab(minute=37),
+        "options": {"expires": 1800},
+    },
 }
 
 # --- Storage and media ----------------------------------------------------------------------
@@ -207,11 +212,6 @@ MEDIA_URL = os.environ.get("MEDIA_URL", "/media/")
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
 STATIC_URL = "/static/"
 AWS_STORAGE_BUCKET_NAME = os.environ.get("AWS_STORAGE_BUCKET_NAME", "")
-    "collect-account-metrics": {
-        "task": "analytics.tasks.collect_due_account_metrics_task",
-        "schedule": crontab(minute=37),
-        "options": {"expires": 1800},
-    },
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
