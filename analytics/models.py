@@ -39,6 +39,7 @@ class PostAnalytics(MetricColumns):
     target = models.OneToOneField("social_media.PostTarget", on_delete=models.CASCADE, related_name="analytics")
     # Copied from the target when collected (they never change once it is posted).
     workspace = models.ForeignKey("accounts.Workspace", null=True, on_delete=models.CASCADE, related_name="+")
+    post = models.ForeignKey("social_media.Post", null=True, on_delete=models.CASCADE, related_name="+")
     account = models.ForeignKey("social_media.ConnectedAccount", null=True, on_delete=models.CASCADE, related_name="+")
     platform = models.CharField(max_length=20, blank=True)
     posted_at = models.DateTimeField(null=True)
@@ -60,14 +61,14 @@ class PostAnalytics(MetricColumns):
     def save(self, *args, **kwargs):
         """Keeps engagement_total and the target's copied columns true, whoever writes the row."""
         self.engagement_total = self.engagement
-        if self.workspace_id is None or self.account_id is None:
+        if self.workspace_id is None or self.account_id is None or self.post_id is None:
             fill_from_target(self)
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {*kwargs["update_fields"], "engagement_total", *TARGET_COLUMNS}
         super().save(*args, **kwargs)
 
 
-TARGET_COLUMNS = ("workspace", "account", "platform", "posted_at")
+TARGET_COLUMNS = ("workspace", "post", "account", "platform", "posted_at")
 
 
 def fill_from_target(row, target=None):
@@ -79,6 +80,7 @@ def fill_from_target(row, target=None):
             "posted_at", "account_id", "account__platform", "post__workspace_id", "post__posted_at"
         ).get(pk=row.target_id)
     row.workspace_id = target.post.workspace_id
+    row.post_id = target.post_id
     row.account_id = target.account_id
     row.platform = target.account.platform
     row.posted_at = target.posted_at or target.post.posted_at

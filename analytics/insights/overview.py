@@ -123,16 +123,16 @@ def follower_growth(*, account_ids, since, until, tz):
 def top_posts(rows, limit=10):
     """The posts whose targets in `rows` had the most engagement (ties: newer first)."""
     best = list(
-        rows.order_by().values("target__post_id")
+        rows.order_by().values("post_id")
         .annotate(engagement=Sum("engagement_total"), impressions=Sum("impressions"), targets=Count("id"))
-        .order_by("-engagement", "-target__post_id")[:limit]
+        .order_by("-engagement", "-post_id")[:limit]
     )
-    posts = {p.pk: p for p in Post.objects.filter(pk__in=[row["target__post_id"] for row in best]).only("id", "content", "posted_at")}
+    posts = {p.pk: p for p in Post.objects.filter(pk__in=[row["post_id"] for row in best]).only("id", "content", "posted_at")}
     return [
-        {"id": row["target__post_id"], "content": posts[row["target__post_id"]].content[:280],
-         "posted_at": posts[row["target__post_id"]].posted_at, "engagement": row["engagement"],
+        {"id": row["post_id"], "content": posts[row["post_id"]].content[:280],
+         "posted_at": posts[row["post_id"]].posted_at, "engagement": row["engagement"],
          "impressions": row["impressions"], "targets": row["targets"]}
-        for row in best if row["target__post_id"] in posts
+        for row in best if row["post_id"] in posts
     ]
 
 

@@ -26,7 +26,7 @@ def seed_posts(account, items):
     for target, (at, figures, _content) in zip(targets, items):
         figures = {name: int(figures.get(name, 0)) for name in METRICS}
         rows.append(PostAnalytics(
-            target=target, workspace_id=account.workspace_id, account=account, platform=account.platform, posted_at=at,
+            target=target, workspace_id=account.workspace_id, post_id=target.post_id, account=account, platform=account.platform, posted_at=at,
             engagement_total=sum(figures[name] for name in ENGAGEMENT_METRICS), **figures,
         ))
     return PostAnalytics.objects.bulk_create(rows)
