@@ -8,4 +8,5 @@ urlpatterns = [
     path("", include("media.api_urls")),
     path("", include("analytics.api_urls")),
     path("", include("assistant.api.urls")),
+    path("", include("webhooks.api.urls")),
 ]

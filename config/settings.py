@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "analytics",
     "assistant",
     "developer",
+    "webhooks",
 ]
 
 MIDDLEWARE = [
@@ -277,6 +278,12 @@ REST_FRAMEWORK = {
     # Proxies in front that append to X-Forwarded-For; unset: the per-IP limit uses REMOTE_ADDR only.
     "NUM_PROXIES": env_int("NUM_PROXIES", 0) if os.environ.get("NUM_PROXIES") else None,
 }
+# Webhooks out (webhooks/services.py): seconds a receiver has to answer, hours a delivery is retried,
+# deliveries given up in a row before an endpoint is disabled, the longest countdown handed to the broker.
+WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", 10))
+WEBHOOK_RETRY_HOURS = env_int("WEBHOOK_RETRY_HOURS", 24)
+WEBHOOK_DISABLE_AFTER = env_int("WEBHOOK_DISABLE_AFTER", 10)
+WEBHOOK_MAX_ETA_SECONDS = env_int("WEBHOOK_MAX_ETA_SECONDS", 3600)
 # Idempotency-Key on creates (developer/idempotency.py): answers are replayed for this long.
 IDEMPOTENCY_KEY_HOURS = env_int("IDEMPOTENCY_KEY_HOURS", 24)
 SIMPLE_JWT = {

@@ -228,7 +228,12 @@ def _schedule_locked(post, at, verb="scheduled"):
     _validate_or_raise(post)
     if post.status not in SCHEDULED_STATUSES:
         consume_scheduled_post(post.workspace)
-    return _set_schedule(post, [t.pk for t in targets], Status.SCHEDULED, at)
+    _set_schedule(post, [t.pk for t in targets], Status.SCHEDULED, at)
+    if verb == "scheduled":
+        from webhooks.events import post_scheduled
+
+        post_scheduled(post)  # delivered once this transaction commits
+    return post
 
 
 def _set_schedule(post, target_ids, status, at):

@@ -210,6 +210,9 @@ def publish_batch(*, target_ids):
                 )
     finally:
         posts_refresh_status(post_ids={target.post_id for target in targets})
+        from webhooks.events import targets_settled
+
+        targets_settled([target.id for target in targets])  # webhooks of the verdicts (never raises)
     return {futures[future].id: future.result() for future in futures}
 
 

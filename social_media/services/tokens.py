@@ -21,6 +21,9 @@ def account_mark_disconnected(*, account, message):
     """A permanent credential failure: flag the account for reconnection and fail what it would publish."""
     ConnectedAccount.objects.filter(id=account.id).update(needs_reconnect=True, last_error=message)
     account.needs_reconnect, account.last_error = True, message
+    from webhooks.events import account_needs_reconnect
+
+    account_needs_reconnect(account, message)
     return account_fail_pending_targets(account=account, message=f"{message} Reconnect the account and retry.")
 
 
