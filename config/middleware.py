@@ -15,6 +15,7 @@ import uuid
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation, TooManyFieldsSent, TooManyFilesSent
 from django.http import HttpResponseBadRequest, HttpResponseForbidden, JsonResponse
 from django.template import TemplateDoesNotExist, loader
+from django.utils.cache import add_never_cache_headers
 
 logger = logging.getLogger("config.errors")
 
@@ -101,3 +102,25 @@ def server_error(request):
     from django.views.defaults import server_error as page
 
     return page(request)
+
+
+class NoStoreWhenSignedInMiddleware:
+    """Answers to a signed-in person (a session on the web app, a bearer token or session on the API)
+    carry `Cache-Control: no-store` (with private, no-cache, max-age=0), unless the view set its own
+    Cache-Control: no browser history, back button or shared proxy keeps a copy of a private page."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if not response.has_header("Cache-Control") and self.signed_in(request):
+            add_never_cache_headers(response)
+        return response
+
+    @staticmethod
+    def signed_in(request):
+        if "HTTP_AUTHORIZATION" in request.META:
+            return True
+        user = getattr(request, "user", None)
+        return bool(user is not None and user.is_authenticated)

@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.login_limits.KnownDeviceCookieMiddleware",  # a form login's known-device cookie (login_limits)
     "media.upload_limits.UploadGateMiddleware",  # body caps and, for uploads, sign-in and role before any read
+    "config.middleware.NoStoreWhenSignedInMiddleware",  # Cache-Control: no-store for signed-in answers
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
