@@ -135,9 +135,9 @@ class Server:
             os.kill(pid, 0)
         except (OSError, ValueError):
             return None
-        comm = Path(f"/proc/{pid}/comm")
-        if comm.exists() and comm.read_text().strip() != "postgres":
-            return None  # a stale file whose pid now belongs to something else
+        cmdline = Path(f"/proc/{pid}/cmdline")
+        if cmdline.exists() and str(self.data).encode() not in cmdline.read_bytes():
+            return None  # a stale file whose pid now belongs to another process
         return pid
 
     def is_ready(self):
@@ -264,12 +264,12 @@ def serving(var_dir, *, write=print):
         return
     first = not (server.data / "PG_VERSION").exists()
     started = time.monotonic()
-    server.start()
-    action = "created and started" if first else "started"
-    write(f"database: PostgreSQL {action} in {server.root} ({time.monotonic() - started:.1f} s; binaries {server.bin})")
     try:
+        server.start()
+        action = "created and started" if first else "started"
+        write(f"database: PostgreSQL {action} in {server.root} ({time.monotonic() - started:.1f} s; binaries {server.bin})")
         yield server
-    finally:
+    finally:  # also when start() was interrupted half-way
         server.stop()
         write("database: PostgreSQL stopped")
 
