@@ -46,3 +46,16 @@ def tell_runall_ready(**kwargs):
     marker = os.environ.get(WORKER_READY_FILE_ENV)
     if marker:
         Path(marker).touch()
+
+
+@worker_ready.connect
+def serve_worker_metrics(**kwargs):
+    """A worker host of its own serves its processes' metrics on WORKER_METRICS_PORT (docs/operations.md)."""
+    from django.conf import settings
+
+    if settings.WORKER_METRICS_PORT:
+        from prometheus_client import start_http_server
+
+        from config.metrics import registry
+
+        start_http_server(settings.WORKER_METRICS_PORT, addr=os.environ.get("WORKER_METRICS_ADDR", "127.0.0.1"), registry=registry())

@@ -279,6 +279,12 @@ REST_FRAMEWORK = {
     # Proxies in front that append to X-Forwarded-For; unset: the per-IP limit uses REMOTE_ADDR only.
     "NUM_PROXIES": env_int("NUM_PROXIES", 0) if os.environ.get("NUM_PROXIES") else None,
 }
+# Prometheus metrics at /metrics (config/metrics.py): off unless METRICS_ENABLED; then for a bearer
+# METRICS_TOKEN, or from an address in METRICS_ALLOWED_IPS.
+METRICS_ENABLED = env_bool("METRICS_ENABLED", False)
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+METRICS_ALLOWED_IPS = env_list("METRICS_ALLOWED_IPS", "127.0.0.1,::1")
+WORKER_METRICS_PORT = env_int("WORKER_METRICS_PORT", 0)  # a worker host serves its processes' metrics here (0: off)
 # Webhooks out (webhooks/services.py): seconds a receiver has to answer, hours a delivery is retried,
 # deliveries given up in a row before an endpoint is disabled, the longest countdown handed to the broker.
 WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", 10))
@@ -467,6 +473,8 @@ REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = [
     "rest_framework.parsers.FormParser",
     "rest_framework.parsers.MultiPartParser",
 ]
+# API request duration per endpoint for /metrics (config/metrics.py; nothing is measured while metrics are off).
+MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "config.metrics.ApiLatencyMiddleware")
 # Request ids, and JSON in the error shape for anything that goes wrong under /api/.
 MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "config.middleware.ApiErrorMiddleware")
 # The schema documents X-Workspace, the error responses and blank-able URLs (config/schema.py).

@@ -5,11 +5,13 @@ from drf_spectacular.views import SpectacularAPIView
 from config.docs import RedocView, SwaggerView
 from accounts.api.invitation_views import invitation_page
 from config.health import health
+from config.metrics import metrics_view
 from media.public import public_file
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("health/", health, name="health"),
+    path("metrics", metrics_view, name="metrics"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SwaggerView.as_view(url_name="schema"), name="docs"),
     path("api/redoc/", RedocView.as_view(url_name="schema"), name="redoc"),

@@ -29,6 +29,7 @@ from django.db import close_old_connections, connections, transaction
 from django.db.models import F, Prefetch
 from django.utils import timezone
 
+from config import metrics
 from social_media.models import PostMedia, PostTarget, PublishAttempt, Status, without_secrets
 from social_media.platforms import PlatformFactory
 from social_media.platforms.base import (
@@ -257,6 +258,7 @@ def _publish_claimed(target, attempt):
             if found is not None:
                 return _succeed(target, attempt, found)
         media = media_items_for(target.post, target)  # renditions; the adapter validates before any network call
+        metrics.observe_lateness(account.platform, target.next_attempt_at)
         try:
             result = adapter.publish(target, target.content, media)
         except TokenExpired:
@@ -320,6 +322,7 @@ def finish_attempt(attempt, outcome, exc=None, message=""):
     elif message:
         attempt.message = message
     attempt.save(update_fields=["finished_at", "outcome", "error_class", "http_status", "message"])
+    metrics.count_outcome(attempt.target.account.platform, outcome, attempt.error_class)
 
 
 def _set_target(target, **fields):

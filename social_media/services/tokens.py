@@ -7,6 +7,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from config import metrics
 from config.encryption import UndecryptableSecret
 from social_media.models import SECRET_FIELDS, ConnectedAccount
 from social_media.platforms import PlatformFactory
@@ -38,7 +39,12 @@ def account_refresh_token(*, account_id):
             tokens = adapter.refresh_access_token()
         except AccountDisconnected as exc:
             failed = exc
+            metrics.count_refresh(account.platform, "disconnected")
+        except PlatformError:
+            metrics.count_refresh(account.platform, "failed")
+            raise
         else:
+            metrics.count_refresh(account.platform, "refreshed")
             failed = None
             account.access_token = tokens.access_token
             if tokens.refresh_token:  # never overwrite a stored refresh token with an empty one
