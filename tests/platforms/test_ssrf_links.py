@@ -75,3 +75,21 @@ def test_post_link_keeps_only_absolute_http_urls():
     assert post_link("") == post_link(None) == ("", "")
     for bad in ("javascript:alert(1)", "vbscript:x", "ftp://x.example/", "/relative", "https://", 42):
         assert post_link(bad) == ("", DROPPED_NOTE), bad
+
+
+def test_the_migration_drops_links_stored_before_the_check(workspace):
+    """0010_drop_unsafe_post_links clears what an earlier release stored as given."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from tests.factories import PostTargetFactory
+
+    bad = PostTargetFactory(post__workspace=workspace, status=Status.POSTED, platform_post_url=HOSTILE_URL)
+    good = PostTargetFactory(post__workspace=workspace, status=Status.POSTED,
+                             platform_post_url="https://mastodon.example/@a/1")
+    import_module("social_media.migrations.0010_drop_unsafe_post_links").drop_unsafe_links(apps, None)
+    bad.refresh_from_db()
+    good.refresh_from_db()
+    assert (bad.platform_post_url, bad.error_message) == ("", DROPPED_NOTE)
+    assert (good.platform_post_url, good.error_message) == ("https://mastodon.example/@a/1", "")
