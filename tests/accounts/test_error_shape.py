@@ -51,7 +51,8 @@ def test_it_answers_other_errors_with_code_and_message_only(client_for, make_req
 
 
 @pytest.mark.time_machine(datetime(2030, 1, 7, 10, 0, 5, tzinfo=timezone.utc))
-def test_it_answers_429_with_retry_after(client_for):
+def test_it_answers_429_with_retry_after(client_for, settings):
+    settings.PLAN_LIMITS = {**settings.PLAN_LIMITS, "basic": {"api_calls_per_hour": 100, "scheduled_posts_per_day": None}}  # an operator's cap
     client = client_for(UserFactory())
     for _ in range(100):
         client.get("/api/v1/auth/me/")
