@@ -199,7 +199,7 @@ def blocked_cause(exc: BaseException | None) -> BlockedAddress | None:
     seen, pending = set(), [exc]
     while pending:
         current = pending.pop()
-        if current is None or id(current) in seen:
+        if not isinstance(current, BaseException) or id(current) in seen:  # a `reason` can be a string
             continue
         seen.add(id(current))
         if isinstance(current, BlockedAddress):

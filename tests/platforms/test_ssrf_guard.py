@@ -226,6 +226,9 @@ def test_blocked_cause_finds_the_refusal_inside_a_library_error():
     except RuntimeError as wrapped:
         assert safe_http.blocked_cause(wrapped) is blocked
     assert safe_http.blocked_cause(requests.ConnectionError("down")) is None
+    not_found = requests.HTTPError("404")
+    not_found.reason = "Not Found"  # a string where urllib3 puts the underlying exception
+    assert safe_http.blocked_cause(not_found) is None
     assert safe_http.blocked_cause(httpx.ConnectError("down")) is None
 
 
