@@ -77,12 +77,11 @@ def off_screen(page, css):
 def type_time(page, day_month_year, hour_minute_ampm):
     """Pick a time the way a person does in Chromium's datetime-local (en-US: mm/dd/yyyy, hh:mm AM):
     no seconds are typed. With a seconds field (step=1) the input stays empty."""
-    from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.keys import Keys
 
     field = page.find("#id_scheduled_time")
-    page.driver.execute_script("arguments[0].value = ''; arguments[0].scrollIntoView({block: 'center'});", field)
-    ActionChains(page.driver).move_to_element_with_offset(field, -field.rect["width"] / 2 + 14, 0).click().perform()
+    # Cleared, then focused the way Tab reaches it: on its first part, the month.
+    page.driver.execute_script("arguments[0].value = ''; arguments[0].blur(); arguments[0].focus();", field)
     month_day, year = day_month_year[:4], day_month_year[4:]
     for keys in (month_day, year, Keys.ARROW_RIGHT, hour_minute_ampm):
         field.send_keys(keys)
@@ -90,9 +89,9 @@ def type_time(page, day_month_year, hour_minute_ampm):
 
 
 def png_file(color, size=(120, 80)):
-    with tempfile.NamedTemporaryFile(suffix=".png", delete=False) as image:
-        Image.new("RGB", size, color).save(image, "PNG")
-    return image.name
+    path = f"{tempfile.mkdtemp()}/{color}.png"
+    Image.new("RGB", size, color).save(path, "PNG")
+    return path
 
 
 def test_on_a_phone_the_composer_keeps_every_choice_through_a_refused_time(page, world):
