@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import accounts, assist, calendar, composer, library, pages, posts, queues, shell, team
+from .views import accounts, analytics, assist, calendar, composer, library, pages, posts, queues, shell, team
 
 app_name = "webapp"
 
@@ -39,7 +39,8 @@ urlpatterns = [
     path("library/<int:media_id>/", library.media_edit, name="media_edit"),
     path("library/<int:media_id>/file/", posts.media_file, name="media_file"),
     path("library/<int:media_id>/thumbnail/", calendar.media_thumbnail, name="media_thumbnail"),
-    path("analytics/", pages.analytics, name="analytics"),
+    path("analytics/", analytics.analytics, name="analytics"),
+    path("analytics/export/<str:kind>.csv", analytics.analytics_export, name="analytics_export"),
     path("team/", team.team, name="team"),
     path("team/members/<int:membership_id>/", team.member_change, name="member_change"),
     path("team/invitations/<int:invitation_id>/withdraw/", team.invitation_withdraw, name="invitation_withdraw"),

@@ -18,6 +18,16 @@
       ] },
       options: common
     });
+    var followers = document.getElementById("chart-followers");
+    if (followers && data.followers.length) {
+      new Chart(followers, {
+        type: "line",
+        data: { labels: data.followerDays, datasets: [
+          { label: "Followers (all accounts)", data: data.followers, borderColor: color("--st-posted"), backgroundColor: color("--st-posted") }
+        ] },
+        options: { responsive: true, maintainAspectRatio: false, animation: false, scales: { y: { ticks: { precision: 0 } } } }
+      });
+    }
     new Chart(document.getElementById("chart-networks"), {
       type: "bar",
       data: { labels: data.platforms, datasets: [
