@@ -8,6 +8,7 @@ names only the exception class of a failure, never its message: messages can car
 header from ALLOWED_HOSTS and exits 0 when it answered 200, else 1.
 """
 
+import hmac
 import os
 import sys
 import time
@@ -91,14 +92,26 @@ def run_checks():
     return results, timings
 
 
+def may_see_detail(request):
+    """A signed-in staff member, or the HEALTH_DETAIL_TOKEN in X-Health-Token (compared in constant time)."""
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated and user.is_staff:
+        return True
+    token = settings.HEALTH_DETAIL_TOKEN
+    sent = request.headers.get("X-Health-Token", "")
+    return bool(token) and hmac.compare_digest(sent.encode(), token.encode())
+
+
 @never_cache
 @require_safe
 def health(request):
     results, timings = run_checks()
     failed = [name for name, outcome in results.items() if outcome != "ok"]
-    body = {"status": "unavailable" if failed else "ok", "checks": results, "failed": failed, "ms": timings}
-    if "database" not in failed:
-        body["encryption"] = encryption_status()
+    body = {"status": "unavailable" if failed else "ok"}
+    if may_see_detail(request):
+        body.update(checks=results, failed=failed, ms=timings)
+        if "database" not in failed:
+            body["encryption"] = encryption_status()
     return JsonResponse(body, status=503 if failed else 200)
 
 

@@ -250,6 +250,9 @@ MAX_REQUEST_BYTES = env_int("MAX_REQUEST_BYTES", MEDIA_MAX_UPLOAD_BYTES + 1024 *
 # Comma-separated Fernet keys, newest first. Old keys keep decrypting; `manage.py rotate_encryption_keys`
 # re-encrypts everything with the first one. Derived from SECRET_KEY when unset (development only).
 ENCRYPTION_KEYS = env_list("ENCRYPTION_KEYS")
+# /health/ shows which check failed, timings and the encryption keys' state only to signed-in staff
+# and to callers sending this token in X-Health-Token (config/health.py); empty: staff only.
+HEALTH_DETAIL_TOKEN = os.environ.get("HEALTH_DETAIL_TOKEN", "")
 
 # --- Auth, API ------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

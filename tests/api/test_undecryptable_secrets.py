@@ -88,13 +88,14 @@ def test_check_deploy_warns_about_undecryptable_and_unrotated_secrets(account):
 
 
 @pytest.mark.django_db
-def test_health_says_secrets_are_unreadable_without_revealing_anything(account):
-    assert Client().get("/health/").json()["encryption"] == "ok"
+def test_health_says_secrets_are_unreadable_without_revealing_anything(account, settings):
+    settings.HEALTH_DETAIL_TOKEN = "monitoring"  # the detail is for staff and the monitoring's token
+    assert Client().get("/health/", HTTP_X_HEALTH_TOKEN="monitoring").json()["encryption"] == "ok"
     from django.core.cache import cache
 
     cache.clear()
     with override_settings(ENCRYPTION_KEYS=[WRONG_KEY]):
-        response = Client().get("/health/")
+        response = Client().get("/health/", HTTP_X_HEALTH_TOKEN="monitoring")
     assert response.status_code == 200
     body = response.json()
     assert body["encryption"] == "warning: stored secrets cannot be decrypted with ENCRYPTION_KEYS"

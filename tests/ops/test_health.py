@@ -9,6 +9,16 @@ from tests.services import free_port
 
 pytestmark = pytest.mark.django_db
 
+TOKEN = "monitoring-token-0123456789"
+
+
+@pytest.fixture
+def client(client, settings):
+    """The monitoring's view: the detail token sent with every request (anonymous callers: see below)."""
+    settings.HEALTH_DETAIL_TOKEN = TOKEN
+    client.defaults["HTTP_X_HEALTH_TOKEN"] = TOKEN
+    return client
+
 
 def dead_redis_url(password=""):
     auth = f":{password}@" if password else ""
@@ -81,3 +91,33 @@ def test_its_container_probe_reports_up_and_down(live_server):
 
     assert probe(f"{live_server.url}/health/", host="localhost") is True
     assert probe(f"http://127.0.0.1:{free_port()}/health/", host="localhost", timeout=1) is False
+
+
+def test_an_anonymous_caller_learns_only_up_or_down(settings):
+    from django.test import Client
+
+    settings.HEALTH_DETAIL_TOKEN = TOKEN
+    for headers in ({}, {"HTTP_X_HEALTH_TOKEN": "wrong"}, {"HTTP_X_HEALTH_TOKEN": ""}):
+        response = Client().get("/health/", **headers)
+        assert response.status_code == 200 and response.json() == {"status": "ok"}
+    with override_settings(CELERY_BROKER_URL=dead_redis_url()):
+        down = Client().get("/health/")
+    assert down.status_code == 503 and down.json() == {"status": "unavailable"}
+
+
+def test_without_a_token_setting_only_staff_see_the_detail(settings):
+    from django.test import Client
+
+    from tests.factories import UserFactory
+
+    settings.HEALTH_DETAIL_TOKEN = ""
+    assert Client().get("/health/", HTTP_X_HEALTH_TOKEN="").json() == {"status": "ok"}
+    member, staff = Client(), Client()
+    member.force_login(UserFactory())
+    admin = UserFactory()
+    admin.is_staff = True
+    admin.save(update_fields=["is_staff"])
+    staff.force_login(admin)
+    assert member.get("/health/").json() == {"status": "ok"}
+    body = staff.get("/health/").json()
+    assert body["checks"] == {"database": "ok", "cache": "ok", "broker": "ok"} and body["encryption"] == "ok"
