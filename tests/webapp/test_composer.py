@@ -591,3 +591,15 @@ def test_publish_now_asks_first_and_looks_unlike_schedule(editor, mastodon, team
     assert re.search(r'<button type="submit" form="compose-form" name="action" value="schedule">', html)
     detail = editor.get(reverse("webapp:post_detail", kwargs={"post_id": post_in(team_workspace, mastodon, Status.DRAFT).pk})).content.decode()
     assert re.search(r'data-confirm="Publish this post now\?[^"]*">[^<]*<input[^>]*>\s*<button type="submit" class="small publish-now">Publish now', detail)
+
+
+def test_editing_a_draft_suggests_the_next_free_slot_of_its_accounts_queue(editor, mastodon, team_workspace):
+    queue = PostQueueFactory(workspace=team_workspace, timezone="UTC", posting_schedule={day: ["05:10"] for day in WEEK})
+    queue.target_accounts.add(mastodon)
+    draft = PostFactory(workspace=team_workspace, status=Status.DRAFT)
+    PostTargetFactory(post=draft, account=mastodon)
+
+    shown = form_state(editor.get(reverse("webapp:edit", kwargs={"post_id": draft.pk})).content.decode())["scheduled_time"]
+
+    assert shown == [timezone.localtime(suggested_time(workspace=team_workspace, accounts=[mastodon])).strftime("%Y-%m-%dT%H:%M")]
+    assert shown[0].endswith("T05:10")

@@ -188,7 +188,10 @@ def edit(request, post_id):
     if post.status not in PENDING_STATUSES:
         messages.error(request, f"This post is {post.get_status_display().lower()}; only drafts and scheduled posts can be edited.")
         return redirect("webapp:post_detail", post_id=post.pk)
-    return _compose(request, post, initial=_initial(post))
+    initial = _initial(post)
+    if initial["scheduled_time"] is None:  # a draft: the time it would go out at, as for a new post
+        initial["scheduled_time"] = timezone.localtime(suggested_time(workspace=request.workspace, accounts=initial["accounts"]))
+    return _compose(request, post, initial=initial)
 
 
 @require_POST
