@@ -3,6 +3,7 @@ personal workspace. A workspace the user is not a member of is indistinguishable
 
 from rest_framework.exceptions import NotFound, ValidationError
 
+from config import log_context
 from config.numbers import MAX_ID, digits
 
 from .models import Membership
@@ -14,6 +15,8 @@ def request_membership(request):
     """The requesting user's Membership in the workspace the request acts in (cached on the request)."""
     cached = getattr(request, "_workspace_membership", None)
     if cached is not None:
+        if log_context.current().get("workspace_id") != cached.workspace_id:
+            log_context.bind(workspace_id=cached.workspace_id)  # the request's lines name its workspace
         return cached
     raw = request.META.get(HEADER, "").strip()
     memberships = Membership.objects.select_related("workspace").filter(user=request.user)
@@ -27,6 +30,7 @@ def request_membership(request):
     if membership is None:
         raise NotFound("Workspace not found.")
     request._workspace_membership = membership
+    log_context.bind(workspace_id=membership.workspace_id)  # the request's lines name its workspace
     return membership
 
 

@@ -17,6 +17,8 @@ from django.http import HttpResponseBadRequest, HttpResponseForbidden, JsonRespo
 from django.template import TemplateDoesNotExist, loader
 from django.utils.cache import add_never_cache_headers
 
+from config import log_context
+
 logger = logging.getLogger("config.errors")
 
 API_PREFIX = "/api/"
@@ -61,6 +63,7 @@ class ApiErrorMiddleware:
 
     def __call__(self, request):
         request.request_id = uuid.uuid4().hex
+        log_context.begin(request_id=request.request_id)  # on every line logged for this request
         response = self.get_response(request)
         response["X-Request-ID"] = request.request_id
         return response

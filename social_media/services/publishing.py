@@ -29,7 +29,7 @@ from django.db import close_old_connections, connections, transaction
 from django.db.models import F, Prefetch
 from django.utils import timezone
 
-from config import metrics
+from config import log_context, metrics
 from social_media.models import PostMedia, PostTarget, PublishAttempt, Status, without_secrets
 from social_media.platforms import PlatformFactory
 from social_media.platforms.base import (
@@ -228,11 +228,12 @@ def _publish_one(target):
     if wait > 0:  # claimed a moment early with its batch: publish at its own second
         time.sleep(wait)
     attempt = PublishAttempt.objects.create(target=target, attempt_number=target.retry_count, started_at=timezone.now())
-    try:
-        return _publish_claimed(target, attempt)
-    except Exception as exc:  # a bug must never leave a claimed target without a verdict
-        logger.exception("unexpected error publishing target %s", target.id)
-        return settle_unknown(target, attempt, OutcomeUnknown(f"Unexpected error: {exc.__class__.__name__}"))
+    with log_context.bound(workspace_id=target.post.workspace_id, post_id=target.post_id, target_id=target.id, attempt_id=attempt.id):
+        try:
+            return _publish_claimed(target, attempt)
+        except Exception as exc:  # a bug must never leave a claimed target without a verdict
+            logger.exception("unexpected error publishing target %s", target.id)
+            return settle_unknown(target, attempt, OutcomeUnknown(f"Unexpected error: {exc.__class__.__name__}"))
 
 
 def _publish_claimed(target, attempt):
@@ -323,6 +324,7 @@ def finish_attempt(attempt, outcome, exc=None, message=""):
         attempt.message = message
     attempt.save(update_fields=["finished_at", "outcome", "error_class", "http_status", "message"])
     metrics.count_outcome(attempt.target.account.platform, outcome, attempt.error_class)
+    logger.info("publish attempt %s of target %s: %s%s", attempt.pk, attempt.target_id, outcome, f" ({attempt.error_class})" if attempt.error_class else "")
 
 
 def _set_target(target, **fields):
