@@ -2,6 +2,7 @@
 
 import logging
 import re
+from pathlib import Path
 
 _PATTERNS = [
     # OAuth callbacks carry the authorization code (and state) in the query string.
@@ -59,3 +60,21 @@ def routine_tasks_at_debug():
         logger = logging.getLogger(name)
         if not any(isinstance(f, RoutineTasksAtDebug) for f in logger.filters):
             logger.addFilter(RoutineTasksAtDebug())
+
+
+class TouchOnWorkerReady(logging.Filter):
+    """Touches a file when the worker logs "<name> ready.", which Celery does after every worker_ready
+    receiver (warm-up included) has run: `manage.py runall` prints its start-up block after that line."""
+
+    def __init__(self, path):
+        super().__init__()
+        self.path = path
+
+    def filter(self, record):
+        if record.msg == "%s ready.":
+            Path(self.path).touch()
+        return True
+
+
+def touch_on_worker_ready(path):
+    logging.getLogger("celery.apps.worker").addFilter(TouchOnWorkerReady(path))

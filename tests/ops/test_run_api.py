@@ -103,6 +103,8 @@ def test_start_up_ends_with_one_block_whose_password_logs_in(served):
     block = output[output.index("-" * 78):]
 
     assert output.count("Stop with Ctrl-C") == 1
+    # Last of start-up: after the web server's and the worker's own start-up lines, not scrolled away.
+    assert output.index("Starting development server") < output.index(block) and output.index(" ready.") < output.index(block)
     assert f"Scheduler running at {served.base}/" in block
     password = re.search(r"Log in as admin with password (\S+)", block).group(1)
     assert "database: PostgreSQL created and started" in output

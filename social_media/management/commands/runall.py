@@ -196,7 +196,7 @@ def _serving(host, port):
 
 
 def _settled(marker, seconds=0.3):
-    """The file exists and is `seconds` old: the worker logs its "ready." line just after touching it."""
+    """The file exists and is `seconds` old: the worker touches it as it logs its "ready." line."""
     try:
         return time.time() - marker.stat().st_mtime >= seconds
     except OSError:
@@ -268,7 +268,7 @@ class Command(BaseCommand):
             database = embedded_db.serving(settings.VAR_DIR, write=write) if settings.EMBEDDED_DATABASE else nullcontext()
             with database, tempfile.TemporaryDirectory(prefix="runall-") as scratch:
                 admin = self._prepare(write)
-                worker_ready = Path(scratch) / "worker-ready"  # touched by config.celery on worker_ready
+                worker_ready = Path(scratch) / "worker-ready"  # touched by the worker (config.logging.TouchOnWorkerReady)
                 os.environ[WORKER_READY_FILE_ENV] = str(worker_ready)
                 group = ProcessGroup(self.commands(host=host, port=port, concurrency=concurrency, noreload=noreload), write)
                 code = group.run(
