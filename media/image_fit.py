@@ -74,9 +74,9 @@ def _output_type(spec: NetworkSpec, source_mime: str, has_alpha: bool) -> str:
 def _encode(image, mime: str, quality: int, icc) -> bytes:
     out = io.BytesIO()
     if mime == JPEG:
-        _to_rgb(image).save(out, "JPEG", quality=quality, optimize=True, icc_profile=icc)
+        _to_rgb(image).save(out, "JPEG", quality=quality, optimize=True, icc_profile=icc, exif=b"", comment=b"")
     elif mime == WEBP:
-        image.save(out, "WEBP", quality=quality, icc_profile=icc or "")
+        image.save(out, "WEBP", quality=quality, icc_profile=icc or "", exif=b"", xmp=b"")
     else:
         image.save(out, "PNG", optimize=quality < QUALITY_RANGE[1], icc_profile=icc)
     return out.getvalue()

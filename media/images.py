@@ -1,9 +1,17 @@
 """Image work with Pillow: strip personal metadata at upload and make thumbnails (renditions: media.image_fit).
 
-Stripping re-writes every image without EXIF, XMP, IPTC, PNG text chunks and GIF comments, with the EXIF
-orientation applied to the pixels (so nothing needs the tag any more). The ICC colour profile is kept:
-it describes colours, not people. A JPEG that needs no rotation is re-written with its own quantisation
-tables (`quality="keep"`), so stripping costs it no quality.
+Stripping re-writes every image from its pixels, so only what the writer is told to write survives:
+no EXIF (APP1, with its GPS, camera, owner and embedded thumbnail), no XMP (APP1), no IPTC/Photoshop
+(APP13), no JPEG comment (COM: Pillow copies `info["comment"]` into every JPEG it writes unless told
+`comment=b""`), no FlashPix/MPF or other APP2 data, no JFIF thumbnail (Pillow writes a bare JFIF APP0:
+version and density only), no PNG text (tEXt, zTXt, iTXt), eXIf or tIME chunks, no WebP EXIF/XMP
+chunks, no GIF comments. The EXIF orientation is applied to the pixels first, so nothing needs the tag.
+
+The ICC colour profile (APP2 "ICC_PROFILE", PNG iCCP, WebP ICCP) is kept, deliberately: it says how
+the numbers map to colours (a Display P3 photo from a phone looks washed out without it, on every
+network), and it describes a device class or colour space, not a person, a place or a time. A JPEG
+that needs no rotation is re-written with its own quantisation tables (`quality="keep"`), so
+stripping costs it no quality. Thumbnails and renditions (media.image_fit) are written the same way.
 """
 
 from __future__ import annotations
@@ -59,7 +67,7 @@ def strip_metadata(fileobj) -> Encoded:
         out = io.BytesIO()
         if fmt == "JPEG" and orientation in (0, 1):
             # No rotation needed: keep the original quantisation, so the pixels are not degraded.
-            image.save(out, "JPEG", quality="keep", subsampling="keep", qtables="keep", icc_profile=icc, exif=b"", optimize=True)
+            image.save(out, "JPEG", quality="keep", subsampling="keep", qtables="keep", icc_profile=icc, exif=b"", comment=b"", optimize=True)
             width, height = image.size
         elif _is_animated(image):
             frames = _clean_frames(image)
@@ -77,7 +85,7 @@ def strip_metadata(fileobj) -> Encoded:
             image.load()
             upright = ImageOps.exif_transpose(image)
             if fmt in ("JPEG", "MPO"):
-                _to_rgb(upright).save(out, "JPEG", quality=95, subsampling=0, icc_profile=icc, exif=b"", optimize=True)
+                _to_rgb(upright).save(out, "JPEG", quality=95, subsampling=0, icc_profile=icc, exif=b"", comment=b"", optimize=True)
             elif fmt == "PNG":
                 extra = {"transparency": image.info["transparency"]} if "transparency" in image.info else {}
                 upright.save(out, "PNG", icc_profile=icc, **extra)
@@ -109,5 +117,5 @@ def thumbnail(fileobj) -> bytes:
         frame = ImageOps.exif_transpose(image.convert("RGBA") if image.mode in ("P", "LA", "PA") else image)
         frame.thumbnail(THUMBNAIL_SIZE)
         out = io.BytesIO()
-        _to_rgb(frame).save(out, "JPEG", quality=80, optimize=True)
+        _to_rgb(frame).save(out, "JPEG", quality=80, exif=b"", comment=b"", optimize=True)
         return out.getvalue()
