@@ -603,3 +603,26 @@ def test_editing_a_draft_suggests_the_next_free_slot_of_its_accounts_queue(edito
 
     assert shown == [timezone.localtime(suggested_time(workspace=team_workspace, accounts=[mastodon])).strftime("%Y-%m-%dT%H:%M")]
     assert shown[0].endswith("T05:10")
+
+
+def test_the_live_check_names_the_time_a_post_for_the_picked_accounts_would_go_out_at(editor, mastodon, bluesky, team_workspace):
+    queue = PostQueueFactory(workspace=team_workspace, timezone="UTC", posting_schedule={day: ["04:20"] for day in WEEK})
+    queue.target_accounts.add(bluesky)
+
+    with_queue = validate(editor, accounts=[bluesky.pk], content="Hi")["X-Suggested-Time"]
+    without = validate(editor, accounts=[mastodon.pk], content="Hi")["X-Suggested-Time"]
+
+    assert with_queue.endswith("T04:20") and with_queue == timezone.localtime(suggested_time(workspace=team_workspace, accounts=[bluesky])).strftime("%Y-%m-%dT%H:%M")
+    assert without == timezone.localtime(suggested_time(workspace=team_workspace, accounts=[mastodon])).strftime("%Y-%m-%dT%H:%M")
+
+
+def test_only_a_suggested_time_follows_the_accounts(editor, mastodon, bluesky, team_workspace):
+    follows = 'name="scheduled_time"'
+    assert "data-follow-suggestion" in editor.get(reverse("webapp:compose")).content.decode()
+    assert "data-follow-suggestion" not in editor.get(reverse("webapp:compose") + "?at=2031-03-04T15:30").content.decode()
+    post = PostFactory(workspace=team_workspace, status=Status.SCHEDULED, scheduled_time=datetime(2030, 1, 1, 9, tzinfo=UTC))
+    PostTargetFactory(post=post, account=mastodon)
+    html = editor.get(reverse("webapp:edit", kwargs={"post_id": post.pk})).content.decode()
+    assert follows in html and "data-follow-suggestion" not in html
+    refused = compose(editor, accounts=[mastodon.pk], content="Hi", action="schedule", scheduled_time="2020-01-01T09:00").content.decode()
+    assert follows in refused and "data-follow-suggestion" not in refused

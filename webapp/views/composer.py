@@ -20,7 +20,7 @@ from social_media.services.validation import validate_draft
 from ..composer import compose_save, suggested_time
 from ..context import workspace_view
 from ..errors import SERVICE_ERRORS, add_service_errors
-from ..forms_compose import ACTIONS, ComposeForm
+from ..forms_compose import ACTIONS, MINUTE_FORMAT, ComposeForm
 from ..render import page
 
 SUCCESS = {
@@ -108,8 +108,10 @@ def _keep_upload(request, form):
     return ComposeForm(data, workspace=request.workspace, initial=form.initial), media
 
 
-def _compose(request, post=None, initial=None, copy_of=None):
+def _compose(request, post=None, initial=None, copy_of=None, suggested=False):
     form = ComposeForm(request.POST.copy() if request.method == "POST" else None, request.FILES or None, workspace=request.workspace, initial=initial)
+    if suggested and request.method == "GET":  # the time follows the accounts picked until the user sets one (app.js)
+        form.fields["scheduled_time"].widget.attrs["data-follow-suggestion"] = ""
     if request.method == "POST":
         form, uploaded = _keep_upload(request, form)
     if request.method == "POST" and form.is_valid():
@@ -160,7 +162,7 @@ def _new_post_initial(request):
     asked = _future_time(request.GET.get("at", ""))
     chosen = initial.get("accounts") or []
     initial["scheduled_time"] = timezone.localtime(asked or suggested_time(workspace=request.workspace, accounts=chosen))
-    return initial, copy_of
+    return initial, copy_of, asked is None
 
 
 def _future_time(value):
@@ -176,8 +178,8 @@ def _future_time(value):
 def compose(request):
     if request.method == "POST":
         return _compose(request)
-    initial, copy_of = _new_post_initial(request)
-    return _compose(request, initial=initial, copy_of=copy_of)
+    initial, copy_of, suggested = _new_post_initial(request)
+    return _compose(request, initial=initial, copy_of=copy_of, suggested=suggested)
 
 
 @workspace_view()
@@ -189,9 +191,10 @@ def edit(request, post_id):
         messages.error(request, f"This post is {post.get_status_display().lower()}; only drafts and scheduled posts can be edited.")
         return redirect("webapp:post_detail", post_id=post.pk)
     initial = _initial(post)
-    if initial["scheduled_time"] is None:  # a draft: the time it would go out at, as for a new post
+    suggested = initial["scheduled_time"] is None
+    if suggested:  # a draft: the time it would go out at, as for a new post
         initial["scheduled_time"] = timezone.localtime(suggested_time(workspace=request.workspace, accounts=initial["accounts"]))
-    return _compose(request, post, initial=initial)
+    return _compose(request, post, initial=initial, suggested=suggested)
 
 
 @require_POST
@@ -207,4 +210,7 @@ def validate(request):
         custom_content=form.custom_content() if accounts else {}, media_files=list(data.get("library_media") or []),
         target_settings=form.target_settings() if accounts else {}, at=data.get("scheduled_time"),
     ) if accounts else []
-    return render(request, "app/_validation.html", {"report": report, "media": list(data.get("library_media") or [])})
+    response = render(request, "app/_validation.html", {"report": report, "media": list(data.get("library_media") or [])})
+    # The time a post for these accounts would go out at, for a time field that still follows it.
+    response["X-Suggested-Time"] = timezone.localtime(suggested_time(workspace=request.workspace, accounts=accounts)).strftime(MINUTE_FORMAT)
+    return response

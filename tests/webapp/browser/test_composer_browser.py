@@ -215,3 +215,29 @@ def test_a_published_post_offers_view_stats_unpublish_and_a_duplicate_that_opens
     page.driver.switch_to.alert.accept()
     page.wait_for(".message.success")
     assert PostTarget.objects.get(post=post).status == Status.DELETING
+
+
+def test_the_suggested_time_follows_the_accounts_picked_until_a_time_is_set(page, world):
+    """Two accounts, so none is picked for you: the time is the next quarter hour until an account with
+    a posting schedule is picked, then that schedule's next free slot; a time the person sets stays."""
+    from tests.factories import PostQueueFactory
+
+    scheduled = ConnectedAccountFactory(workspace=world["workspace"], platform="bluesky", platform_username="acme.bsky.social", instance_url="", platform_settings={})
+    queue = PostQueueFactory(workspace=world["workspace"], timezone="Europe/Berlin", posting_schedule={day: ["06:40"] for day in (
+        "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")})
+    queue.target_accounts.add(scheduled)
+    enter(page, world, DESKTOP)
+    page.open("/compose/")
+    field = page.find("#id_scheduled_time")
+    rounded = field.get_attribute("value")
+    assert rounded[-2:] in ("00", "15", "30", "45") and not page.find(f'input[name=accounts][value="{scheduled.pk}"]').is_selected()
+
+    page.find(f'input[name=accounts][value="{scheduled.pk}"]').click()
+    page.wait_until(lambda: field.get_attribute("value").endswith("T06:40"), message="the time did not move to the schedule's next slot")
+
+    assert type_time(page, "03152031", "1030A") == "2031-03-15T10:30"
+    page.find(f'input[name=accounts][value="{world["account"].pk}"]').click()
+    page.wait_until(lambda: f"counter-{world['account'].pk}" in page.find("#validation").get_attribute("innerHTML"), message="the live check did not run")
+    page.find(f'input[name=accounts][value="{scheduled.pk}"]').click()
+    page.wait_until(lambda: f"counter-{scheduled.pk}" not in page.find("#validation").get_attribute("innerHTML"), message="the live check did not run")
+    assert field.get_attribute("value") == "2031-03-15T10:30"

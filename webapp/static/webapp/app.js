@@ -74,6 +74,17 @@
     refresh();
   }
 
+  // The composer's suggested time follows the accounts picked (the live check's answer names it in
+  // X-Suggested-Time) until the person sets a time themselves.
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var field = event.target.querySelector && event.target.querySelector("input[data-follow-suggestion]");
+    var at = field && event.detail.xhr && event.detail.successful && event.detail.xhr.getResponseHeader("X-Suggested-Time");
+    if (at) { field.value = at; }
+  });
+  document.addEventListener("input", function (event) {
+    if (event.target.matches("input[data-follow-suggestion]")) { event.target.removeAttribute("data-follow-suggestion"); }
+  });
+
   // Panels (the calendar's post panel) close with their button or Escape.
   document.addEventListener("click", function (event) {
     if (event.target.matches("[data-close-panel]")) { event.target.closest(".panel").hidden = true; }
