@@ -14,7 +14,7 @@ by its own account); with fewer than that, a per-network default (DEFAULT_HOURS)
 starting point, not learnt from anyone's data. The answer says which it used and how many posts."""
 
 import math
-from datetime import timedelta
+from datetime import UTC, datetime
 
 from django.utils import timezone
 
@@ -58,7 +58,7 @@ def estimate(posts, tz):
     """[{weekday, day, hour, time, score, low, high, posts}] for the 168 hours of the week."""
     weight, total, count = [0.0] * HOURS_OF_WEEK, [0.0] * HOURS_OF_WEEK, [0] * HOURS_OF_WEEK
     for post in posts:
-        slot = slot_of(post.posted_at, tz)
+        slot = post.slot if post.slot is not None else slot_of(datetime.fromtimestamp(post.at, UTC), tz)
         count[slot] += 1
         for offset, w in ((0, 1.0), (-1, NEIGHBOUR_WEIGHT), (1, NEIGHBOUR_WEIGHT)):
             s = (slot + offset) % HOURS_OF_WEEK
@@ -95,10 +95,10 @@ def best_times(*, account, tz=None, now=None, user=None, min_posts=MIN_POSTS):
     """The account's expected engagement per hour of the week (see the module docstring)."""
     now = now or timezone.now()
     tz = tz or account_timezone(account=account, user=user)
-    posts = scored_posts(post_rows(account_ids=[account.id], now=now))
+    posts = scored_posts(post_rows(account_ids=[account.id], now=now, tz=tz))
     source = "account"
     if len(posts) < min_posts:
-        posts = scored_posts(post_rows(workspace=account.workspace_id, now=now))
+        posts = scored_posts(post_rows(workspace=account.workspace_id, now=now, tz=tz))
         source = "workspace"
     if len(posts) < min_posts:
         slots, source = default_slots(account.platform), "default"

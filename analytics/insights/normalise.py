@@ -10,9 +10,11 @@ then O(n) with prefix sums."""
 
 import math
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass
 from datetime import timedelta
+from typing import NamedTuple
 
+from django.db.models import F, FloatField, Func, IntegerField, Value
+from django.db.models.functions import ExtractHour, ExtractIsoWeekDay
 from django.utils import timezone
 
 from analytics.models import PostAnalytics
@@ -23,15 +25,15 @@ MIN_AGE = timedelta(days=2)
 HISTORY = timedelta(days=365)
 
 
-@dataclass(frozen=True)
-class ScoredPost:
+class ScoredPost(NamedTuple):
     account_id: int
     target_id: int
-    posted_at: object
+    at: float  # posted_at, seconds since the epoch
     engagement: int
     impressions: int
     y: float  # log engagement over the account's baseline then
     content: str = ""
+    slot: int | None = None  # hour of the week in the time zone asked for (Monday 00:00 = 0)
 
     @property
     def relative(self):
@@ -39,18 +41,27 @@ class ScoredPost:
         return math.exp(self.y)
 
 
-def post_rows(*, workspace=None, account_ids=None, since=None, until=None, now=None, with_content=False):
+def post_rows(*, workspace=None, account_ids=None, since=None, until=None, now=None, with_content=False, tz=None):
     """PostAnalytics rows of the accounts (or the whole workspace) posted in [since, until), ordered by
-    account and time: (account_id, target_id, posted_at, engagement_total, impressions[, content])."""
+    account and time: (account_id, target_id, epoch seconds, engagement_total, impressions, custom
+    content, post content, local ISO weekday, local hour); the content is "" unless `with_content`, the
+    weekday and hour None unless `tz` is given (PostgreSQL converts each moment with that zone's rules of
+    its own date, so DST is right; reading epochs and small integers also spares parsing datetimes)."""
     now = now or timezone.now()
     rows = PostAnalytics.objects.filter(
         posted_at__gte=since or now - HISTORY, posted_at__lt=until or now - MIN_AGE,
     )
     rows = rows.filter(account_id__in=account_ids) if account_ids is not None else rows.filter(workspace=workspace)
-    fields = ["account_id", "target_id", "posted_at", "engagement_total", "impressions"]
-    if with_content:
-        fields += ["target__custom_content", "target__post__content"]
-    return rows.order_by("account_id", "posted_at", "target_id").values_list(*fields)
+    rows = rows.annotate(
+        epoch=Func(F("posted_at"), template="EXTRACT(EPOCH FROM %(expressions)s)::float8", output_field=FloatField()),
+        text=F("target__custom_content") if with_content else Value(""),
+        post_text=F("target__post__content") if with_content else Value(""),
+        weekday=ExtractIsoWeekDay("posted_at", tzinfo=tz) if tz else Value(None, output_field=IntegerField()),
+        hour=ExtractHour("posted_at", tzinfo=tz) if tz else Value(None, output_field=IntegerField()),
+    )
+    return rows.order_by("account_id", "posted_at", "target_id").values_list(
+        "account_id", "target_id", "epoch", "engagement_total", "impressions", "text", "post_text", "weekday", "hour",
+    )
 
 
 def scored_posts(rows):
@@ -67,7 +78,7 @@ def scored_posts(rows):
 
 
 def _score_account(rows):
-    times = [row[2].timestamp() for row in rows]
+    times = [float(row[2]) for row in rows]
     logs = [math.log1p(row[3]) for row in rows]
     prefix = [0.0]
     for value in logs:
@@ -83,10 +94,8 @@ def _score_account(rows):
             baseline = (total - logs[i]) / (n - 1)
         else:
             baseline = logs[i]
-        content = ""
-        if len(row) > 5:
-            content = row[5] or row[6] or ""
-        out.append(ScoredPost(row[0], row[1], row[2], row[3], row[4], logs[i] - baseline, content))
+        slot = (row[7] - 1) * 24 + row[8] if row[7] is not None else None
+        out.append(ScoredPost(row[0], row[1], times[i], row[3], row[4], logs[i] - baseline, row[5] or row[6] or "", slot))
     return out
 
 

@@ -7,9 +7,10 @@ from datetime import datetime, time, timedelta
 from django.http import Http404, StreamingHttpResponse
 from django.utils import timezone
 
-from analytics.insights.best_times import DAYS, best_times
+from analytics.insights.best_times import best_times
 from analytics.insights.export import POST_COLUMNS, SERIES_COLUMNS, csv_lines, post_rows_csv, post_table, series_rows
 from analytics.insights.hashtags import hashtag_lift
+from analytics.insights.heatmap import heat_rows
 from analytics.insights.overview import daily_series, facts, overview
 from analytics.insights.tz import workspace_timezone
 from social_media.models import ConnectedAccount, without_secrets
@@ -19,7 +20,6 @@ from ..context import workspace_view
 from ..render import page
 
 PERIODS = {"7": 7, "30": 30, "90": 90}
-HEAT_LEVELS = (0.6, 0.85, 1.15, 1.5, 2.0)  # score bounds of the heat map's classes heat-0 .. heat-5
 
 
 def _choices(request):
@@ -43,22 +43,6 @@ def rate_text(row):
     if row["engagement_per_post"] is not None:
         return f"{row['engagement_per_post']:g} per post"
     return "–"
-
-
-def heat_class(score):
-    return f"heat-{sum(score >= bound for bound in HEAT_LEVELS)}"
-
-
-def heat_rows(answer):
-    """7 rows (Monday first) of 24 cells: score, its class and its text for the table."""
-    slots = answer["slots"]
-    return [
-        {"day": DAYS[d].title(), "cells": [
-            {**slots[d * 24 + h], "css": heat_class(slots[d * 24 + h]["score"]), "label": f"{DAYS[d].title()} {h:02d}:00"}
-            for h in range(24)
-        ]}
-        for d in range(7)
-    ]
 
 
 @workspace_view()
