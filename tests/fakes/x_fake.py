@@ -246,8 +246,8 @@ def _fault_reply(fault: _Fault):
 
 
 def _send(handler, status, body, headers=None):
-    if isinstance(body, str):  # a page for the browser (the consent page); headers name its type
-        data, body = body.encode(), None
+    if isinstance(body, (str, bytes)):  # a page or image for the browser (consent page, avatar); headers name its type
+        data, body = (body.encode() if isinstance(body, str) else body), None
     else:
         data = b"" if body is None else json.dumps(body).encode()
     try:

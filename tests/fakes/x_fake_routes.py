@@ -21,6 +21,8 @@ from tests.fakes.x_fake_consent import consent_page
 from tests.fakes.x_fake_media import MEDIA_KEY_PREFIX, XMediaRoutes
 from tests.fakes.x_fake_state import PROBLEM, FakePost, Reply, forbidden, invalid, oauth_error, utcnow
 
+# A 1x1 PNG: the picture the fake's users have.
+PROFILE_IMAGE = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==")
 KNOWN_SCOPES = {"tweet.read", "tweet.write", "users.read", "offline.access", "media.write", "like.read"}
 POST_BODY_KEYS = {"text", "media", "reply", "quote_tweet_id", "poll", "reply_settings", "geo", "nullcast",
                   "for_super_followers_only", "direct_message_deep_link", "community_id", "card_uri",
@@ -33,6 +35,7 @@ class XRoutes(XMediaRoutes):
     ROUTES = [
         ("GET", r"/i/oauth2/authorize", "authorize"),
         ("POST", r"/i/oauth2/authorize", "authorize"),  # the consent page's decision (x_fake_consent.py)
+        ("GET", r"/profile_images/(\d+)/avatar_normal.png", "profile_image"),  # plays pbs.twimg.com
         ("POST", r"/2/oauth2/token", "token"),
         ("GET", r"/2/users/me", "users_me"),
         ("GET", r"/2/users/(\d+)/tweets", "user_posts"),
@@ -136,7 +139,18 @@ class XRoutes(XMediaRoutes):
         data = {"id": user.id, "name": user.name, "username": user.username}
         if "subscription_type" in request.query.get("user.fields", "").split(","):
             data["subscription_type"] = user.subscription_type
+        if "profile_image_url" in request.query.get("user.fields", "").split(","):
+            # User field profile_image_url (docs.x.com data dictionary, user object): X serves it from
+            # pbs.twimg.com, e.g. https://pbs.twimg.com/profile_images/<id>/<name>_normal.jpg; this fake serves it too.
+            data["profile_image_url"] = f"{self.base_url}/profile_images/{user.id}/avatar_normal.png"
+        if "public_metrics" in request.query.get("user.fields", "").split(","):
+            data["public_metrics"] = dict(user.public_metrics)
         return Reply(200, {"data": data})
+
+    def profile_image(self, request, blobs, user_id):
+        if user_id not in self.users:
+            raise Reply(404, {"title": "Not Found", "type": "about:blank", "status": 404, "detail": "No such image"})
+        return Reply(200, PROFILE_IMAGE, {"Content-Type": "image/png"})
 
     def create_post(self, request, blobs):
         user = self._user(request, "tweet.write", "tweet.read", "users.read")

@@ -58,7 +58,8 @@ def test_it_connects_an_account_through_the_code_flow(x_settings, x_fake):
     assert token_request.form == {"grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT_URI,
                                   "code_verifier": verifier, "client_id": X_CLIENT_ID}
     assert token_request.headers["authorization"].startswith("Basic ")
-    assert x_fake.requests_to("/2/users/me")[0].query == {"user.fields": "subscription_type"}
+    assert x_fake.requests_to("/2/users/me")[0].query == {"user.fields": "subscription_type,profile_image_url"}
+    assert profile.avatar_url == f"{x_fake.base_url}/profile_images/{user.id}/avatar_normal.png"
 
 
 def test_it_refuses_a_code_whose_verifier_does_not_match(x_settings, x_fake):

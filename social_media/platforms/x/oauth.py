@@ -55,7 +55,7 @@ def refresh(refresh_token: str) -> TokenSet:
 
 def fetch_profile(api: XApi, tokens: TokenSet | None = None) -> AccountProfile:
     with translated(what="account"):
-        answer = api.client.get_me(user_auth=False, user_fields=["subscription_type"])
+        answer = api.client.get_me(user_auth=False, user_fields=["subscription_type", "profile_image_url"])
     data = answer.get("data") or {}
     if not data.get("id"):
         raise TransientError("X did not return the account's profile; will retry.")
@@ -63,6 +63,7 @@ def fetch_profile(api: XApi, tokens: TokenSet | None = None) -> AccountProfile:
         platform_user_id=str(data["id"]),
         platform_username=data.get("username", ""),
         display_name=data.get("name", ""),
+        avatar_url=data.get("profile_image_url", ""),
         tokens=tokens,
         platform_settings=_limits(data),
     )

@@ -76,6 +76,8 @@ def test_a_person_connects_an_x_account_on_x_s_consent_page_into_the_chosen_work
     page.find("#allow").click()
 
     page.wait_for("#connect-workspace")
+    avatar = page.find("#connect-confirm img.avatar")  # profile_image_url, allowed by this page's CSP
+    page.wait_until(lambda: page.driver.execute_script("return arguments[0].complete && arguments[0].naturalWidth > 0", avatar), message="the avatar did not load")
     from selenium.webdriver.support.ui import Select
 
     choice = Select(page.find("#connect-workspace"))
