@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 
-from . import image_fit, images, video
+from . import content_limits, image_fit, images, video
 from .ffmpeg_tools import ToolFailed
 from .models import MediaFile, MediaRendition
 from .probe import displayed_size, probe
@@ -59,18 +59,35 @@ def is_animated(media: MediaFile) -> bool:
 
 
 def plan(media: MediaFile, spec: NetworkSpec) -> Plan:
+    if problem := content_limits.stored_problem(media):  # stored before the library's limits
+        return Plan(ORIGINAL, problems=[problem])
     if media.media_type == MediaFile.MediaType.VIDEO:
         return _plan_video(media, spec)
     if media.media_type == MediaFile.MediaType.GIF and is_animated(media):
-        if spec.takes_gif and media.file_size <= spec.gif_max_bytes:
+        too_big = _gif_over(media, spec)
+        if spec.takes_gif and not too_big:
             return Plan(ORIGINAL, media_type="gif", mime_type=media.mime_type)
         if spec.takes_video:
-            reasons = [f"{spec.label} takes animated GIFs up to {_size_text(spec.gif_max_bytes)}"] if spec.takes_gif else [f"{spec.label} takes no animated GIFs"]
+            reasons = [f"{spec.label} takes animated GIFs up to {too_big}"] if spec.takes_gif else [f"{spec.label} takes no animated GIFs"]
             return Plan(GIF_TO_VIDEO, media_type="video", mime_type=MP4, reasons=reasons)
         return Plan(ORIGINAL, problems=[f"{spec.label} takes neither animated GIFs nor videos; use a still image."])
     if image_fit.fits(spec, media.mime_type, media.file_size, media.width or 1, media.height or 1):
         return Plan(ORIGINAL, media_type="image", mime_type=media.mime_type)
     return Plan(IMAGE, media_type="image", mime_type="", reasons=["re-encoded to fit"])
+
+
+def _gif_over(media: MediaFile, spec: NetworkSpec) -> str:
+    """The network's GIF limit this animation passes, as words ("350 frames"), else ""."""
+    frames, width, height = (media.video_info or {}).get("frames", 1), media.width or 0, media.height or 0
+    if spec.gif_max_bytes is not None and media.file_size > spec.gif_max_bytes:
+        return _size_text(spec.gif_max_bytes)
+    if spec.gif_max_frames and frames > spec.gif_max_frames:
+        return f"{spec.gif_max_frames} frames"
+    if spec.gif_max_pixels and width * height > spec.gif_max_pixels:
+        return f"{spec.gif_max_pixels / 1_000_000:.1f} megapixels a frame"
+    if spec.gif_max_total_pixels and frames * width * height > spec.gif_max_total_pixels:
+        return f"{spec.gif_max_total_pixels / 1_000_000:.0f} million pixels in all frames"
+    return ""
 
 
 def _plan_video(media: MediaFile, spec: NetworkSpec) -> Plan:

@@ -18,7 +18,7 @@ from django.db import IntegrityError, transaction
 from config.exceptions import Conflict
 from social_media.models import PostMedia, Status
 
-from . import images, video
+from . import content_limits, images, video
 from .ffmpeg_tools import ToolFailed
 from .models import MediaFile, MediaTag
 from .sniffing import UnsupportedMedia, sniff
@@ -133,6 +133,12 @@ def media_upload(*, workspace, uploaded_by, uploaded_file, alt_text="", folder=N
         except UnsupportedMedia as exc:
             raise MediaRejected(exc.message) from None
         check_upload_size(uploaded_file.size, sniffed.media_type)
+        try:
+            problem = content_limits.upload_problem(sniffed, uploaded_file)
+        except (OSError, ValueError, SyntaxError, EOFError):
+            raise MediaRejected("The image is corrupt or truncated.") from None
+        if problem:
+            raise MediaRejected(problem)
         media = MediaFile(
             workspace=workspace,
             uploaded_by=uploaded_by,

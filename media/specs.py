@@ -29,8 +29,12 @@ class NetworkSpec:
     image_max_pixels: int | None = None  # width x height
     aspect_min: float | None = None  # width / height
     aspect_max: float | None = None
-    # Animated GIFs: accepted as GIF (up to gif_max_bytes), else turned into an MP4 video.
+    # Animated GIFs: accepted as GIF (up to gif_max_bytes, and the frame and pixel limits below), else
+    # turned into an MP4 video.
     gif_max_bytes: int | None = None
+    gif_max_frames: int | None = None
+    gif_max_pixels: int | None = None  # width x height of a frame
+    gif_max_total_pixels: int | None = None  # width x height x frames
     video_types: frozenset = frozenset({MP4})
     video_codecs: frozenset = frozenset({"h264"})
     audio_codecs: frozenset = frozenset({"aac"})
@@ -59,6 +63,9 @@ class NetworkSpec:
 NETWORK_SPECS: dict[str, NetworkSpec] = {
     "x": NetworkSpec(
         "X", image_types=frozenset({JPEG, PNG, WEBP}), image_max_bytes=5 * MiB, gif_max_bytes=15 * MiB,
+        # X API media best practices (developer.x.com, "Media best practices", animated GIF): at most
+        # 1280x1080, 350 frames and 300 million pixels (width x height x frames); larger ones go as video.
+        gif_max_frames=350, gif_max_pixels=1280 * 1080, gif_max_total_pixels=300_000_000,
         video_max_bytes=512 * MiB, video_min_seconds=0.5, video_max_seconds=140, video_max_side=1920,
         notes=("Free tier video length 140 s.",),
     ),
