@@ -35,7 +35,7 @@ class AssistForm(forms.Form):
 
 
 class HashtagAssistForm(forms.Form):
-    content = forms.CharField(max_length=5000, error_messages={"required": "Write the main text first: hashtags are suggested for it."})
+    content = forms.CharField(max_length=5000, error_messages={"required": "Write the main text first: the assistant works from it."})
     accounts = forms.ModelMultipleChoiceField(queryset=ConnectedAccount.objects.none(), error_messages={"required": "Choose an account in the composer first."})
 
     def __init__(self, *args, workspace, **kwargs):

@@ -49,5 +49,6 @@ urlpatterns = [
     path("settings/voice/", assist.voice, name="voice"),
     path("assist/captions/", assist.assist_captions, name="assist_captions"),
     path("assist/hashtags/", assist.assist_hashtags, name="assist_hashtags"),
+    path("assist/adapt/", assist.assist_adapt, name="assist_adapt"),
     path("assist/alt-text/<int:media_id>/", assist.assist_alt_text, name="assist_alt_text"),
 ]

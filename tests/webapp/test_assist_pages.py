@@ -116,3 +116,13 @@ def test_htmx_gets_an_error_as_a_fragment_it_can_show(owner_client, openai_fake,
     openai_fake.refuse()
     response = owner_client.post("/assist/captions/", {"brief": "b", "n": "1", "accounts": [account.pk]}, HTTP_HX_REQUEST="true")
     assert response.status_code == 200 and 'role="alert"' in response.content.decode() and "declined" in response.content.decode()
+
+
+def test_adapt_rewrites_the_main_text_per_network_with_use_buttons(owner_client, openai_fake, workspace):
+    x = ConnectedAccountFactory(workspace=workspace, platform="x", platform_username="bakes", platform_settings={}, instance_url="")
+    openai_fake.answer(variants("Rye at seven. Come early!"))
+    response = owner_client.post("/assist/adapt/", {"content": "Our rye bread comes out of the oven at seven every morning.", "accounts": [x.pk]})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Rye at seven. Come early!" in html and f'data-assist-use="{x.pk}"' in html
+    assert openai_fake.material(0)["text_to_adapt"].startswith("Our rye bread")

@@ -77,3 +77,20 @@ def assist_alt_text(request, media_id):
     except AssistantError as exc:
         return _fragment(request, "app/_assist_alt_text.html", {"error": exc.message}, status=exc.status)
     return _fragment(request, "app/_assist_alt_text.html", {"answer": answer})
+
+
+@require_POST
+@workspace_view()
+def assist_adapt(request):
+    """The composer's main text rewritten for each network of the chosen accounts (API: assistant/adapt)."""
+    form = HashtagAssistForm(request.POST, workspace=request.workspace)
+    if not form.is_valid():
+        return _fragment(request, "app/_assist_results.html", {"form": form}, status=400)
+    accounts = list(form.cleaned_data["accounts"].order_by("id"))
+    try:
+        answer = services.adapt(workspace=request.workspace, user=request.user, content=form.cleaned_data["content"], accounts=accounts)
+    except AssistantError as exc:
+        return _fragment(request, "app/_assist_results.html", {"error": exc.message}, status=exc.status)
+    by_id = {account.pk: account for account in accounts}
+    groups = [{**result, "accounts": [by_id[i] for i in result["account_ids"]]} for result in answer["results"]]
+    return _fragment(request, "app/_assist_results.html", {"groups": groups, "answer": answer})
