@@ -75,11 +75,13 @@
   }
 
   // The composer's suggested time follows the accounts picked (the live check's answer names it in
-  // X-Suggested-Time) until the person sets a time themselves.
+  // X-Suggested-Time) until the time shown is no longer the one suggested: the person set their own.
   document.addEventListener("htmx:afterRequest", function (event) {
     var field = event.target.querySelector && event.target.querySelector("input[data-follow-suggestion]");
-    var at = field && event.detail.xhr && event.detail.successful && event.detail.xhr.getResponseHeader("X-Suggested-Time");
-    if (at) { field.value = at; }
+    if (!field) { return; }
+    if (field.value !== field.dataset.followSuggestion) { field.removeAttribute("data-follow-suggestion"); return; }
+    var at = event.detail.xhr && event.detail.successful && event.detail.xhr.getResponseHeader("X-Suggested-Time");
+    if (at) { field.value = at; field.dataset.followSuggestion = at; }
   });
   document.addEventListener("input", function (event) {
     if (event.target.matches("input[data-follow-suggestion]")) { event.target.removeAttribute("data-follow-suggestion"); }
@@ -93,5 +95,8 @@
     if (event.key === "Escape") { document.querySelectorAll(".panel").forEach(function (p) { p.hidden = true; }); }
   });
 
-  document.addEventListener("DOMContentLoaded", function () { setupTabs(document); });
+  document.addEventListener("DOMContentLoaded", function () {
+    setupTabs(document);
+    document.querySelectorAll("input[data-follow-suggestion]").forEach(function (f) { f.dataset.followSuggestion = f.value; });
+  });
 })();
