@@ -222,3 +222,20 @@ def test_the_oauth_redirect_follows_the_port_unless_public_base_url_is_set(tmp_p
 
     assert served.stdout.splitlines()[-1] == "http://127.0.0.1:18000/api/v1/accounts/callback/mastodon/", served.stderr
     assert public.stdout.splitlines()[-1] == "https://sched.example/api/v1/accounts/callback/mastodon/", public.stderr
+
+
+@pytest.mark.parametrize(("admin", "line"), [
+    (dict(username="admin", password="pw-1"), "Log in as admin with password pw-1  (shown this once"),
+    (dict(username="root", from_environment=True), "Log in as root with the password in DJANGO_SUPERUSER_PASSWORD"),
+    (dict(username="boss"), "Log in as boss  (its password was shown the first time; `manage.py changepassword boss`"),
+])
+def test_the_start_up_block_names_the_address_the_user_and_how_to_stop(admin, line):
+    from accounts.management.commands.ensure_admin import AdminEnsured
+    from social_media.management.commands.runall import start_up_block
+
+    lines = start_up_block(host="127.0.0.1", port=8001, admin=AdminEnsured("summary", **admin)).splitlines()
+
+    assert len(lines) == 5
+    assert lines[1].startswith("  Scheduler running at http://127.0.0.1:8001/")
+    assert lines[2].startswith(f"  {line}")
+    assert lines[3].startswith("  Stop with Ctrl-C")

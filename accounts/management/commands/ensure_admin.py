@@ -47,6 +47,7 @@ class AdminEnsured:
     line: str
     username: str | None = None
     password: str | None = None
+    from_environment: bool = False
 
 
 def admin_ensure() -> AdminEnsured:
@@ -64,10 +65,10 @@ def _from_environment(username, email, password):
     existing = User.objects.filter(username=username).first()
     if existing is not None:
         kind = "superuser" if existing.is_superuser else "user (not a superuser; left as it is)"
-        return AdminEnsured(f"{kind} '{username}' already exists; nothing changed.", username)
+        return AdminEnsured(f"{kind} '{username}' already exists; nothing changed.", username, from_environment=True)
     _validated(username=username, email=email, password=password)
     user_register(username=username, email=email, password=password, is_staff=True, is_superuser=True)
-    return AdminEnsured(f"created superuser '{username}' from DJANGO_SUPERUSER_* (with a personal workspace).", username)
+    return AdminEnsured(f"created superuser '{username}' from DJANGO_SUPERUSER_* (with a personal workspace).", username, from_environment=True)
 
 
 def _generated():

@@ -213,10 +213,10 @@ def start_up_block(*, host, port, admin):
     address = f"http://{'127.0.0.1' if host in ('0.0.0.0', '') else host}:{port}/"
     if admin.password:
         user = f"Log in as {admin.username} with password {admin.password}  (shown this once; change it at /admin/password_change/)"
-    elif admin.username:
-        user = f"Log in as {admin.username}  (its password was shown the first time; `manage.py changepassword {admin.username}` sets a new one)"
+    elif admin.from_environment:
+        user = f"Log in as {admin.username} with the password in DJANGO_SUPERUSER_PASSWORD"
     else:
-        user = "Log in as the admin set by DJANGO_SUPERUSER_USERNAME"
+        user = f"Log in as {admin.username}  (its password was shown the first time; `manage.py changepassword {admin.username}` sets a new one)"
     rule = "-" * 78
     return "\n".join([
         rule,
