@@ -147,3 +147,20 @@ def test_confirming_with_nothing_chosen_asks_for_an_account(as_role, team_worksp
 
     assert response.status_code == 400 and "Choose at least one account." in response.content.decode()
     assert not ConnectedAccount.objects.exists()
+
+
+@pytest.mark.parametrize("avatar_url", [
+    "https://evil.example; script-src 'unsafe-inline' x/a.png",
+    "https://evil.example:443;script-src*/a.png",
+    "https://user@evil.example/a.png",
+    "https://evil.example'/a.png",
+    "javascript:alert(1)",
+])
+def test_a_picture_address_cannot_add_to_the_page_s_csp(as_role, team_workspace, avatar_url):
+    client = as_role("admin")
+    _pending, token = candidates(client.user, team_workspace, avatar_url=avatar_url)
+
+    page = client.get(reverse("webapp:connect_complete", kwargs={"token": token}))
+
+    csp = page["Content-Security-Policy"]
+    assert "evil" not in csp and "unsafe-inline" not in csp and "<img" not in page.content.decode()

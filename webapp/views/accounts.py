@@ -5,6 +5,7 @@ here, where the user who started connecting, signed in, chooses which of the aut
 connect (one Meta login yields every Page and its Instagram account) through
 `pending_connection_complete`, the service the API's /accounts/connect/complete/ calls."""
 
+import re
 from urllib.parse import urlsplit
 
 from django import forms
@@ -191,10 +192,20 @@ def connect_complete(request, token):
     return response
 
 
+HOSTNAME = re.compile(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*")
+
+
 def _avatar_origin(candidate):
     """The origin of a candidate's picture when the page may show it (https; http only where local
-    test servers are allowed), else ""."""
-    parts = urlsplit(candidate.get("avatar_url") or "")
-    if parts.netloc and (parts.scheme == "https" or (parts.scheme == "http" and settings.ALLOW_INSECURE_NETWORK_URLS)):
-        return f"{parts.scheme}://{parts.netloc}"
+    test servers are allowed), else "". The network chose the URL, and the origin goes into a CSP
+    header: only a plain host name and port pass (no ';', quotes, spaces or user info that could add
+    a directive or a source)."""
+    try:
+        parts = urlsplit(candidate.get("avatar_url") or "")
+        host, port = (parts.hostname or ""), parts.port
+    except ValueError:
+        return ""
+    if parts.scheme == "https" or (parts.scheme == "http" and settings.ALLOW_INSECURE_NETWORK_URLS):
+        if HOSTNAME.fullmatch(host) and not parts.username and parts.netloc.lower() == (f"{host}:{port}" if port else host):
+            return f"{parts.scheme}://{host}{f':{port}' if port else ''}"
     return ""
