@@ -48,6 +48,43 @@ def user_register(*, username, email, password, timezone="UTC", is_staff=False, 
     return user
 
 
+REGISTRATION_CONFLICT = "This username or email address cannot be used here. If you already have an account, sign in."
+
+
+def registration_conflict(*, username, email):
+    """Whether an account holds this username or this email address (either, case-insensitive).
+    Registration then answers REGISTRATION_CONFLICT, the same sentence for both, next to the username:
+    it never says which one exists. When the address is the one taken, its owner is told by mail that
+    someone tried to register with it (send_registration_notice, default queue)."""
+    by_email = User.objects.filter(email__iexact=User.objects.normalize_email(email or "").strip()).first() if email else None
+    if by_email is not None:
+        from .tasks import send_registration_notice
+
+        transaction.on_commit(lambda: send_registration_notice.delay(by_email.pk), robust=True)
+        return True
+    return bool(username) and User.objects.filter(username__iexact=username).exists()
+
+
+def registration_notice_send(*, user_id):
+    from django.conf import settings
+    from django.core.mail import send_mail
+
+    user = User.objects.filter(pk=user_id).first()
+    if user is None or not user.email:
+        return False
+    send_mail(
+        subject="Someone tried to register with your email address",
+        message=(
+            f"Someone tried to create an account on {settings.PUBLIC_BASE_URL} with this address, {user.email}.\n\n"
+            f"You already have an account here, {user.username}: sign in with it. If it was not you, nothing changed;\n"
+            "you may ignore this mail.\n"
+        ),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        recipient_list=[user.email],
+    )
+    return True
+
+
 @transaction.atomic
 def personal_workspace_create(*, user):
     """Give `user` their personal workspace (registration does this; so does the admin for users it adds)."""

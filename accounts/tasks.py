@@ -19,3 +19,14 @@ def send_invitation_email(self, invitation_id, sealed_token):
     from . import invitations
 
     return invitations.invitation_send(invitation_id=invitation_id, sealed_token=sealed_token)
+
+
+@shared_task(
+    bind=True, ignore_result=True, acks_late=True, autoretry_for=MAIL_ERRORS,
+    retry_backoff=2, retry_backoff_max=3600, retry_jitter=True, max_retries=30,
+)
+def send_registration_notice(self, user_id):
+    """Tell an account's owner that someone tried to register with their email address."""
+    from . import services
+
+    return services.registration_notice_send(user_id=user_id)

@@ -7,6 +7,7 @@ from django import forms
 from django.contrib.auth import password_validation
 
 from accounts.models import User
+from accounts.services import REGISTRATION_CONFLICT, registration_conflict
 
 
 @lru_cache(maxsize=1)
@@ -20,20 +21,11 @@ class RegisterForm(forms.Form):
     password = forms.CharField(widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}), help_text="At least 8 characters, not all digits.")
     timezone = forms.ChoiceField(choices=timezone_choices, initial="UTC", help_text="Every time in the app is shown and entered in this zone.")
 
-    def clean_username(self):
-        name = self.cleaned_data["username"]
-        if User.objects.filter(username__iexact=name).exists():
-            raise forms.ValidationError("This username is taken.")
-        return name
-
-    def clean_email(self):
-        email = self.cleaned_data["email"]
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError("An account with this email exists; log in instead.")
-        return email
-
     def clean(self):
         data = super().clean()
+        # One sentence whether the username or the email is taken (accounts.services.registration_conflict).
+        if data.get("username") and data.get("email") and registration_conflict(username=data["username"], email=data["email"]):
+            self.add_error("username", REGISTRATION_CONFLICT)
         if data.get("password"):
             try:
                 password_validation.validate_password(data["password"], User(username=data.get("username", ""), email=data.get("email", "")))

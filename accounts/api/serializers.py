@@ -52,15 +52,14 @@ class RegisterSerializer(serializers.Serializer):
 
     def validate_username(self, value):
         User.username_validator(value)
-        if User.objects.filter(username__iexact=value).exists():
-            raise serializers.ValidationError("A user with this username already exists.")
+        # One sentence whether the username or the email is taken (accounts.services.registration_conflict).
+        email = self.initial_data.get("email")
+        if services.registration_conflict(username=value, email=email if isinstance(email, str) else ""):
+            raise serializers.ValidationError(services.REGISTRATION_CONFLICT)
         return value
 
     def validate_email(self, value):
-        value = User.objects.normalize_email(value)
-        if User.objects.filter(email__iexact=value).exists():
-            raise serializers.ValidationError("A user with this email already exists.")
-        return value
+        return User.objects.normalize_email(value)
 
     def validate_timezone(self, value):
         User._meta.get_field("timezone").run_validators(value)
@@ -80,7 +79,7 @@ class RegisterSerializer(serializers.Serializer):
         try:
             return services.user_register(**validated_data)
         except IntegrityError as exc:  # a concurrent registration took the name or email
-            raise serializers.ValidationError({"username": ["A user with this username or email already exists."]}) from exc
+            raise serializers.ValidationError({"username": [services.REGISTRATION_CONFLICT]}) from exc
 
 
 class WorkspaceSerializer(serializers.ModelSerializer):

@@ -116,3 +116,38 @@ def test_an_unknown_invitation_token_creates_nobody():
     answer = APIClient().post(SIGNUP, {"token": "nope", "username": "ghost", "password": STRONG}, format="json")
     assert_error(answer, 404)
     assert not User.objects.filter(username="ghost").exists()
+
+
+# --- registration does not say which username or email exists ---------------------------------------
+
+
+@pytest.fixture
+def holder(db):
+    return UserFactory(username="holder", email="holder@example.com")
+
+
+def test_the_api_answers_a_taken_username_and_a_taken_email_alike_and_tells_the_addresss_owner(settings, holder, mailoutbox, django_capture_on_commit_callbacks):
+    settings.REGISTRATION_ENABLED = True
+    with django_capture_on_commit_callbacks(execute=True):
+        by_name = APIClient().post(REGISTER, {"username": "HOLDER", "email": "fresh@example.com", "password": STRONG}, format="json")
+    assert mailoutbox == []  # nobody to tell: the address is new
+    with django_capture_on_commit_callbacks(execute=True):
+        by_email = APIClient().post(REGISTER, {"username": "fresh", "email": "Holder@Example.com", "password": STRONG}, format="json")
+
+    assert by_name.status_code == by_email.status_code == 400
+    assert by_name.json() == by_email.json()
+    assert by_name.json()["error"]["fields"] == {"username": ["This username or email address cannot be used here. If you already have an account, sign in."]}
+    [notice] = mailoutbox
+    assert notice.to == ["holder@example.com"] and "holder" in notice.body and "Someone tried" in notice.subject
+    assert not User.objects.filter(username="fresh").exists()
+
+
+def test_the_web_form_answers_a_taken_username_and_a_taken_email_alike(settings, holder):
+    settings.REGISTRATION_ENABLED = True
+    by_name = Client().post("/register/", {"username": "holder", "email": "fresh@example.com", "password": STRONG, "timezone": "UTC"})
+    by_email = Client().post("/register/", {"username": "fresh", "email": "HOLDER@example.com", "password": STRONG, "timezone": "UTC"})
+
+    assert by_name.status_code == by_email.status_code == 400
+    sentence = 'id="id_username_error">This username or email address cannot be used here.'
+    assert sentence in by_name.content.decode() and sentence in by_email.content.decode()
+    assert "email_error" not in by_name.content.decode() + by_email.content.decode()

@@ -13,7 +13,7 @@ from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_POST
 
 from accounts.models import Membership
-from accounts.services import user_register, user_update, workspace_create
+from accounts.services import REGISTRATION_CONFLICT, user_register, user_update, workspace_create
 
 from accounts.admin_login import LimitedAuthenticationForm
 
@@ -48,7 +48,7 @@ def register(request):
         except ValidationError as exc:
             add_service_errors(form, exc)
         except IntegrityError:  # a concurrent registration (a double submit) took the name or email
-            form.add_error("username", "A user with this username or email already exists.")
+            form.add_error("username", REGISTRATION_CONFLICT)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, "Welcome! Connect an account to start scheduling.")
