@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("analytics.api_urls")),
     path("", include("assistant.api.urls")),
     path("", include("webhooks.api.urls")),
+    path("", include("transfer.urls")),
 ]

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "assistant",
     "developer",
     "webhooks",
+    "transfer",
 ]
 
 MIDDLEWARE = [
