@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "assistant",
     "developer",
     "webhooks",
+    "alerts",
     "transfer",
 ]
 
@@ -207,7 +208,24 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=37),
         "options": {"expires": 1800},
     },
+    "check-alerts": {
+        "task": "alerts.tasks.check_alerts_task",
+        "schedule": timedelta(seconds=env_int("ALERT_CHECK_INTERVAL_SECONDS", 60)),
+        "options": {"expires": 50, "queue": CeleryQueue.DEFAULT.value},
+    },
 }
+
+# --- Operator alerts (alerts/services.py; docs/operations.md "Alerts") -------------------------
+# Sent by email (Django's mail settings) to ALERT_EMAILS (comma-separated), else to active staff users,
+# and POSTed as JSON to ALERT_WEBHOOK_URL (through the outbound guard, redirects not followed).
+ALERT_EMAILS = [a.strip() for a in os.environ.get("ALERT_EMAILS", "").split(",") if a.strip()]
+ALERT_WEBHOOK_URL = os.environ.get("ALERT_WEBHOOK_URL", "")
+ALERT_WEBHOOK_TIMEOUT_SECONDS = env_int("ALERT_WEBHOOK_TIMEOUT_SECONDS", 10)
+ALERT_LATE_SECONDS = env_int("ALERT_LATE_SECONDS", 120)
+ALERT_REFRESH_FAILURE_PERCENT = env_int("ALERT_REFRESH_FAILURE_PERCENT", 10)
+ALERT_WORKER_HEARTBEAT_SECONDS = env_int("ALERT_WORKER_HEARTBEAT_SECONDS", 30)
+ALERT_WORKER_STALE_SECONDS = env_int("ALERT_WORKER_STALE_SECONDS", 120)
+ALERT_STATE_FILE = Path(os.environ.get("ALERT_STATE_FILE", VAR_DIR / "alerts-state.json"))
 
 # --- Storage and media ----------------------------------------------------------------------
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))

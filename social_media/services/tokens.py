@@ -31,27 +31,36 @@ def account_mark_disconnected(*, account, message):
 def account_refresh_token(*, account_id):
     """Refresh the account's tokens under a row lock, so two workers never spend the same rotating
     refresh token. Stores access + refresh token + expiry in one UPDATE. Returns the fresh account.
-    A permanent refusal marks the account `needs_reconnect` and fails its pending targets."""
-    with transaction.atomic():
-        account = ConnectedAccount.objects.select_for_update().get(id=account_id)
-        adapter = PlatformFactory.get_platform(account)
-        try:
-            tokens = adapter.refresh_access_token()
-        except AccountDisconnected as exc:
-            failed = exc
-            metrics.count_refresh(account.platform, "disconnected")
-        except PlatformError:
-            metrics.count_refresh(account.platform, "failed")
-            raise
-        else:
-            metrics.count_refresh(account.platform, "refreshed")
-            failed = None
-            account.access_token = tokens.access_token
-            if tokens.refresh_token:  # never overwrite a stored refresh token with an empty one
-                account.refresh_token = tokens.refresh_token
-            account.token_expires_at = tokens.expires_at
-            account.last_error = ""
-            account.save(update_fields=["access_token", "refresh_token", "token_expires_at", "last_error", "updated_at"])
+    A permanent refusal marks the account `needs_reconnect` and fails its pending targets.
+    Every outcome leaves a TokenRefreshLog row (the alerts' failure rate), written after the lock."""
+    outcome = None
+    try:
+        with transaction.atomic():
+            account = ConnectedAccount.objects.select_for_update().get(id=account_id)
+            adapter = PlatformFactory.get_platform(account)
+            try:
+                tokens = adapter.refresh_access_token()
+            except AccountDisconnected as exc:
+                failed, outcome = exc, "disconnected"
+                metrics.count_refresh(account.platform, "disconnected")
+            except PlatformError:
+                outcome = "failed"
+                metrics.count_refresh(account.platform, "failed")
+                raise
+            else:
+                metrics.count_refresh(account.platform, "refreshed")
+                failed, outcome = None, "refreshed"
+                account.access_token = tokens.access_token
+                if tokens.refresh_token:  # never overwrite a stored refresh token with an empty one
+                    account.refresh_token = tokens.refresh_token
+                account.token_expires_at = tokens.expires_at
+                account.last_error = ""
+                account.save(update_fields=["access_token", "refresh_token", "token_expires_at", "last_error", "updated_at"])
+    finally:
+        if outcome is not None:
+            from alerts.services import token_refresh_record
+
+            token_refresh_record(account=account, outcome=outcome)
     if failed is not None:
         account_mark_disconnected(account=account, message=failed.message)
         raise failed

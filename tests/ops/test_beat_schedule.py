@@ -20,6 +20,9 @@ EXPECTED_TASKS = {
     "social_media.tasks.delete_expired_oauth_states_task",
     "analytics.tasks.collect_due_metrics_task",
     "media.tasks.delete_orphaned_files_task",
+    "feeds.tasks.poll_due_feeds_task",
+    "analytics.tasks.collect_due_account_metrics_task",
+    "alerts.tasks.check_alerts_task",
 }
 
 
