@@ -10,4 +10,5 @@ urlpatterns = [
     path("", include("assistant.api.urls")),
     path("", include("webhooks.api.urls")),
     path("", include("transfer.urls")),
+    path("", include("feeds.api.urls")),
 ]

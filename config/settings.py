@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "assistant",
     "developer",
     "webhooks",
+    "feeds",
     "alerts",
     "transfer",
 ]
@@ -207,6 +208,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "analytics.tasks.collect_due_account_metrics_task",
         "schedule": crontab(minute=37),
         "options": {"expires": 1800},
+    },
+    "poll-due-feeds": {  # RSS / Atom subscriptions whose interval is up: one small task each (feeds/)
+        "task": "feeds.tasks.poll_due_feeds_task",
+        "schedule": timedelta(minutes=1),
+        "options": {"expires": 50, "queue": CeleryQueue.DEFAULT.value},
     },
     "check-alerts": {
         "task": "alerts.tasks.check_alerts_task",
