@@ -7,10 +7,10 @@ posts, so every figure in an overview describes the same set of posts."""
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Sum
 from django.db.models.functions import Coalesce
 
-from social_media.models import Post, PostTarget, Status, without_secrets
+from social_media.models import ConnectedAccount, Post, PostTarget, Status, without_secrets
 from social_media.platforms.registry import PLATFORMS
 
-from .models import AnalyticsSnapshot
+from .models import AnalyticsSnapshot, PostAnalytics
 
 METRICS = ("likes", "reposts", "replies", "impressions", "clicks")
 
@@ -46,18 +46,28 @@ def workspace_overview(*, workspace, since=None, until=None, platform=None, acco
     for row in posts.order_by().values("status").annotate(n=Count("id")):
         by_status[row["status"]] = row["n"]
 
+    # Counts per account from the targets, figures per network from PostAnalytics (which keeps each
+    # target's post and network): neither joins the other table row by row.
     targets = _window(PostTarget.objects.filter(post__workspace=workspace, **target_filter), prefix="post__", since=since, until=until)
-    rows = (
-        targets.order_by()
-        .values("account__platform")
-        .annotate(
-            targets=Count("id"),
-            posted=Count("id", filter=Q(status=Status.POSTED)),
-            failed=Count("id", filter=Q(status=Status.FAILED)),
-            **{name: Coalesce(Sum(f"analytics__{name}"), 0) for name in METRICS},
-        )
+    counts = targets.order_by().values("account_id").annotate(
+        targets=Count("id"), posted=Count("id", filter=Q(status=Status.POSTED)), failed=Count("id", filter=Q(status=Status.FAILED)),
     )
-    per_platform = {row.pop("account__platform"): row for row in rows}
+    platform_of = dict(ConnectedAccount.objects.filter(workspace=workspace).values_list("id", "platform"))
+    per_platform = {}
+    for row in counts:
+        into = per_platform.setdefault(platform_of.get(row["account_id"], ""), {"targets": 0, "posted": 0, "failed": 0, **_zero_metrics()})
+        for key in ("targets", "posted", "failed"):
+            into[key] += row[key]
+    figures = PostAnalytics.objects.filter(post__workspace=workspace)
+    if platform:
+        figures = figures.filter(platform=platform)
+    if account is not None:
+        figures = figures.filter(account=account)
+    figures = _window(figures, prefix="post__", since=since, until=until)
+    for row in figures.order_by().values("platform").annotate(**{f"sum_{name}": Coalesce(Sum(name), 0) for name in METRICS}):
+        into = per_platform.setdefault(row["platform"], {"targets": 0, "posted": 0, "failed": 0, **_zero_metrics()})
+        for name in METRICS:
+            into[name] += row[f"sum_{name}"]
 
     platforms, totals, engagement = [], {"total": 0, "posted": 0, "failed": 0}, _zero_metrics()
     for key in [*PLATFORMS, *sorted(set(per_platform) - set(PLATFORMS))]:
