@@ -6,6 +6,7 @@ from django.http import StreamingHttpResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -76,8 +77,16 @@ class ImportDetailView(APIView):
         return Response(ImportJobSerializer(job).data)
 
 
+class FormatIsOurs(DefaultContentNegotiation):
+    """`?format=csv|json` chooses the export's format, not one of DRF's renderers (errors stay JSON)."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
 class PostExportView(APIView):
     permission_classes = [IsAuthenticated, WorkspaceRole]
+    content_negotiation_class = FormatIsOurs
 
     @extend_schema(
         parameters=[

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from .views import accounts, analytics, assist, calendar, composer, library, pages, posts, queues, shell, team
+from .views import transfer as transfer_views
 
 app_name = "webapp"
 
@@ -46,6 +47,9 @@ urlpatterns = [
     path("team/invitations/<int:invitation_id>/withdraw/", team.invitation_withdraw, name="invitation_withdraw"),
     path("invitations/<str:token>/join/", team.invitation_join, name="invitation_join"),
     path("problems/", pages.problems, name="problems"),
+    path("import/", transfer_views.import_page, name="import"),
+    path("import/<int:job_id>/", transfer_views.import_job, name="import_job"),
+    path("export/posts/", transfer_views.export_posts, name="export_posts"),
     path("settings/voice/", assist.voice, name="voice"),
     path("assist/captions/", assist.assist_captions, name="assist_captions"),
     path("assist/hashtags/", assist.assist_hashtags, name="assist_hashtags"),
