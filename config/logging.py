@@ -77,4 +77,13 @@ class TouchOnWorkerReady(logging.Filter):
 
 
 def touch_on_worker_ready(path):
-    logging.getLogger("celery.apps.worker").addFilter(TouchOnWorkerReady(path))
+    from celery.signals import worker_ready
+
+    logger = logging.getLogger("celery.apps.worker")
+    logger.addFilter(TouchOnWorkerReady(path))
+
+    def without_a_ready_line(**kwargs):
+        if not logger.isEnabledFor(logging.INFO):  # LOG_LEVEL above INFO: no line to wait for
+            Path(path).touch()
+
+    worker_ready.connect(without_a_ready_line, weak=False)

@@ -120,6 +120,15 @@ def test_it_serves_web_worker_and_beat_and_a_signal_stops_them_all(dev_env, sign
     assert database_pid(dev_env) is None
 
 
+def test_above_info_there_is_no_ready_line_and_start_up_still_ends_with_the_block(dev_env):
+    runall = Runall({**dev_env, "LOG_LEVEL": "WARNING"}, "--noreload")
+    runall.wait_until_serving()
+    runall.process.send_signal(signal.SIGTERM)
+
+    assert runall.wait() == 0, runall.output
+    assert " ready." not in runall.output and "--loglevel WARNING" in runall.output
+
+
 def test_it_stops_the_others_and_fails_when_one_process_dies(dev_env):
     runall = Runall(dev_env, "--noreload")
     runall.wait_until_serving()

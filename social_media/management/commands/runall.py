@@ -246,8 +246,8 @@ class Command(BaseCommand):
         queues = ",".join(queue.value for queue in CeleryQueue)
         return {
             "web": [python, str(settings.BASE_DIR / "manage.py"), "runserver", f"{host}:{port}", *(["--noreload"] if noreload else [])],
-            "worker": [*celery, "worker", "-Q", queues, "--pool", "threads", "--concurrency", str(concurrency), "-n", "runall@%h", "--loglevel", "INFO"],
-            "beat": [*celery, "beat", "--loglevel", "INFO"],
+            "worker": [*celery, "worker", "-Q", queues, "--pool", "threads", "--concurrency", str(concurrency), "-n", "runall@%h", "--loglevel", settings.LOG_LEVEL],
+            "beat": [*celery, "beat", "--loglevel", settings.LOG_LEVEL],
         }
 
     def handle(self, *args, host, port, concurrency, noreload, **options):
