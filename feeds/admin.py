@@ -14,6 +14,8 @@ ADMIN_FIELDS = {"account_ids": "accounts", "queue_id": "queue"}
 class FeedSubscriptionForm(forms.ModelForm):
     """The API's checks (public address, template, the queue's and accounts' workspace) on the admin's form."""
 
+    url = forms.URLField(max_length=1000, assume_scheme="https")
+
     def clean(self):
         data = super().clean()
         workspace = data.get("workspace")
