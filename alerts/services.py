@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -27,6 +27,8 @@ logger = logging.getLogger(__name__)
 
 DAY = timedelta(days=1)
 POSTING_QUEUE = "posting"
+KEEP_RECORDS = timedelta(days=7)  # refresh outcomes and heartbeats older than this are deleted
+LOCK_KEY = 0x616C657274  # PostgreSQL advisory lock: checks running at once (cron on two hosts) take turns
 
 
 @dataclass
@@ -146,11 +148,12 @@ def check_all(*, now=None):
         found = {kind: condition(now=now) for kind, condition in CONDITIONS.items()}
         result = _reconcile(found, now=now)
         _database_recovered(now=now, result=result)
+        prune_records(now=now)
         recipients = notify.staff_recipients()
         _remember_recipients(recipients)  # for the alert sent while the database is down
         _send_pending(recipients=recipients, now=now)
         return result
-    except DatabaseError as exc:
+    except (OperationalError, InterfaceError) as exc:  # cannot reach it (not a bad query, which should raise)
         logger.error("alerts: the database is unreachable (%s)", exc.__class__.__name__)
         _close_broken_connection()
         return _database_down(now=now, exc=exc)
@@ -159,6 +162,8 @@ def check_all(*, now=None):
 def _reconcile(found, *, now):
     result = CheckResult()
     with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
         open_alerts = {(a.kind, a.subject): a for a in Alert.objects.select_for_update().filter(cleared_at__isnull=True).exclude(kind=Kind.DATABASE_DOWN)}
         for kind, subjects in found.items():
             for subject, message in subjects.items():
@@ -179,6 +184,9 @@ def _send_pending(*, recipients, now):
     """Send every open, unacknowledged alert not yet sent (the new ones, and any no channel took before)."""
     pending = Alert.objects.filter(cleared_at__isnull=True, notified_at__isnull=True, acknowledged_at__isnull=True)
     for alert in pending:
+        # Claim it first (compare-and-set), so two checks at once never both send it.
+        if not Alert.objects.filter(id=alert.id, notified_at__isnull=True, acknowledged_at__isnull=True).update(notified_at=now):
+            continue
         errors = notify.send(kind=alert.kind, label=alert.get_kind_display(), subject=alert.subject, message=alert.message,
                              first_seen_at=alert.first_seen_at, recipients=recipients)
         sent = notify.delivered(errors, recipients=recipients)
@@ -227,6 +235,12 @@ def _database_recovered(*, now, result):
         notify_error=outage.get("notify_error", ""),
     ))
     notify.save_state(state)
+
+
+def prune_records(*, now):
+    """Delete refresh outcomes and worker heartbeats older than KEEP_RECORDS (alerts themselves stay)."""
+    TokenRefreshLog.objects.filter(created_at__lt=now - KEEP_RECORDS).delete()
+    WorkerHeartbeat.objects.filter(last_seen_at__lt=now - KEEP_RECORDS).delete()
 
 
 def _close_broken_connection():
