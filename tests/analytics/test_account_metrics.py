@@ -129,3 +129,12 @@ def test_reads_wait_for_the_accounts_metrics_bucket_not_the_posting_one(mastodon
     assert not AccountSnapshot.objects.exists()
     # publishing's bucket of the same account is untouched
     assert ratelimit.take(account_id=mastodon_account.id, capacity=300, per_seconds=3 * 3600) == 0
+
+
+def test_threads_followers_from_user_insights(threads_account, threads_fake):
+    threads_account.remote.followers_count = 321
+
+    snapshot = collect_account_metrics(account_id=threads_account.id)
+
+    assert (snapshot.followers, snapshot.following, snapshot.posts) == (321, None, None)
+    assert snapshot.extra == {"followers_count": 321}

@@ -68,9 +68,27 @@ class ThreadsRoutes:
             return handler(request, user_id)
         if len(parts) == 2 and parts[1] == "insights":
             return self._insights(parts[0], request.params, user_id)
+        if len(parts) == 2 and parts[1] == "threads_insights":
+            return self._user_insights(parts[0], request.params, user_id)
         if len(parts) == 1:
             return self._object(parts[0], request, user_id)
         return _bad(recorded.error("Unknown path components", 2500), 404)
+
+    # --- user insights (analytics) ------------------------------------------------------------
+    def _user_insights(self, owner, params, user_id):
+        """GET /{threads-user-id}/threads_insights?metric=followers_count (developers.facebook.com/docs/
+        threads/insights, "User Insights": followers_count is answered as a total_value, not per-day
+        values; other user metrics are not served by this fake). A user reads only their own."""
+        owner = user_id if owner == "me" else owner
+        if owner != user_id:
+            return _bad(recorded.error("Unsupported get request.", 100, subcode=33, type_="GraphMethodException"))
+        names = [m for m in (params.get("metric") or "").split(",") if m]
+        if not names or any(m != "followers_count" for m in names):
+            return _bad(recorded.error("(#100) Param metric must be one of {followers_count}", 100))
+        followers = getattr(self.users[user_id], "followers_count", 0)
+        return Reply(200, {"data": [{"name": "followers_count", "period": "day", "title": "followers_count",
+                                     "description": "The number of followers on the profile.", "total_value": {"value": followers},
+                                     "id": f"{user_id}/insights/followers_count/day"}]})
 
     # --- OAuth ------------------------------------------------------------------------------
     def _authorize(self, params):
