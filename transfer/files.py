@@ -106,5 +106,8 @@ def _json_rows(text):
             if isinstance(cell, (dict, list)):
                 _refuse(f"{key} must be text, not {type(cell).__name__}.")
             row[key] = "" if cell is None else str(cell)
+        if any("\x00" in cell for value in row.values() for cell in (value if isinstance(value, list) else [value])):
+            # an escaped \u0000 in the JSON: PostgreSQL stores no NUL in text
+            _refuse("The file contains NUL characters (\\u0000); remove them.")
         rows.append(row)
     return rows

@@ -242,6 +242,8 @@ class TestFilesAndRoles:
             (b"text,accounts\nhi,@alice,extra\n", "posts.csv", "has 3 cells"),
             (b'{"text": "hi"}', "posts.json", "list of objects"),
             (b"text,accounts\n", "posts.csv", "no rows"),
+            (b'[{"text": "a\\u0000b"}]', "posts.json", "NUL"),
+            (b"text\na\x00b\n", "posts.csv", "NUL"),
         ],
     )
     def test_a_file_that_cannot_be_read_is_a_400_on_file(self, auth_api, mastodon, data, name, expected):
