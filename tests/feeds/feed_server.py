@@ -84,6 +84,7 @@ class Document:
     content_type: str
     etag: str = ""
     last_modified: datetime | None = None
+    headers: dict | None = None  # more response headers (Content-Encoding: gzip)
 
 
 class FeedServer(FakeServer):
@@ -101,13 +102,13 @@ class FeedServer(FakeServer):
             self.requests.clear()
             self._faults.clear()
 
-    def serve(self, path, body: bytes, content_type=RSS_TYPE, *, validators=True):
+    def serve(self, path, body: bytes, content_type=RSS_TYPE, *, validators=True, headers=None):
         """Publish `body` at `path`; with validators, a new ETag and a Last-Modified a minute later than before."""
         with self.lock:
             previous = self.documents.get(path)
             version = (int(previous.etag.strip('"').split("-")[-1]) + 1) if previous and previous.etag else 1
             when = (previous.last_modified + timedelta(minutes=1)) if previous and previous.last_modified else BASE_TIME
-            self.documents[path] = Document(body, content_type, f'"v-{version}"' if validators else "", when if validators else None)
+            self.documents[path] = Document(body, content_type, f'"v-{version}"' if validators else "", when if validators else None, headers)
 
     def url(self, path):
         return self.base_url + path
@@ -118,7 +119,7 @@ class FeedServer(FakeServer):
         document = self.documents.get(request.path)
         if document is None:
             raise Reply(404, raw=b"not found", content_type="text/plain")
-        headers = {}
+        headers = dict(document.headers or {})
         if document.etag:
             headers["ETag"] = document.etag
         if document.last_modified:

@@ -296,3 +296,35 @@ def test_the_beat_task_polls_due_subscriptions_one_task_each(feed_server, subscr
     assert FeedSubscription.objects.get(pk=off["id"]).primed is False
     entry = settings.CELERY_BEAT_SCHEDULE["poll-due-feeds"]
     assert entry["task"] == "feeds.tasks.poll_due_feeds_task" and entry["options"]["queue"] == "default" and entry["options"]["expires"]
+
+
+def test_a_compressed_body_is_capped_as_it_is_read_not_by_its_declared_length(feed_server, subscribe, account, monkeypatch):
+    import gzip
+
+    from feeds import fetch
+
+    monkeypatch.setattr(fetch, "MAX_BYTES", 4096)
+    document = rss([Item("Padding " * 2000, "https://blog.example/big", guid="big")])
+    compressed = gzip.compress(document)
+    assert len(compressed) < 4096 < len(document)
+    feed_server.serve("/gz", compressed, headers={"Content-Encoding": "gzip"})  # Content-Length: the compressed size
+    feed = subscribe(url=feed_server.url("/gz"), account_ids=[account.pk])
+
+    result = _poll(feed["id"])
+
+    assert result.error == "The feed is larger than 4 KB; the scheduler reads at most that much."
+
+
+def test_external_entities_in_a_feed_are_never_fetched(feed_server, subscribe, account):
+    document = f"""<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE rss [<!ENTITY secret SYSTEM "{feed_server.url('/entity')}">]>
+<rss version="2.0"><channel><title>T</title><link>https://blog.example/</link><description>D</description>
+<item><title>&secret;</title><link>https://blog.example/e</link><guid>e</guid></item></channel></rss>""".encode()
+    feed_server.serve("/xxe", document)
+    feed_server.serve("/entity", b"leaked", "text/plain")
+    feed = subscribe(url=feed_server.url("/xxe"), account_ids=[account.pk], post_existing=True)
+
+    _poll(feed["id"])
+
+    assert feed_server.requests_to("/entity") == []
+    assert "leaked" not in " ".join(Post.objects.values_list("content", flat=True))
