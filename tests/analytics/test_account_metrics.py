@@ -138,3 +138,17 @@ def test_threads_followers_from_user_insights(threads_account, threads_fake):
 
     assert (snapshot.followers, snapshot.following, snapshot.posts) == (321, None, None)
     assert snapshot.extra == {"followers_count": 321}
+
+
+def test_the_command_reads_the_accounts_and_prints_a_summary(mastodon_account, mastodon_fake):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    mastodon_fake.set_audience(mastodon_account.platform_user_id, followers_count=12)
+    out = StringIO()
+
+    call_command("collect_metrics", "--accounts", stdout=out)
+
+    assert out.getvalue().strip() == "read the followers of 1 account"
+    assert AccountSnapshot.objects.get(account=mastodon_account).followers == 12
