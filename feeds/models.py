@@ -50,6 +50,7 @@ class FeedItem(models.Model):
         QUEUED = "queued", "Queued"
         DRAFT = "draft", "Draft"
         SKIPPED = "skipped", "Skipped (already in the feed when subscribed)"
+        FAILED = "failed", "Not posted (see the note)"
 
     subscription = models.ForeignKey(FeedSubscription, on_delete=models.CASCADE, related_name="items")
     item_key = models.CharField(max_length=300, help_text="guid:…, link:… or sha256:… of title and link.")

@@ -52,7 +52,7 @@ def parse(body: bytes, *, url: str = "", content_type: str = "") -> ParsedFeed:
 
 def _text(value: str) -> str:
     """Plain text of a feed field that may carry HTML (feedparser has sanitized it already)."""
-    return " ".join(html.unescape(strip_tags(value or "")).split())
+    return " ".join(html.unescape(strip_tags(value or "")).replace("\x00", "").split())  # PostgreSQL text has no NUL
 
 
 def _when(raw) -> datetime | None:
@@ -75,10 +75,10 @@ def item_key(*, guid: str, link: str, title: str) -> str:
 
 def _entry(raw) -> Entry:
     title, link = _text(raw.get("title", "")), (raw.get("link") or "").strip()
-    if not link.startswith(("http://", "https://")):
+    if not link.startswith(("http://", "https://")) or any(c.isspace() or c == "\x00" for c in link):
         link = ""  # a javascript: or relative-without-base link is not something to post
     summary = _text(raw.get("summary", ""))
     return Entry(
-        key=item_key(guid=(raw.get("id") or "").strip(), link=link, title=title), title=title, link=link,
+        key=item_key(guid=(raw.get("id") or "").replace("\x00", "").strip(), link=link, title=title), title=title, link=link,
         summary=summary, author=_text(raw.get("author", "")), published_at=_when(raw),
     )

@@ -219,7 +219,10 @@ def _post_item(subscription, entry: Entry, *, feed_title: str) -> bool:
                 item.save()
         except IntegrityError:
             return False
-        item.post, item.outcome, item.note = _make_post(subscription, entry, feed_title)
+        try:
+            item.post, item.outcome, item.note = _make_post(subscription, entry, feed_title)
+        except APIException as exc:  # the post itself could not be made: the item says why, and is not retried
+            item.outcome, item.note = FeedItem.Outcome.FAILED, " ".join(_messages(exc.detail))[:2000]
         item.save(update_fields=["post", "outcome", "note"])
     return True
 

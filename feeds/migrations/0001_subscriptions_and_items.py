@@ -53,7 +53,7 @@ class Migration(migrations.Migration):
                 ('title', models.CharField(blank=True, max_length=500)),
                 ('link', models.URLField(blank=True, max_length=1000)),
                 ('published_at', models.DateTimeField(blank=True, null=True)),
-                ('outcome', models.CharField(choices=[('queued', 'Queued'), ('draft', 'Draft'), ('skipped', 'Skipped (already in the feed when subscribed)')], max_length=10)),
+                ('outcome', models.CharField(choices=[('queued', 'Queued'), ('draft', 'Draft'), ('skipped', 'Skipped (already in the feed when subscribed)'), ('failed', 'Not posted (see the note)')], max_length=10)),
                 ('note', models.TextField(blank=True, help_text='Why it is a draft, or what was shortened.')),
                 ('seen_at', models.DateTimeField(auto_now_add=True)),
                 ('post', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='social_media.post')),

@@ -33,6 +33,7 @@ def test_a_subscription_is_created_listed_changed_and_deleted(auth_api, feed_ser
 
     assert changed.status_code == 200, changed.content
     assert (changed.json()["template"], changed.json()["poll_interval_minutes"]) == ("{title}: {summary} {link}", 5)
+    assert (changed.json()["mode"], changed.json()["account_ids"], changed.json()["is_active"]) == ("draft", [account.pk], True)
     assert auth_api.delete(f"/api/v1/feeds/{feed['id']}/").status_code == 204
     assert not FeedSubscription.objects.exists()
 
