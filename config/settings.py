@@ -262,12 +262,6 @@ MEDIA_MAX_GIF_FRAMES = env_int("MEDIA_MAX_GIF_FRAMES", 1000)
 MEDIA_MAX_GIF_TOTAL_PIXELS = env_int("MEDIA_MAX_GIF_TOTAL_PIXELS", 500_000_000)
 MEDIA_MAX_VIDEO_PIXELS = env_int("MEDIA_MAX_VIDEO_PIXELS", 4096 * 2304)  # 4K (3840x2160, 4096x2160) and 2304x4096 fit
 MEDIA_MAX_VIDEO_SECONDS = env_int("MEDIA_MAX_VIDEO_SECONDS", 4 * 3600)  # Facebook's 240 min, the longest any network takes
-# What the library accepts at all, whatever the network (media/content_limits.py, docs/media.md):
-# animation frames and frames x width x height, video pixels per frame, video length.
-MEDIA_MAX_GIF_FRAMES = env_int("MEDIA_MAX_GIF_FRAMES", 1000)
-MEDIA_MAX_GIF_TOTAL_PIXELS = env_int("MEDIA_MAX_GIF_TOTAL_PIXELS", 300_000_000)
-MEDIA_MAX_VIDEO_PIXELS = env_int("MEDIA_MAX_VIDEO_PIXELS", 4096 * 2304)  # 4K (3840x2160, 4096x2160) and 2304x4096 fit
-MEDIA_MAX_VIDEO_SECONDS = env_int("MEDIA_MAX_VIDEO_SECONDS", 4 * 3600)  # Facebook's 240 min, the longest any network takes
 MEDIA_PUBLIC_URL_SECONDS = env_int("MEDIA_PUBLIC_URL_SECONDS", 3600)  # lifetime of signed media URLs
 # Finished post bodies kept between requests, checked against their rows on every read
 # (social_media/api/body_cache.py); their signed URLs age by up to this much. 0 turns it off.
