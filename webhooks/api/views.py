@@ -14,11 +14,14 @@ from webhooks.models import WebhookDelivery, WebhookEndpoint
 from . import serializers as s
 
 
-class WebhookEndpointViewSet(viewsets.ViewSet):
+class WebhookEndpointViewSet(viewsets.GenericViewSet):
     """The workspace's webhook endpoints (admins and owners). Deliveries are signed with the endpoint's
     secret, Standard Webhooks style; docs/operations.md "Webhooks" shows how to verify them."""
 
     permission_classes = [IsAuthenticated, WorkspaceRole]
+    queryset = WebhookEndpoint.objects.none()  # the schema's model; requests use _endpoints()
+    serializer_class = s.WebhookEndpointSerializer
+    pagination_class = None
     read_role = Membership.Role.ADMIN
     write_role = Membership.Role.ADMIN
 
@@ -52,6 +55,7 @@ class WebhookEndpointViewSet(viewsets.ViewSet):
         data.is_valid(raise_exception=True)
         return Response(s.WebhookEndpointSerializer(services.endpoint_update(endpoint=endpoint, changes=data.validated_data)).data)
 
+    @extend_schema(request=None, responses={204: None})
     def destroy(self, request, pk=None):
         self._endpoint(pk).delete()
         return Response(status=status.HTTP_204_NO_CONTENT)
