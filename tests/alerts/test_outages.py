@@ -87,14 +87,16 @@ def test_the_database_down_is_mailed_to_the_last_known_staff_once_and_recorded_w
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.e2e
-def test_a_real_posting_worker_keeps_the_alert_away_and_its_end_raises_it(alerting, settings):
+@pytest.mark.parametrize("broker", ["redis", "filesystem"])  # filesystem: `make run`'s broker
+def test_a_real_posting_worker_keeps_the_alert_away_and_its_end_raises_it(alerting, settings, broker, tmp_path):
+    extra = {"CELERY_BROKER_URL": "filesystem://", "VAR_DIR": tmp_path / "var"} if broker == "filesystem" else {}
     WorkerHeartbeat.objects.all().delete()  # the fixture's pretend worker
     settings.ALERT_WORKER_STALE_SECONDS = 4
 
     assert [a.kind for a in check_all().fired] == [Kind.NO_POSTING_WORKER]
     assert alerting(Kind.NO_POSTING_WORKER) == 1
 
-    with celery_processes(beat=False, queues="posting,default", concurrency=2, env=worker_env(ALERT_WORKER_HEARTBEAT_SECONDS=1)):
+    with celery_processes(beat=False, queues="posting,default", concurrency=2, env=worker_env(ALERT_WORKER_HEARTBEAT_SECONDS=1, **extra)):
         row = wait_until(lambda: WorkerHeartbeat.objects.filter(last_seen_at__gte=timezone.now() - timezone.timedelta(seconds=3)).first(), timeout=60)
         assert row.queues == "default,posting" and row.hostname.startswith("w1@")
         cleared = check_all().cleared
