@@ -1,8 +1,12 @@
 """Import (upload a CSV or JSON file, see the dry run's table with each row's errors, then import it)
 and the posts export link. Every step calls transfer/importing.py or transfer/exporting.py, as the API does.
-The checked rows wait in the session between the dry run and the import, so the file is uploaded once."""
+The checked rows wait in the cache for an hour between the dry run and the import (the session holds only
+their key: a 2 MB file in the session would be read on every page), so the file is uploaded once."""
+
+import secrets
 
 from django import forms
+from django.core.cache import cache
 from django.shortcuts import get_object_or_404, redirect
 from rest_framework.exceptions import ValidationError
 
@@ -15,7 +19,8 @@ from transfer.models import ImportJob
 from ..context import workspace_view
 from ..render import page
 
-SESSION_KEY = "transfer_checked_rows"
+SESSION_KEY = "transfer_checked_key"
+CHECKED_SECONDS = 3600
 
 
 class ImportForm(forms.Form):
@@ -34,8 +39,21 @@ def _page(request, status=200, **context):
 
 
 def _checked(request):
-    stored = request.session.get(SESSION_KEY) or {}
-    return stored if stored.get("workspace_id") == request.workspace.pk else {}
+    key = request.session.get(SESSION_KEY)
+    stored = cache.get(key) if key else None
+    return stored if stored and stored.get("workspace_id") == request.workspace.pk and stored.get("user_id") == request.user.pk else {}
+
+
+def _keep_checked(request, *, filename, rows):
+    key = f"transfer:checked:{secrets.token_urlsafe(16)}"
+    cache.set(key, {"workspace_id": request.workspace.pk, "user_id": request.user.pk, "filename": filename, "rows": rows}, CHECKED_SECONDS)
+    request.session[SESSION_KEY] = key
+
+
+def _forget_checked(request):
+    key = request.session.pop(SESSION_KEY, None)
+    if key:
+        cache.delete(key)
 
 
 @workspace_view()
@@ -46,7 +64,7 @@ def import_page(request):
         checked = _checked(request)
         if checked and mode_form.is_valid():
             job, _ran = importing.import_start(workspace=request.workspace, user=request.user, filename=checked["filename"], rows=checked["rows"], mode=mode_form.cleaned_data["mode"])
-            request.session.pop(SESSION_KEY, None)
+            _forget_checked(request)
             return redirect("webapp:import_job", job_id=job.pk)
         return _page(request, status=400, import_error="Check a file first: its rows wait here between the check and the import.")
     elif request.method == "POST":
@@ -61,7 +79,8 @@ def import_page(request):
                     form.add_error("file", str(message))
             else:
                 dry = importing.dry_run(workspace=request.workspace, rows=rows)
-                request.session[SESSION_KEY] = {"workspace_id": request.workspace.pk, "filename": upload.name, "rows": rows}
+                _forget_checked(request)
+                _keep_checked(request, filename=upload.name, rows=rows)
     return _page(request, status=400 if form.errors else 200, form=form, mode_form=mode_form, dry=dry)
 
 
