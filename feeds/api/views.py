@@ -2,10 +2,11 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from accounts.context import request_workspace
+from accounts.context import parse_id, request_workspace
 from accounts.models import Membership
 from accounts.permissions import WorkspaceRole
 from feeds import services
@@ -28,6 +29,9 @@ class FeedSubscriptionViewSet(viewsets.ViewSet):
         return FeedSubscription.objects.filter(workspace=request_workspace(self.request)).prefetch_related("accounts")
 
     def _subscription(self, pk):
+        pk = parse_id(pk)  # not a row id (letters, past bigint): no such feed, 404
+        if pk is None:
+            raise NotFound()
         return get_object_or_404(self._subscriptions(), pk=pk)
 
     def _values(self, request, *, partial):

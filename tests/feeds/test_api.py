@@ -92,6 +92,8 @@ def test_other_workspaces_feeds_are_not_found_and_viewers_only_read(auth_api, fe
     for method, path in [("get", ""), ("patch", ""), ("delete", ""), ("post", "poll/"), ("get", "items/")]:
         assert getattr(auth_api, method)(f"/api/v1/feeds/{theirs.pk}/{path}", {}, format="json").status_code == 404
     assert auth_api.get("/api/v1/feeds/").json() == []
+    for not_an_id in ("page_title", "99999999999999999999"):
+        assert auth_api.get(f"/api/v1/feeds/{not_an_id}/").status_code == 404
 
     shared = WorkspaceFactory()
     MembershipFactory(user=user, workspace=shared, role=Membership.Role.VIEWER)
