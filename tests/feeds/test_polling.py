@@ -328,3 +328,24 @@ def test_external_entities_in_a_feed_are_never_fetched(feed_server, subscribe, a
 
     assert feed_server.requests_to("/entity") == []
     assert "leaked" not in " ".join(Post.objects.values_list("content", flat=True))
+
+
+def test_on_x_the_text_is_shortened_by_weighted_length_and_the_post_queued(feed_server, subscribe, workspace):
+    """X counts a CJK character as 2 and any link as 23 (twitter-text): 280 weighted characters."""
+    from social_media.platforms.x.text import weighted_length
+
+    x = ConnectedAccountFactory(workspace=workspace, platform="x", platform_settings={})
+    queue = PostQueueFactory(workspace=workspace, timezone="UTC", posting_schedule={"monday": ["10:00"]})
+    feed_server.serve("/rss", rss([]), validators=False)
+    feed = subscribe(url=feed_server.url("/rss"), account_ids=[x.pk], mode="queue", queue_id=queue.pk)
+    _poll(feed["id"])
+    title = " ".join(["東京の新しい記事"] * 30)  # 8 characters, 16 weighted, a word
+    feed_server.serve("/rss", rss([Item(title, "https://example.com/tokyo", guid="tokyo")]), validators=False)
+
+    _poll(feed["id"])
+
+    post = Post.objects.get()
+    text = PostTarget.objects.get(post=post).custom_content
+    assert post.status == Status.SCHEDULED and FeedItem.objects.get().outcome == FeedItem.Outcome.QUEUED
+    assert text.endswith("記事… https://example.com/tokyo")
+    assert 280 - 17 < weighted_length(text) <= 280  # one more word (space + 16) would not fit
