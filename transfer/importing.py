@@ -326,7 +326,8 @@ def import_run(*, job_id, fetch=fetch_media):
     job.status = ImportJob.State.FAILED if error else ImportJob.State.DONE
     job.error = error
     job.finished_at = timezone.now()
-    job.save(update_fields=["results", "rows_done", "rows_failed", "status", "error", "finished_at"])
+    job.rows = []  # imported or refused: the file's text is now in the posts, or no longer needed
+    job.save(update_fields=["results", "rows_done", "rows_failed", "status", "error", "finished_at", "rows"])
     return job
 
 

@@ -1,5 +1,6 @@
 """ImportJob: one file of posts being imported (docs/import-export.md). The parsed rows are kept on the
-job so the Celery task that imports a large file reads them from the database, not from an upload."""
+job so the Celery task that imports a large file reads them from the database, not from an upload; they
+are cleared once the import has run (the results stay)."""
 
 from django.conf import settings
 from django.db import models

@@ -126,6 +126,7 @@ class TestImport:
         assert Post.objects.get(pk=one["post_id"]).scheduled_time == at
         assert Post.objects.get(pk=three["post_id"]).status == Status.DRAFT
         assert Post.objects.count() == 2 and two["post_id"] is None
+        assert ImportJob.objects.get(pk=job["id"]).rows == []  # the file's text is not kept once imported
 
     def test_file_mode_creates_nothing_when_one_row_is_bad(self, auth_api, mastodon):
         at = later()
