@@ -16,7 +16,9 @@ from config.parsers import TooDeeplyNested, loads
 from social_media.platforms import PLATFORMS
 
 PER_NETWORK = tuple(f"text_{key}" for key in PLATFORMS)
-COLUMNS = ("text", *PER_NETWORK, "accounts", "time", "queue", "media_urls", "alt_text")
+# Per-target network settings (social_media.platforms.reddit.rules.SETTING_KEYS), for the row's Reddit accounts.
+REDDIT = ("reddit_subreddit", "reddit_title", "reddit_flair_id", "reddit_flair_text", "reddit_url")
+COLUMNS = ("text", *PER_NETWORK, "accounts", "time", "queue", "media_urls", "alt_text", *REDDIT)
 LIST_COLUMNS = ("accounts", "media_urls", "alt_text")
 
 

@@ -20,12 +20,12 @@ from rest_framework.exceptions import APIException, ValidationError
 
 from media.services import media_upload
 from social_media.models import ConnectedAccount, PostQueue, without_secrets
-from social_media.platforms import PLATFORMS
+from social_media.platforms import PLATFORMS, PlatformFactory
 from social_media.services.posts import _check_time, post_create
 from social_media.services.queues import clean_posting_schedule, iter_slots, queue_add_post, taken_slots
 from social_media.services.validation import validate_draft
 
-from .files import PER_NETWORK
+from .files import PER_NETWORK, REDDIT
 from .media_fetch import MediaFetchError, check_media_url, fetch_media
 from .models import ImportJob
 
@@ -48,6 +48,7 @@ class RowPlan:
     accounts: list = field(default_factory=list)
     content: str = ""
     custom_content: dict = field(default_factory=dict)
+    target_settings: dict = field(default_factory=dict)
     at: datetime | None = None
     queue: PostQueue | None = None
     slot: datetime | None = None
@@ -185,6 +186,7 @@ def plan_row(number, raw, ws: Workspace) -> RowPlan:
             if account.platform == platform:
                 plan.custom_content[str(account.pk)] = value
 
+    _target_settings(plan, raw)
     plan.media_urls = split_list(raw.get("media_urls"))
     plan.alt_texts = [a.strip() for a in (raw.get("alt_text") if isinstance(raw.get("alt_text"), list) else str(raw.get("alt_text") or "").split(";"))]
     while plan.alt_texts and not plan.alt_texts[-1]:
@@ -207,6 +209,22 @@ def plan_row(number, raw, ws: Workspace) -> RowPlan:
         except ValidationError as exc:
             plan.errors.setdefault("queue", []).extend(str(m) for m in _messages(exc.detail))
     return plan
+
+
+def _target_settings(plan, raw):
+    """The reddit_* columns as each Reddit account's target settings, checked by the Reddit adapter's own rule."""
+    given = {column.removeprefix("reddit_"): str(raw.get(column) or "").strip() for column in REDDIT}
+    given = {key: value for key, value in given.items() if value}
+    reddit = [a for a in plan.accounts if a.platform == "reddit"]
+    if given and not reddit and plan.accounts:
+        for key in given:
+            plan.error(f"reddit_{key}", "None of this row's accounts is on Reddit.")
+        return
+    for account in reddit:
+        plan.target_settings[str(account.pk)] = given
+        for key, messages in PlatformFactory.get_platform(account).validate_target_settings(given).items():
+            for message in messages:
+                plan.error(f"reddit_{key}" if f"reddit_{key}" in REDDIT else "row", message)
 
 
 def _validate(plan):
@@ -254,7 +272,12 @@ SERVICE_FIELDS = {"scheduled_time": "time", "target_accounts": "accounts", "medi
 def _service_errors(plan, exc):
     if isinstance(exc, ValidationError) and isinstance(exc.detail, dict):
         for key, value in exc.detail.items():
-            if key == "targets" and isinstance(value, dict):
+            if key == "target_settings" and isinstance(value, dict):
+                for fields in value.values():
+                    for name, messages in (fields.items() if isinstance(fields, dict) else [("row", fields)]):
+                        for message in _messages(messages):
+                            plan.error(f"reddit_{name}" if f"reddit_{name}" in REDDIT else "row", message)
+            elif key == "targets" and isinstance(value, dict):
                 accounts = {str(a.pk): a for a in plan.accounts}
                 for account_id, messages in value.items():
                     account = accounts.get(account_id)
@@ -296,6 +319,7 @@ def _create(plan, *, workspace, user, media):
     post = post_create(
         workspace=workspace, author=user, content=plan.content, accounts=plan.accounts,
         custom_content=plan.custom_content or None, media=media, scheduled_time=plan.at,
+        target_settings=plan.target_settings or None,
     )
     if plan.queue is not None:
         queue_add_post(queue=plan.queue, post=post)

@@ -287,3 +287,21 @@ class TestFilesAndRoles:
         rows = [{"text": "hi", "accounts": f"{other.pk};@mallory"}]
         result = upload(auth_api, csv_bytes(rows), dry_run="true").json()["results"][0]
         assert list(result["errors"]) == ["accounts"] and len(result["errors"]["accounts"]) == 2
+
+
+class TestReddit:
+    def test_reddit_columns_become_the_reddit_targets_settings(self, auth_api, mastodon):
+        reddit = ConnectedAccountFactory(workspace=mastodon.workspace, platform="reddit", platform_username="baker", platform_settings={})
+        rows = [
+            {"text": "Our sourdough guide", "accounts": f"@alice;{reddit.pk}", "time": later().isoformat(), "reddit_subreddit": "r/Breadit", "reddit_title": "A sourdough guide"},
+            {"text": "No title", "accounts": str(reddit.pk), "time": later().isoformat(), "reddit_subreddit": "Breadit", "reddit_title": ""},
+            {"text": "Not on Reddit", "accounts": "@alice", "reddit_title": "Title"},
+        ]
+        dry = upload(auth_api, csv_bytes(rows), dry_run="true").json()["results"]
+        assert dry[0]["ok"], dry[0]
+        assert list(dry[1]["errors"]) == ["reddit_title"] and list(dry[2]["errors"]) == ["reddit_title"]
+        job = upload(auth_api, csv_bytes(rows)).json()
+        post = Post.objects.get(pk=job["results"][0]["post_id"])
+        target = post.targets.get(account=reddit)
+        assert target.platform_specific_settings == {"subreddit": "r/Breadit", "title": "A sourdough guide"}
+        assert post.status == Status.SCHEDULED and job["rows_failed"] == 2
