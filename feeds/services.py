@@ -106,14 +106,18 @@ def subscription_update(*, subscription: FeedSubscription, changes: dict) -> Fee
     subscription_check(workspace=subscription.workspace, values=changes, current=subscription)
     changes = dict(changes)
     accounts = changes.pop("accounts", None)
+    fields = set(changes)  # only these: a poll finishing meanwhile keeps what it wrote
     if "url" in changes and changes["url"] != subscription.url:
-        subscription.etag, subscription.last_modified, subscription.primed = "", "", False
+        subscription.etag, subscription.last_modified, subscription.primed, subscription.title = "", "", False, ""
         subscription.next_poll_at = timezone.now()
+        fields |= {"etag", "last_modified", "primed", "title", "next_poll_at"}
     if changes.get("is_active") and not subscription.is_active:
         subscription.next_poll_at = timezone.now()
+        fields.add("next_poll_at")
     for name, value in changes.items():
         setattr(subscription, name, value)
-    subscription.save()
+    if fields:
+        subscription.save(update_fields=sorted(fields))
     if accounts is not None:
         subscription.accounts.set(accounts)
     return subscription

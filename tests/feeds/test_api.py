@@ -131,3 +131,17 @@ def test_a_failed_poll_shows_its_error(auth_api, feed_server, account):
     assert (answer["status"], answer["error"]) == ("error", "The feed answered HTTP 404.")
     shown = auth_api.get(f"/api/v1/feeds/{feed['id']}/").json()
     assert (shown["consecutive_failures"], shown["last_error"]) == (1, "The feed answered HTTP 404.")
+
+
+def test_a_new_url_is_a_new_feed_whose_current_items_are_skipped(auth_api, feed_server, account):
+    feed_server.serve("/a", rss([Item("A1", "https://blog.example/a1", guid="a1")]))
+    feed_server.serve("/b", rss([Item("B1", "https://blog.example/b1", guid="b1")]), validators=False)
+    feed = auth_api.post("/api/v1/feeds/", {"url": feed_server.url("/a"), "account_ids": [account.pk]}, format="json").json()
+    auth_api.post(f"/api/v1/feeds/{feed['id']}/poll/")
+
+    changed = auth_api.patch(f"/api/v1/feeds/{feed['id']}/", {"url": feed_server.url("/b")}, format="json").json()
+    polled = auth_api.post(f"/api/v1/feeds/{feed['id']}/poll/").json()
+
+    assert changed["title"] == "" and FeedSubscription.objects.get().etag == ""
+    assert (polled["status"], polled["skipped_existing"], polled["posts_created"]) == ("ok", 1, 0)
+    assert "if-none-match" not in feed_server.requests_to("/b")[0].headers
