@@ -49,6 +49,10 @@ ERROR_DESCRIPTIONS = {
     409: "The object's state does not allow this.",
     413: "The request body is larger than this server accepts.",
     429: "A plan limit was reached; `retry_after` says when to try again.",
+    422: "The writing assistant's model declined, or cannot read images.",
+    502: "The writing assistant's model answered something that could not be used.",
+    503: "The writing assistant is off on this server (the message names the settings that enable it), or its provider refused the server's credentials or quota.",
+    504: "The writing assistant's model took too long.",
 }
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 

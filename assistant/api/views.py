@@ -33,6 +33,7 @@ class AssistantProblem(APIException):
 class AssistantView(APIView):
     permission_classes = [IsAuthenticated, WorkspaceRole]
     write_role = Membership.Role.EDITOR
+    error_statuses = (422, 502, 503, 504)  # the model's answers (assistant/errors.py), documented in the schema
     request_serializer = None
 
     def handle_exception(self, exc):
@@ -95,6 +96,7 @@ class UsageQuerySerializer(serializers.Serializer):
 
 
 class UsageView(AssistantView):
+    error_statuses = ()  # reads rows only: no model is asked
     @extend_schema(parameters=[OpenApiParameter("days", int, description="Days back from today (1–366, default 30).")], responses=s.UsageSerializer, summary="Assistant requests, tokens and failures per day")
     def get(self, request):
         query = UsageQuerySerializer(data=request.query_params)
@@ -115,6 +117,8 @@ class UsageView(AssistantView):
 
 class VoiceView(ServiceErrorsMixin, WorkspaceInURLMixin, AssistantView):
     """The brand voice of the workspace in the URL: any member reads it, admins and owners change it."""
+
+    error_statuses = ()
 
     permission_classes = [IsAuthenticated]
 

@@ -20,6 +20,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance, status_code_conformance
 
 from social_media.models import Status
+from tests.assistant.conftest import openai_fake, openai_server  # noqa: F401  (the assistant's local model)
 from tests.factories import ConnectedAccountFactory, MediaFileFactory, PostFactory, PostQueueFactory, PostTargetFactory, UserFactory
 
 EXAMPLES_PER_OPERATION = 12
@@ -40,8 +41,9 @@ def keep_test_connection():
 
 
 @pytest.fixture
-def fuzz_data(db, settings, keep_test_connection):
+def fuzz_data(db, settings, keep_test_connection, openai_fake):
     settings.THROTTLING_ENABLED = False  # the plan limit would answer 429 after 100 requests
+    settings.ASSISTANT_DAILY_QUOTAS = {}  # the assistant (on, against the local OpenAI server) uncapped too
     user = UserFactory()
     workspace = user.personal_workspace
     account = ConnectedAccountFactory(workspace=workspace)

@@ -94,6 +94,9 @@ def test_only_admins_manage_webhooks_and_other_workspaces_are_not_found(auth_api
     stranger.credentials(HTTP_AUTHORIZATION=f"Bearer {RefreshToken.for_user(UserFactory()).access_token}")
     assert stranger.get(f"/api/v1/webhooks/{created['id']}/").status_code == 404
     assert stranger.delete(f"/api/v1/webhooks/{created['id']}/").status_code == 404
+    for bad in ("abc", "1.5", "9" * 30, "-1"):
+        assert auth_api.get(f"/api/v1/webhooks/{bad}/").status_code == 404
+        assert auth_api.post(f"/api/v1/webhooks/{bad}/test/").status_code == 404
 
 
 def test_a_delivery_is_signed_and_verifies_with_the_secret(auth_api, receiver, django_capture_on_commit_callbacks):

@@ -2,10 +2,11 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from accounts.context import request_workspace
+from accounts.context import parse_id, request_workspace
 from accounts.models import Membership
 from accounts.permissions import WorkspaceRole
 from webhooks import services
@@ -29,7 +30,10 @@ class WebhookEndpointViewSet(viewsets.GenericViewSet):
         return WebhookEndpoint.objects.filter(workspace=request_workspace(self.request))
 
     def _endpoint(self, pk):
-        return get_object_or_404(self._endpoints(), pk=pk)
+        endpoint_id = parse_id(pk)  # not a whole id in bigint range: no such endpoint (never a 500)
+        if endpoint_id is None:
+            raise NotFound()
+        return get_object_or_404(self._endpoints(), pk=endpoint_id)
 
     @extend_schema(responses=s.WebhookEndpointSerializer(many=True))
     def list(self, request):

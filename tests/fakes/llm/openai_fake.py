@@ -65,6 +65,15 @@ class OpenAIFake(FakeServer):
         text = content if isinstance(content, str) else next(p["text"] for p in content if p["type"] == "text")
         return json.loads(text)
 
+    # Unscripted, "the model" answers the shortest valid object for the schema asked for.
+    DEFAULTS = {"variants": {"variants": [{"text": "Fresh bread, baked this morning."}]},
+                "hashtags": {"hashtags": [{"tag": "bakery", "reason": "the topic"}]},
+                "alt_text": {"alt_text": "A loaf of bread on a wooden board."}}
+
+    def default_answer(self, response_format):
+        name = ((response_format or {}).get("json_schema") or {}).get("name", "")
+        return self.DEFAULTS.get(name, {})
+
     # --- the API ------------------------------------------------------------------------
     def route(self, request):
         if request.path != "/v1/chat/completions" or request.method != "POST":
@@ -82,7 +91,7 @@ class OpenAIFake(FakeServer):
             schema = response_format.get("json_schema") or {}
             if not schema.get("name") or not isinstance(schema.get("schema"), dict):
                 raise _error(400, "Missing required parameter: 'response_format.json_schema.name'.", "invalid_request_error", param="response_format")
-        step = self.script.popleft() if self.script else ("raw", "{}", "stop")
+        step = self.script.popleft() if self.script else ("raw", json.dumps(self.default_answer(response_format)), "stop")
         if step[0] == "error":
             raise step[1]
         if step[0] == "slow":
