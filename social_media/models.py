@@ -246,6 +246,9 @@ class OAuthState(models.Model):
     code_verifier = EncryptedTextField(blank=True, default="")
     instance_url = models.URLField(blank=True)
     redirect_uri = models.URLField(max_length=500)
+    # Started from the web app's Accounts page: the callback sends the browser to the web app's
+    # confirmation page; API flows get FRONTEND_URL or the callback's own page.
+    from_webapp = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField(db_index=True)
 
@@ -254,9 +257,6 @@ class PendingConnection(models.Model):
     """Accounts an OAuth callback found, waiting for the user who started the flow to confirm them.
 
     The callback is reached by whoever holds the authorization link; only this row's `user`, signed
-    # Started from the web app's Accounts page: the callback sends the browser to the web app's
-    # confirmation page; API flows get FRONTEND_URL or the callback's own page.
-    from_webapp = models.BooleanField(default=False)
     in, turns candidates into accounts (social_media.services.pending). `candidates` lists what may be
     shown (key, platform, ids, names); tokens and per-account settings sit in `secrets`, encrypted.
     The completion token is stored as its SHA-256 only. Expires after 10 minutes; single use."""

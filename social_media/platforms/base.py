@@ -119,6 +119,8 @@ class AccountProfile:
     # The registry key of the account this profile describes, when one flow yields accounts of several
     # networks (one Meta login: Facebook Pages and their Instagram accounts). Empty: the flow's platform.
     platform: str = ""
+    # The account's picture as the network serves it (shown on the web app's confirmation page).
+    avatar_url: str = ""
 
 
 @dataclass(frozen=True)
@@ -135,8 +137,6 @@ class MediaItem:
     alt_text: str
     open: callable  # () -> binary file object
     # () -> str: a signed, expiring URL the network's servers can fetch this file from (Instagram and
-    # The account's picture as the network serves it (shown on the web app's confirmation page).
-    avatar_url: str = ""
     # Threads take media by URL). None where the deployment cannot offer one.
     public_url: callable | None = None
     # Identifies these exact bytes (the stored file name of the original or rendition): the key under

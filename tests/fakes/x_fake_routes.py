@@ -157,8 +157,6 @@ class XRoutes(XMediaRoutes):
         body = request.json
         if not isinstance(body, dict) or set(body) - POST_BODY_KEYS:
             raise invalid("Invalid or unknown fields in the request body.", body=sorted(body) if isinstance(body, dict) else [])
-        if "public_metrics" in request.query.get("user.fields", "").split(","):
-            data["public_metrics"] = dict(user.public_metrics)
         text, media_ids = body.get("text", ""), (body.get("media") or {}).get("media_ids") or []
         if not text and not media_ids:
             raise invalid("Post text is required unless media is provided.", text=[text])
