@@ -149,6 +149,9 @@ def _store(target, metrics):
         fill_from_target(analytics, target)
         analytics.save()
         AnalyticsSnapshot.objects.create(target=target, extra=metrics.raw, **figures)
+        from webhooks.events import analytics_collected
+
+        analytics_collected(target, figures)  # delivered once this transaction commits
     return analytics
 
 

@@ -44,3 +44,8 @@ def post_scheduled(post) -> None:
 def account_needs_reconnect(account, message) -> None:
     emit_safely(workspace_id=account.workspace_id, event_type="account.needs_reconnect",
                 data={"account_id": account.pk, "platform": account.platform, "username": account.platform_username, "message": message})
+
+
+def analytics_collected(target, figures) -> None:
+    emit_safely(workspace_id=target.post.workspace_id, event_type="analytics.collected",
+                data={"post_id": target.post_id, "target_id": target.pk, "account_id": target.account_id, "figures": dict(figures)})

@@ -197,3 +197,19 @@ def test_no_endpoint_costs_the_engine_one_query(mastodon_account, mastodon_fake,
     with django_assert_max_num_queries(2):
         targets_settled([target.id])
     assert not WebhookDelivery.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_collected_figures_are_an_event(mastodon_account, mastodon_fake, receiver):
+    from analytics.collectors import collect_target_metrics
+
+    WebhookEndpoint.objects.create(workspace=mastodon_account.workspace, url=receiver.base_url + "/hook",
+                                   secret=services.new_secret(), events=["analytics.collected"])
+    target = due_target(mastodon_account, "Counted")
+    target_publish(target_id=target.id)
+    analytics = collect_target_metrics(target_id=target.id)
+
+    (delivery,) = WebhookDelivery.objects.filter(event_type="analytics.collected")
+    data = delivery.payload["data"]
+    assert (data["target_id"], data["post_id"]) == (target.id, target.post_id)
+    assert data["figures"]["likes"] == analytics.likes and set(data["figures"]) >= {"likes", "reposts", "replies", "impressions"}
