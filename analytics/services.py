@@ -58,7 +58,7 @@ def workspace_overview(*, workspace, since=None, until=None, platform=None, acco
         into = per_platform.setdefault(platform_of.get(row["account_id"], ""), {"targets": 0, "posted": 0, "failed": 0, **_zero_metrics()})
         for key in ("targets", "posted", "failed"):
             into[key] += row[key]
-    figures = PostAnalytics.objects.filter(post__workspace=workspace)
+    figures = PostAnalytics.objects.filter(workspace=workspace, post__workspace=workspace)  # its own index narrows to the workspace
     if platform:
         figures = figures.filter(platform=platform)
     if account is not None:
