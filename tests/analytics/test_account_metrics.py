@@ -152,3 +152,20 @@ def test_the_command_reads_the_accounts_and_prints_a_summary(mastodon_account, m
 
     assert out.getvalue().strip() == "read the followers of 1 account"
     assert AccountSnapshot.objects.get(account=mastodon_account).followers == 12
+
+
+def test_a_facebook_pages_followers(facebook_account, meta_fake):
+    meta_fake.pages[facebook_account.platform_user_id].update(followers_count=1500, fan_count=1400)
+
+    snapshot = collect_account_metrics(account_id=facebook_account.id)
+
+    assert (snapshot.followers, snapshot.following, snapshot.posts) == (1500, None, None)
+    assert snapshot.extra == {"followers_count": 1500, "fan_count": 1400}
+
+
+def test_an_instagram_accounts_followers_follows_and_media(instagram_account, meta_fake):
+    meta_fake.instagram[instagram_account.platform_user_id].update(followers_count=880, follows_count=75, media_count=42)
+
+    snapshot = collect_account_metrics(account_id=instagram_account.id)
+
+    assert (snapshot.followers, snapshot.following, snapshot.posts) == (880, 75, 42)

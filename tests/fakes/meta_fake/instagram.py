@@ -39,7 +39,13 @@ class InstagramRoutes:
 
     def ig_fields(self, request, ig):
         self.ig_token_for(request, ig["id"])
-        return {"id": ig["id"], "username": ig["username"], "name": ig["name"]}
+        body = {"id": ig["id"], "username": ig["username"], "name": ig["name"]}
+        # IG User fields followers_count, follows_count, media_count (developers.facebook.com/docs/
+        # instagram-platform/instagram-graph-api/reference/ig-user): 0 until a test sets them.
+        for name in ("followers_count", "follows_count", "media_count"):
+            if name in request.query.get("fields", "").split(","):
+                body[name] = int(ig.get(name, 0))
+        return body
 
     def publishing_limit(self, request, ig_id):
         self.ig_token_for(request, ig_id)

@@ -163,6 +163,11 @@ class LoginRoutes:
         for name in ("name", "username"):
             if name in fields and page.get(name):
                 body[name] = page[name]
+        # Page node fields followers_count and fan_count (developers.facebook.com/docs/graph-api/reference/page):
+        # always present on a Page; 0 until a test sets them on the page's dict.
+        for name in ("followers_count", "fan_count"):
+            if name in fields.split(","):
+                body[name] = int(page.get(name, 0))
         if "access_token" in fields:
             if record["kind"] == "page" or not self.can_manage(record["user_id"], page["id"]):
                 raise graph_error(400, 100, "(#100) Tried accessing nonexisting field (access_token)")
