@@ -527,6 +527,8 @@ SPECTACULAR_SETTINGS.update({
     "ENUM_NAME_OVERRIDES": {
         "PostStatusEnum": "social_media.models.Status",
         "MediaStatusEnum": "media.models.MediaFile.ProcessingStatus",
+        "FeedModeEnum": "feeds.models.FeedSubscription.Mode",
+        "ImportModeEnum": "transfer.models.ImportJob.Mode",
     },
 })
 
@@ -585,8 +587,8 @@ LOGOUT_REDIRECT_URL = "webapp:login"
 # off by default: both answer 404, staff add users in the admin, invitees create theirs from the
 # invitation. WEBAPP_REGISTRATION_ENABLED is the deprecated name (read when the new one is unset).
 REGISTRATION_ENABLED = env_bool("REGISTRATION_ENABLED", env_bool("WEBAPP_REGISTRATION_ENABLED", False))
-# Rows per page on every list in the web app.
-WEBAPP_PAGE_SIZE = env_int("WEBAPP_PAGE_SIZE", 25)
 # Users may create workspaces (the web app's page for a user in none, POST /api/v1/workspaces/). Off:
 # only staff do; a user in no workspace is told to ask for an invitation.
 WORKSPACE_CREATION_ENABLED = env_bool("WORKSPACE_CREATION_ENABLED", True)
+# Rows per page on every list in the web app.
+WEBAPP_PAGE_SIZE = env_int("WEBAPP_PAGE_SIZE", 25)

@@ -17,11 +17,14 @@ from . import serializers as s
 ITEMS_SHOWN = 200
 
 
-class FeedSubscriptionViewSet(viewsets.ViewSet):
+class FeedSubscriptionViewSet(viewsets.GenericViewSet):
     """RSS / Atom feeds whose new items become posts, in a queue or as drafts (editors and up change them).
     docs/feeds.md describes polling, the template and what happens to long items."""
 
     permission_classes = [IsAuthenticated, WorkspaceRole]
+    queryset = FeedSubscription.objects.none()  # the schema's model; requests use _subscriptions()
+    serializer_class = s.FeedSubscriptionSerializer
+    pagination_class = None
     read_role = Membership.Role.VIEWER
     write_role = Membership.Role.EDITOR
 
@@ -60,6 +63,7 @@ class FeedSubscriptionViewSet(viewsets.ViewSet):
         updated = services.subscription_update(subscription=subscription, changes=values)
         return Response(s.FeedSubscriptionSerializer(updated).data)
 
+    @extend_schema(request=None, responses={204: None})
     def destroy(self, request, pk=None):
         self._subscription(pk).delete()  # its posts stay; FeedItem rows go with it
         return Response(status=status.HTTP_204_NO_CONTENT)
