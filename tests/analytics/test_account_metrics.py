@@ -169,3 +169,14 @@ def test_an_instagram_accounts_followers_follows_and_media(instagram_account, me
     snapshot = collect_account_metrics(account_id=instagram_account.id)
 
     assert (snapshot.followers, snapshot.following, snapshot.posts) == (880, 75, 42)
+
+
+def test_a_linkedin_organizations_followers(linkedin_page_account, linkedin_fake):
+    organization = linkedin_fake.organizations[linkedin_page_account.platform_user_id.rsplit(":", 1)[-1]]
+    organization.followers = 2048
+
+    snapshot = collect_account_metrics(account_id=linkedin_page_account.id)
+
+    assert snapshot.followers == 2048 and snapshot.extra == {"firstDegreeSize": 2048}
+    (read,) = [r for r in linkedin_fake.requests if r.path.startswith("/rest/networkSizes/")]
+    assert read.query == {"edgeType": "COMPANY_FOLLOWED_BY_MEMBER"}

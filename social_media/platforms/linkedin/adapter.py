@@ -99,7 +99,7 @@ class LinkedInAdapter(PlatformAdapter):
 
         if not self.is_organization:
             raise AccountMetricsUnavailable("LinkedIn does not give apps the follower count of a member's profile, only of organization pages.")
-        answer = self._client().json("GET", f"/networkSizes/{encode(self.author)}", query="edgeType=COMPANY_FOLLOWED_BY_MEMBER", what="follower count")
+        answer = self._client().json("GET", f"/rest/networkSizes/{encode(self.author)}", query="edgeType=COMPANY_FOLLOWED_BY_MEMBER", what="follower count")
         followers = answer.get("firstDegreeSize")
         return AccountMetrics(followers=int(followers) if isinstance(followers, int) else None, raw={"firstDegreeSize": followers})
     # --- end of account metrics ------------------------------------------------------------------

@@ -226,4 +226,6 @@ class LinkedInFake(OAuthRoutes, RestRoutes):
             return self.social_actions(request, held, parts[1])
         if len(parts) == 2 and parts[0] == "organizations" and method == "GET":
             return self.organization(request, held, parts[1])
+        if len(parts) == 2 and parts[0] == "networkSizes" and method == "GET":
+            return self.network_size(request, held, parts[1])
         raise Reply(404, {"status": 404, "message": f"No virtual resource found for {method} {path}"})

@@ -225,6 +225,23 @@ class RestRoutes:
                     for org in self.organizations.values() if member.id in org.admins and q.get("role", "ADMINISTRATOR") == "ADMINISTRATOR"]
         return {"paging": {"start": 0, "count": 10, "links": [], "total": len(elements)}, "elements": elements}
 
+    def network_size(self, request, held, urn):
+        """GET /rest/networkSizes/{organization URN}?edgeType=COMPANY_FOLLOWED_BY_MEMBER -> {"firstDegreeSize": n}
+        (learn.microsoft.com/linkedin/marketing/community-management/organizations/organization-lookup-api,
+        "Retrieve Organization Follower Count"); the followers are 0 until a test sets `followers` on the
+        organization. Asked by an app without the organization scopes: 403, as for the share statistics."""
+        from urllib.parse import unquote
+
+        urn = unquote(urn)
+        if request.query.get("edgeType") != "COMPANY_FOLLOWED_BY_MEMBER" or not urn.startswith("urn:li:organization:"):
+            raise Reply(400, samples.bad_request("edgeType=COMPANY_FOLLOWED_BY_MEMBER and an organization URN are required"))
+        if not {"r_organization_admin", "rw_organization_admin"} & held["scopes"]:
+            raise Reply(403, samples.access_denied("networkSizes.GET"))
+        org = self.organizations.get(urn.rsplit(":", 1)[-1])
+        if org is None:
+            raise Reply(404, samples.NOT_FOUND)
+        return {"firstDegreeSize": getattr(org, "followers", 0)}
+
     def organization(self, request, held, org_id):
         org = self.organizations.get(org_id)
         if org is None:
