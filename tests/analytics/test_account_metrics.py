@@ -180,3 +180,17 @@ def test_a_linkedin_organizations_followers(linkedin_page_account, linkedin_fake
     assert snapshot.followers == 2048 and snapshot.extra == {"firstDegreeSize": 2048}
     (read,) = [r for r in linkedin_fake.requests if r.path.startswith("/rest/networkSizes/")]
     assert read.query == {"edgeType": "COMPANY_FOLLOWED_BY_MEMBER"}
+
+
+def test_the_hourly_pass_hands_accounts_to_an_analytics_worker(mastodon_account, mastodon_fake):
+    from tests.engine.processes import celery_processes, wait_until
+
+    mastodon_fake.set_audience(mastodon_account.platform_user_id, followers_count=77)
+
+    with celery_processes(beat=False, queues="analytics", concurrency=2):
+        assert collect_due_account_metrics() == 1
+        assert collect_due_account_metrics() == 0  # already handed out this hour
+        wait_until(lambda: AccountSnapshot.objects.filter(account=mastodon_account).exists(), timeout=30)
+
+    assert AccountSnapshot.objects.get(account=mastodon_account).followers == 77
+    assert due_accounts() == []
