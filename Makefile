@@ -62,7 +62,7 @@ bench-api: venv-dev services-deps
 
 # The calendar's month feed and the problems page at 6,000 and 300,000 posts, against a bare view.
 bench-calendar: venv-dev services-deps
-	$(PY) -m tests.services $(PY) bench/calendar.py
+	$(PY) -m tests.services $(PY) bench/calendar_feed.py
 
 clean:
 	rm -rf $(VENV) var

@@ -19,7 +19,7 @@ import sys
 import time
 from datetime import timedelta
 
-# Run as a script, this folder is sys.path[0], where bench/calendar.py would shadow the standard library's
+# Run as a script, this folder is sys.path[0], where a bench module named like a standard one (calendar.py, since renamed) would shadow the standard library
 # calendar module: import the shared set-up as bench.common from the project root instead.
 _HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:] = [os.path.dirname(_HERE)] + [p for p in sys.path if os.path.abspath(p or ".") != _HERE]

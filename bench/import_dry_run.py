@@ -17,7 +17,7 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-# bench/ goes last: its calendar.py would hide the standard library's (see bench/calendar.py).
+# bench/ goes last, so no bench module can hide a standard library one (a bench/calendar.py once did).
 _HERE = str(Path(__file__).resolve().parent)
 sys.path[:] = [p for p in sys.path if p and Path(p).resolve() != Path(_HERE)] + [_HERE]
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))

@@ -1,5 +1,5 @@
 """The problems page reads problems alone: each of its queries finds targets by their status, so the
-workspace's history of published posts (300,000 in bench/calendar.py) costs it nothing."""
+workspace's history of published posts (300,000 in bench/calendar_feed.py) costs it nothing."""
 
 import pytest
 from django.db import connection

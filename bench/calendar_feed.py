@@ -1,7 +1,7 @@
 """The calendar's month feed and the problems page, each against a bare view of the same size, as the
 workspace's history grows from 6,000 to 300,000 posts.
 
-    python -m tests.services python bench/calendar.py [--requests 30] [--rounds 3]     (make bench-calendar)
+    python -m tests.services python bench/calendar_feed.py [--requests 30] [--rounds 3]     (make bench-calendar)
 
 Seeds one workspace with bulk SQL (INSERT ... SELECT generate_series): 6 accounts; a 42-day month view
 holding 3,000 posts (two thirds posted, one third scheduled, two targets each, every third with an
