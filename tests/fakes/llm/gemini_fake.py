@@ -19,6 +19,7 @@ import time
 from collections import deque
 
 from tests.fakes.fake_server import FakeServer, Reply
+from tests.fakes.llm import next_step
 
 API_KEY = "AIza-test-fake-gemini-key"
 PREFIXES = ("/v1beta/models/", "/v1/models/")  # the SDK sends v1; both are served by Google
@@ -86,16 +87,9 @@ class GeminiFake(FakeServer):
         config = body.get("generationConfig") or {}
         if "responseJsonSchema" in config and config.get("responseMimeType") != "application/json":
             raise _error(400, "INVALID_ARGUMENT", "responseJsonSchema requires responseMimeType application/json")
-        step = self.script.popleft() if self.script else ("text", "{}", "STOP")
+        step = next_step(self, ("text", "{}", "STOP"))
         if step[0] == "error":
             raise step[1]
-        if step[0] == "slow":
-            self.lock.release()
-            try:
-                time.sleep(step[1])
-            finally:
-                self.lock.acquire()
-            step = self.script.popleft() if self.script else ("text", "{}", "STOP")
         prompt_tokens = len(json.dumps(contents)) // 4
         if step[0] == "blocked":
             return Reply(200, {"promptFeedback": {"blockReason": step[1]}, "usageMetadata": {"promptTokenCount": prompt_tokens, "totalTokenCount": prompt_tokens}, "modelVersion": model})

@@ -19,6 +19,7 @@ import uuid
 from collections import deque
 
 from tests.fakes.fake_server import FakeServer, Reply
+from tests.fakes.llm import next_step
 
 API_KEY = "sk-test-fake-openai-key"
 
@@ -91,16 +92,9 @@ class OpenAIFake(FakeServer):
             schema = response_format.get("json_schema") or {}
             if not schema.get("name") or not isinstance(schema.get("schema"), dict):
                 raise _error(400, "Missing required parameter: 'response_format.json_schema.name'.", "invalid_request_error", param="response_format")
-        step = self.script.popleft() if self.script else ("raw", json.dumps(self.default_answer(response_format)), "stop")
+        step = next_step(self, ("raw", json.dumps(self.default_answer(response_format)), "stop"))
         if step[0] == "error":
             raise step[1]
-        if step[0] == "slow":
-            self.lock.release()
-            try:
-                time.sleep(step[1])
-            finally:
-                self.lock.acquire()
-            step = self.script.popleft() if self.script else ("raw", "{}", "stop")
         message = {"role": "assistant", "content": None, "refusal": None}
         finish = "stop"
         if step[0] == "refusal":
