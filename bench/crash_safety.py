@@ -10,7 +10,9 @@ fake downloads from the engine's signed URL, served by this process. Two runs:
 * workers: N targets due over `--spread` seconds while a posting worker is killed with SIGKILL every
   `--kill-every` seconds and started again;
 * redis: the same, but Redis (broker and cache) is killed with SIGKILL once mid-run and restarted
-  empty (no persistence), losing every queued message.
+  empty (no persistence), losing every queued message. With `--broker rabbitmq` the broker is a
+  private rabbitmq-server (tests/services.RabbitMQNode; Redis stays the cache) and this run stops and
+  restarts RabbitMQ mid-run instead.
 
 Reports duplicates on the network (goal 0), targets not settled when the run ends (goal 0), and how
 long the sweeper took to settle everything.
@@ -172,9 +174,14 @@ def chaos(mode, args, redis, start, times, extra_env):
                 next_kill = time.monotonic() + args.kill_every
             _restart_dead(posting, others, env, log)
             if mode == "redis" and not redis_restarts and datetime.now(timezone.utc) >= start + timedelta(seconds=args.spread / 2):
-                redis.kill()
-                time.sleep(1)
-                redis.start()
+                if rabbitmq is not None:
+                    rabbitmq.stop()
+                    time.sleep(1)
+                    rabbitmq.start()
+                else:
+                    redis.kill()
+                    time.sleep(1)
+                    redis.start()
                 redis_restarts += 1
             time.sleep(0.2)
         chaos_over = time.monotonic()
@@ -203,7 +210,7 @@ def summary(mode, args, result, stored, sends, arrival, network="x"):
         if content in arrival:
             late.append((arrival[content] - scheduled).total_seconds())
     return {
-        "network": network, "mode": mode, "targets": args.targets, "spread_s": args.spread, "worker_kills": kills,
+        "network": network, "broker": "rabbitmq" if rabbitmq is not None else "redis", "mode": mode, "targets": args.targets, "spread_s": args.spread, "worker_kills": kills,
         "redis_restarts": redis_restarts, "processes_restarted_by_supervisor": restarts, "statuses": statuses,
         "duplicates_on_network": sum(1 for count in stored.values() if count > 1),
         "posts_sent_more_than_once": sum(1 for count in sends.values() if count > 1),
@@ -233,6 +240,7 @@ def _restart_dead(posting, others, env, log):
 
 
 restarts = 0
+rabbitmq = None  # the RabbitMQNode of --broker rabbitmq
 
 
 def main():
@@ -244,12 +252,20 @@ def main():
     parser.add_argument("--kill-every", type=float, default=2)
     parser.add_argument("--settle-timeout", type=float, default=240)
     parser.add_argument("--mode", choices=["workers", "redis", "both"], default="both")
+    parser.add_argument("--broker", choices=["redis", "rabbitmq"], default="redis",
+                        help="rabbitmq: a private rabbitmq-server is the broker (Redis stays the cache); mode redis restarts it")
     parser.add_argument("--network", choices=NETWORKS, default="x",
                         help="x: the X fake (default); facebook, instagram: bench/networks_meta.py; others: bench/networks_<network>.py")
     args = parser.parse_args()
     redis = RedisServer()
     redis.start()
     os.environ["REDIS_URL"] = os.environ["CELERY_BROKER_URL"] = redis.url()
+    global rabbitmq
+    if args.broker == "rabbitmq":
+        from tests.services import RabbitMQNode
+
+        rabbitmq = RabbitMQNode().start()
+        os.environ["CELERY_BROKER_URL"] = rabbitmq.url
     # The posts' media (Instagram) in a folder of this run's own, shared with the workers it starts.
     os.environ["MEDIA_ROOT"] = media_root = tempfile.mkdtemp(prefix="bench-crash-media-")
     from common import setup_django
@@ -260,6 +276,8 @@ def main():
             print(json.dumps(run(mode, args, redis)), flush=True)
     finally:
         redis.kill()
+        if rabbitmq is not None:
+            rabbitmq.close()
         shutil.rmtree(media_root, ignore_errors=True)
 
 
