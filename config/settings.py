@@ -170,6 +170,7 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "data_folder_out": str(_broker_dir / "out"),
         "processed_folder": str(_broker_dir / "processed"),
         "store_processed": False,
+        "control_folder": str(_broker_dir / "control"),  # kombu's default is ./control, in the working directory
     }
 elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
     # ETAs we send are never further out than DISPATCH_LOOKAHEAD_SECONDS, far below this timeout,
