@@ -28,7 +28,7 @@ def test_the_analytics_page_draws_its_charts_and_heat_map(page):
     page.find("#id_username").send_keys("ana")
     page.find("#id_password").send_keys(PASSWORD)
     page.find("main button[type=submit]").click()
-    page.wait_for("h1")
+    page.wait_for("#workspace-switch")  # signed in (an <h1> could still be the login page's)
     page.open("/analytics/?days=30")
     page.wait_until(lambda: page.driver.execute_script(
         "return ['chart-daily', 'chart-followers', 'chart-networks'].every(id => window.Chart && Chart.getChart(id))"),

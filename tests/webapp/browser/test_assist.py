@@ -25,7 +25,7 @@ def test_a_draft_from_the_assistant_becomes_the_accounts_text(page, openai_fake)
     page.find("#id_username").send_keys("ines")
     page.find("#id_password").send_keys(PASSWORD)
     page.find("main button[type=submit]").click()
-    page.wait_for("h1")
+    page.wait_for("#workspace-switch")  # signed in (an <h1> could still be the login page's)
     page.open("/compose/")
     box = page.find(f'input[name="accounts"][value="{x.pk}"]')
     if not box.is_selected():

@@ -58,7 +58,7 @@ def login(page):
     page.find("#id_username").send_keys("cleo")
     page.find("#id_password").send_keys(PASSWORD)
     page.find("main button[type=submit]").click()
-    page.wait_for("h1")
+    page.wait_for("#workspace-switch")  # signed in (an <h1> could still be the login page's)
 
 
 def open_calendar(page, world):

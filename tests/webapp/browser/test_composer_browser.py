@@ -58,8 +58,8 @@ def enter(page, world, size=DESKTOP):
     page.find("#id_username").send_keys("newcomer")
     page.find("#id_password").send_keys(PASSWORD)
     page.find("main button[type=submit]").click()
-    page.wait_for("h1")
-    Select(page.find("#workspace-switch")).select_by_value(str(world["workspace"].pk))
+    # The switcher exists only once signed in: waiting for an <h1> could still find the login page's.
+    Select(page.wait_for("#workspace-switch")).select_by_value(str(world["workspace"].pk))
     page.wait_until(lambda: WORKSPACE in page.find("h1").text, message="did not switch to the team's workspace")
 
 

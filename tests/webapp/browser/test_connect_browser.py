@@ -26,7 +26,7 @@ def log_in(page, username="dana"):
     page.find("#id_username").send_keys(username)
     page.find("#id_password").send_keys(PASSWORD)
     page.find("main button[type=submit]").click()
-    page.wait_for("h1")
+    page.wait_for("#workspace-switch")  # signed in (an <h1> could still be the login page's)
 
 
 def confirm_and_see(page, handle):

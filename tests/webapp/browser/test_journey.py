@@ -43,7 +43,7 @@ def login(page, world):
     page.find("#id_username").send_keys("dana")
     page.find("#id_password").send_keys(PASSWORD)
     page.find("main button[type=submit]").click()
-    page.wait_for("h1")
+    page.wait_for("#workspace-switch")  # only once signed in (an <h1> could still be the login page's)
     assert "Posts in Acme Social" in page.find("h1").text or page.driver.current_url.endswith("/")
 
 
