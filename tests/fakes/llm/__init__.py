@@ -8,8 +8,9 @@ import time
 
 
 def next_step(fake, default):
-    """The fake's next scripted step (`default` when none): a ("slow", seconds) step waits that long
-    without holding the fake's lock, then the step after it is the answer."""
+    """The fake's next scripted step (`default` when none). A ("slow", seconds, answer) step waits that
+    long without holding the fake's lock, then gives its own answer: it never takes a later step from
+    the script, which by then may belong to the next test (the client gave up long before)."""
     step = fake.script.popleft() if fake.script else default
     if step[0] == "slow":
         fake.lock.release()
@@ -17,5 +18,5 @@ def next_step(fake, default):
             time.sleep(step[1])
         finally:
             fake.lock.acquire()
-        step = fake.script.popleft() if fake.script else default
+        step = step[2] if len(step) > 2 and step[2] is not None else default
     return step

@@ -62,7 +62,8 @@ class GeminiFake(FakeServer):
         self.script.append(("error", _quota_error("GenerateRequestsPerDayPerProjectPerModel-FreeTier")))
 
     def slow(self, seconds):
-        self.script.append(("slow", seconds))
+        """Answer the next request after `seconds` (a timeout for a client that waits less)."""
+        self.script.append(("slow", seconds, None))
 
     @property
     def generations(self):

@@ -52,7 +52,8 @@ class OpenAIFake(FakeServer):
         self.script.append(("error", _error(429, "You exceeded your current quota, please check your plan and billing details.", "insufficient_quota", "insufficient_quota")))
 
     def slow(self, seconds):
-        self.script.append(("slow", seconds))
+        """Answer the next request after `seconds` (a timeout for a client that waits less)."""
+        self.script.append(("slow", seconds, None))
 
     # --- what it was sent ---------------------------------------------------------------
     @property
