@@ -53,6 +53,8 @@ class ConnectedAccount(models.Model):
 
 class Status(models.TextChoices):
     DRAFT = "draft", "Draft"
+    # Submitted for approval (approvals app): never dispatched, whatever its time, until approved.
+    PENDING_APPROVAL = "pending_approval", "Pending approval"
     SCHEDULED = "scheduled", "Scheduled"
     QUEUED = "queued", "Queued"
     PUBLISHING = "publishing", "Publishing"
@@ -72,7 +74,7 @@ def summarize_status(target_statuses):
         return None
     if len(statuses) == 1:
         return statuses.pop()
-    for active in (Status.PUBLISHING, Status.DELETING, Status.QUEUED, Status.SCHEDULED):
+    for active in (Status.PUBLISHING, Status.DELETING, Status.QUEUED, Status.SCHEDULED, Status.PENDING_APPROVAL):
         if active in statuses:
             return active
     if Status.UNCONFIRMED in statuses:
