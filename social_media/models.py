@@ -169,6 +169,48 @@ class PostTarget(models.Model):
         return retries_of(self.retry_count)
 
 
+class ThreadPart(models.Model):
+    """A part of a thread after the first (docs/threads.md). Part 0 is the post itself (its content, or a
+    target's custom content, and its media); parts 1, 2, ... follow in `position` order, each published
+    as a reply to the part before it on every target's network."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="thread_parts")
+    position = models.PositiveSmallIntegerField()
+    content = models.TextField(max_length=5000, blank=True)
+    # MediaFile ids in their order (files of the post's workspace, checked when the part is saved).
+    media_ids = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["post_id", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["post", "position"], name="unique_thread_part_position"),
+            models.CheckConstraint(condition=models.Q(position__gte=1), name="thread_part_after_head"),
+        ]
+
+    def __str__(self):
+        return f"Part {self.position} of post {self.post_id}"
+
+
+class TargetPartPublication(models.Model):
+    """One part of a thread that is on the target's network: written as soon as the network confirmed
+    it (or reconciliation found it), so a target taken up again after a crash never sends it twice.
+    Position 0 is the thread's head (also the target's platform_post_id)."""
+
+    target = models.ForeignKey("PostTarget", on_delete=models.CASCADE, related_name="part_publications")
+    position = models.PositiveSmallIntegerField()
+    platform_post_id = models.CharField(max_length=255)
+    platform_post_url = models.URLField(blank=True, max_length=500)
+    posted_at = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["target_id", "position"]
+        constraints = [models.UniqueConstraint(fields=["target", "position"], name="unique_part_publication")]
+
+    def __str__(self):
+        return f"Part {self.position} of target {self.target_id}: {self.platform_post_id}"
+
+
 class PublishAttempt(models.Model):
     """One network call for a target: a publish, or (unpublish) a delete of what was published."""
 
