@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "feeds",
     "alerts",
     "transfer",
+    "first_comments",
 ]
 
 MIDDLEWARE = [
@@ -152,6 +153,7 @@ CELERY_TASK_ROUTES = {
     "social_media.tasks.unpublish_targets_task": {"queue": CeleryQueue.POSTING.value},
     "social_media.tasks.*": {"queue": CeleryQueue.DEFAULT.value},
     "accounts.tasks.*": {"queue": CeleryQueue.DEFAULT.value},  # invitation mails
+    "first_comments.tasks.*": {"queue": CeleryQueue.DEFAULT.value},
     "analytics.tasks.*": {"queue": CeleryQueue.ANALYTICS.value},
     "media.tasks.*": {"queue": CeleryQueue.MEDIA.value},
 }
@@ -223,6 +225,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "feeds.tasks.poll_due_feeds_task",
         "schedule": timedelta(minutes=1),
         "options": {"expires": 50, "queue": CeleryQueue.DEFAULT.value},
+    },
+    "dispatch-first-comments": {  # first comments falling due, lost and stuck ones (first_comments/services.py)
+        "task": "first_comments.tasks.dispatch_first_comments_task",
+        "schedule": timedelta(seconds=env_int("FIRST_COMMENT_DISPATCH_INTERVAL_SECONDS", 5)),
+        "options": {"expires": 10, "queue": CeleryQueue.DEFAULT.value},
     },
     "check-alerts": {
         "task": "alerts.tasks.check_alerts_task",

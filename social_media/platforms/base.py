@@ -252,6 +252,27 @@ class PlatformAdapter:
         """Did this target's post already land? Called after OutcomeUnknown and for stuck targets."""
         return Reconciliation()
 
+    # --- First comments (first_comments app; docs/first-comments.md) ---
+    # Whether the network takes a comment (a reply) under a published post, and whether a repeated call
+    # with the same `key` cannot post it twice (an idempotency key or a record key).
+    supports_comments: bool = False
+    idempotent_comment: bool = False
+
+    def validate_comment(self, content: str) -> list[str]:
+        """User-facing problems of `content` as a comment on this network; empty means valid."""
+        if not self.supports_comments:
+            return [f"{self.platform or 'This network'} does not take first comments through its API."]
+        return [] if (content or "").strip() else ["A first comment needs text."]
+
+    def comment(self, target, content: str, *, key: str) -> PublishResult:
+        """Post `content` under the target's published post (target.platform_post_id); `key` is the same on
+        every attempt for this comment. Raises like publish: OutcomeUnknown when the answer was lost."""
+        raise NotImplementedError
+
+    def find_comment(self, target, content: str, *, key: str, since: datetime | None) -> Reconciliation:
+        """Is this comment already under the post (after OutcomeUnknown)? Default: unknown."""
+        return Reconciliation()
+
     def verify_credentials(self) -> AccountProfile:
         """Check the stored credentials against the network; read limits into platform_settings."""
         raise NotImplementedError

@@ -347,6 +347,9 @@ def _succeed(target, attempt, result: PublishResult):
         error_message=note,
     )
     finish_attempt(attempt, PublishAttempt.Outcome.SUCCESS, message=link or note)
+    from first_comments.services import delivery_create_for  # the post's first comment, if it has one
+
+    delivery_create_for(target=target)
     return Outcome(Status.POSTED)
 
 

@@ -28,6 +28,10 @@ def _locked_unconfirmed(target):
 def _settle(locked, **fields):
     PostTarget.objects.filter(pk=locked.pk, status=Status.UNCONFIRMED).update(**fields)
     post_refresh_status(post=locked.post)
+    if fields.get("status") == Status.POSTED:
+        from first_comments.services import delivery_create_for  # the post's first comment, if it has one
+
+        delivery_create_for(target=locked)
 
 
 def clean_post_url(value):

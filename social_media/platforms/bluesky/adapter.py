@@ -30,6 +30,7 @@ from social_media.platforms.base import (
 )
 
 from . import auth, rules
+from .comments import BlueskyComments
 from .errors import CALL, LIBRARY_ERRORS, METRICS, PUBLISH, SESSION_ENDED, is_bad_request, is_record_not_found, translate
 from .media import build_embed
 from .richtext import build_facets
@@ -38,7 +39,7 @@ from .session import POST_COLLECTION, open_client, post_url, record_key
 _POST_URI = re.compile(r"^at://(?P<repo>[^/]+)/(?P<collection>[^/]+)/(?P<rkey>[^/?#]+)$")
 
 
-class BlueskyAdapter(PlatformAdapter):
+class BlueskyAdapter(BlueskyComments, PlatformAdapter):
     platform = "bluesky"
     idempotent_publish = True
     # A PDS allows 5,000 write points an hour and a created record costs 3 (~1,666 posts); stay below.

@@ -27,6 +27,7 @@ from social_media.platforms.base import (
 from social_media.platforms.meta.adapter import MetaAdapter
 
 from . import metrics, rules
+from .comments import FacebookComments
 
 RECONCILE_SLACK = timedelta(minutes=2)
 GONE_SUBCODE = 33  # "Object with ID ... does not exist"
@@ -36,7 +37,7 @@ def target_link(target) -> str:
     return ((target.platform_specific_settings or {}).get("link") or "").strip()
 
 
-class FacebookAdapter(MetaAdapter):
+class FacebookAdapter(FacebookComments, MetaAdapter):
     platform = "facebook"
     posting_rate = (50, 3600)
     content_limits = rules.CONTENT_LIMITS

@@ -24,6 +24,7 @@ from social_media.platforms.meta.adapter import MetaAdapter
 from social_media.services.platform_state import target_remember
 
 from . import containers, rules
+from .comments import InstagramComments
 
 CONTAINER_KEY = "instagram_container_id"
 INSIGHT_METRICS = "likes,comments,saved,reach,views,shares"
@@ -33,7 +34,7 @@ NO_PUBLIC_URL = ("Instagram fetches media from a public address, and this server
                  "to this server's public https address, or store media on S3.")
 
 
-class InstagramAdapter(MetaAdapter):
+class InstagramAdapter(InstagramComments, MetaAdapter):
     platform = "instagram"
     posting_rate = (50, 86400)  # Meta's content_publishing_limit (read before each publish) is the real bound
     content_limits = rules.CONTENT_LIMITS

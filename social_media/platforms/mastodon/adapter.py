@@ -17,6 +17,7 @@ from ..base import (
     TokenSet,
 )
 from . import oauth
+from .comments import MastodonComments
 from .client import REQUEST_TIMEOUT, Connection, normalize_instance_url
 from .limits import DEFAULTS, limits_from_settings, read_instance_limits
 from .media import upload_media
@@ -24,7 +25,7 @@ from .reconcile import find_status, status_result
 from .validation import VISIBILITIES, character_count, validate_post
 
 
-class MastodonAdapter(PlatformAdapter):
+class MastodonAdapter(MastodonComments, PlatformAdapter):
     platform = "mastodon"
     # POST /api/v1/statuses honours Idempotency-Key (Mastodon keeps keys for an hour).
     idempotent_publish = True

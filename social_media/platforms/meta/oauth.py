@@ -37,6 +37,7 @@ from .graph import Graph, app_credentials
 SCOPES = (
     "pages_show_list", "pages_read_engagement", "pages_manage_posts", "pages_manage_engagement", "read_insights",
     "business_management", "instagram_basic", "instagram_content_publish", "instagram_manage_insights",
+    "instagram_manage_comments",  # first comments (first_comments app)
 )
 INSTAGRAM_FIELDS = "instagram_business_account{id,username,name,profile_picture_url}"
 PAGE_FIELDS = "id,name,username,access_token,tasks"

@@ -41,6 +41,7 @@ import time
 
 from tests.fakes.http import serve, shut
 
+from .comments import CommentRoutes
 from .instagram import InstagramRoutes
 from .login import LoginRoutes
 from .pages import PageRoutes
@@ -51,7 +52,7 @@ __all__ = ["MetaFake", "Reply", "Request"]
 FAULT_KINDS = {"rate_limit", "server_error", "error", "error_after_store", "timeout", "drop", "drop_after_store"}
 
 
-class MetaFake(LoginRoutes, PageRoutes, InstagramRoutes):
+class MetaFake(LoginRoutes, PageRoutes, InstagramRoutes, CommentRoutes):
     def __init__(self, *, app_id="meta-app", app_secret="meta-secret", version="v23.0"):
         self.app_id, self.app_secret, self.version = app_id, app_secret, version
         self.lock = threading.RLock()
@@ -59,6 +60,7 @@ class MetaFake(LoginRoutes, PageRoutes, InstagramRoutes):
         self.users, self.pages, self.instagram, self.tokens, self.codes, self.businesses = {}, {}, {}, {}, {}, {}
         self.login_config_ids = set()  # non-empty: a "Facebook Login for Business" app, which needs one of these config_ids
         self.posts, self.photos, self.videos, self.containers, self.ig_media = {}, {}, {}, {}, {}
+        self.comments, self.comments_granted = {}, True  # comments.py (first comments)
         self.requests, self.downloads, self.container_failures, self.faults = [], [], [], []
         self.login, self.deny_authorization, self.require_appsecret_proof = None, False, True
         self.in_progress_polls, self.quota_total, self.extra_quota_usage = 1, 50, 0
@@ -81,6 +83,7 @@ class MetaFake(LoginRoutes, PageRoutes, InstagramRoutes):
             self.login, self.deny_authorization, self.in_progress_polls, self.extra_quota_usage = None, False, 1, 0
             self.insights_permitted, self.unsupported_insights, self.quota_total, self.instagram_granted = True, set(), 50, True
             self.login_config_ids = set()
+            self.comments_granted = True
 
     # --- state API -------------------------------------------------------------------------
     def add_user(self, name="Meta User"):
@@ -216,6 +219,8 @@ class MetaFake(LoginRoutes, PageRoutes, InstagramRoutes):
         media = self.ig_media.get(object_id)
         if media and not media["deleted"]:
             return self.media_fields(request, media)
+        if object_id in self.comments:
+            return self.comment_fields(request, self.comments[object_id])
         item = self.posts.get(object_id) or self.videos.get(object_id)
         if item and not item["deleted"]:
             return self.object_fields(request, item)
@@ -234,6 +239,8 @@ class MetaFake(LoginRoutes, PageRoutes, InstagramRoutes):
         routes = page_routes if object_id in self.pages else instagram_routes if object_id in self.instagram else {}
         if (method, name) in routes:
             return routes[(method, name)](request, object_id)
+        if name == "comments" and method in ("GET", "POST"):
+            return self.comments_edge(method, object_id, request)
         if (method, name) == ("GET", "insights"):
             media = self.ig_media.get(object_id)
             if media and not media["deleted"]:

@@ -1,0 +1,51 @@
+"""First comments on Instagram: POST /{ig-media-id}/comments with `message` (Instagram Graph API
+reference, IG Media > Comments: "Creates an IG Comment on an IG Media object"; needs
+instagram_manage_comments), answered {"id": "<ig comment id>"}. No idempotency key: after a lost answer
+GET /{ig-media-id}/comments (fields id, text, username, timestamp) is searched for our text by our
+account. Rules as for captions: at most 2,200 characters and 30 hashtags; comments on live video are
+not supported (we never publish live video)."""
+
+from __future__ import annotations
+
+from social_media.platforms.base import InvalidContent, OutcomeUnknown, PublishResult, Reconciliation
+
+from .rules import HASHTAG, MAX_CAPTION, MAX_HASHTAGS
+
+RECENT_COMMENTS = 50
+
+
+class InstagramComments:
+    supports_comments = True
+    idempotent_comment = False
+
+    def validate_comment(self, content: str) -> list[str]:
+        content = content or ""
+        errors = []
+        if len(content) > MAX_CAPTION:
+            errors.append(f"Instagram comments allow {MAX_CAPTION:,} characters; this one has {len(content):,}.")
+        hashtags = len(HASHTAG.findall(content))
+        if hashtags > MAX_HASHTAGS:
+            errors.append(f"Instagram allows {MAX_HASHTAGS} hashtags in a comment; this one has {hashtags}.")
+        if not content.strip():
+            errors.append("A first comment needs text.")
+        return errors
+
+    def comment(self, target, content: str, *, key: str) -> PublishResult:
+        errors = self.validate_comment(content)
+        if errors:
+            raise InvalidContent(" ".join(errors), errors=errors)
+        answer = self.graph().post(f"/{target.platform_post_id}/comments", data={"message": content}, creates_post=True, what="comment")
+        comment_id = str(answer.get("id") or "")
+        if not comment_id:
+            raise OutcomeUnknown("Instagram accepted the comment without saying its id; checking before any retry.")
+        # An IG Comment has no permalink: link to the post, where the comment shows first.
+        return PublishResult(platform_post_id=comment_id, url=target.platform_post_url)
+
+    def find_comment(self, target, content: str, *, key: str, since) -> Reconciliation:
+        text = (content or "").strip()
+        items = self.graph().get(f"/{target.platform_post_id}/comments", fields="id,text,username,timestamp",
+                                 limit=RECENT_COMMENTS).get("data") or []
+        for item in items:
+            if (item.get("text") or "").strip() == text and item.get("username") == self.account.platform_username:
+                return Reconciliation(found=PublishResult(platform_post_id=str(item["id"]), url=target.platform_post_url))
+        return Reconciliation(not_found=True)
