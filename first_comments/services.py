@@ -266,8 +266,8 @@ def delivery_send(*, delivery_id):
             account_mark_disconnected(account=delivery.target.account, message=exc.message)
         return _fail(delivery, AccountDisconnected(exc.message, http_status=exc.http_status))
     except PlatformError as exc:
-        if exc.http_status == 404:
-            exc = PlatformError(DELETED_POST, http_status=404)
+        if exc.http_status == 404 or getattr(exc, "meta_subcode", None) == 33:  # Graph: "Object ... does not exist"
+            exc = PlatformError(DELETED_POST, http_status=exc.http_status)
         return _fail(delivery, exc)
     except Exception as exc:  # a bug must never leave a claimed delivery without a verdict
         logger.exception("unexpected error posting the first comment %s", delivery.id)
