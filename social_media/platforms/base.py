@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import secrets
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Sequence
@@ -156,6 +157,23 @@ class TargetSetting:
 
 
 @dataclass(frozen=True)
+class ThreadReply:
+    """Where a thread's part goes (docs/threads.md): under `parent`, the part before it, in the thread
+    that `root` (part 0, the target's own post) starts."""
+
+    root: PublishResult
+    parent: PublishResult
+
+
+def part_idempotency_key(target, position: int) -> str:
+    """The idempotency key of part `position` of `target`'s thread: derived from the target's own key
+    (part 0 uses that key itself), so every attempt at a part sends the same key."""
+    if position == 0:
+        return str(target.idempotency_key)
+    return str(uuid.uuid5(uuid.UUID(str(target.idempotency_key)), f"thread-part:{position}"))
+
+
+@dataclass(frozen=True)
 class Reconciliation:
     """Answer of `reconcile`: `found` with the result, `not_found` (safe to retry), or neither (unknown)."""
 
@@ -226,6 +244,21 @@ class PlatformAdapter:
         """Publish `content` with `media` for `target` (a PostTarget; use target.idempotency_key).
         Validates first (`validate`) and raises InvalidContent before any network call."""
         raise NotImplementedError
+
+    # --- Threads (docs/threads.md) ---
+    # Whether the network takes a thread: each part after the first published as a reply to the one
+    # before (publish_part). A network that cannot is refused a thread when the post is validated.
+    supports_threads: bool = False
+
+    def publish_part(self, target, position: int, content: str, media: Sequence[MediaItem], *, reply_to: ThreadReply) -> PublishResult:
+        """Publish part `position` (1, 2, ...) of `target`'s thread as a reply to `reply_to.parent`.
+        Validates first, like `publish`; idempotent where the network allows it, with a key derived from
+        the target and the position (part_idempotency_key), so a repeated call cannot duplicate it."""
+        raise NotImplementedError
+
+    def reconcile_part(self, target, position: int, content: str, *, reply_to: ThreadReply) -> Reconciliation:
+        """Is part `position` of `target`'s thread already on the network? As `reconcile`, per part."""
+        return Reconciliation()
 
     def delete(self, platform_post_id: str) -> None:
         raise NotImplementedError

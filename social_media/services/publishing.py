@@ -45,6 +45,7 @@ from social_media.platforms.base import (
 
 from . import ratelimit
 from .links import post_link
+from .threads import publish_thread, settle_thread, thread_parts_of
 from .tokens import account_load_secrets, account_mark_disconnected, account_refresh_token
 from .validation import media_items_for
 
@@ -195,7 +196,7 @@ def publish_batch(*, target_ids):
         return {}
     targets = list(  # tokens are read per target (account_load_secrets): one undecryptable is that target's error
         without_secrets(PostTarget.objects.select_related("post", "account"), "account")
-        .prefetch_related(Prefetch("post__post_media", queryset=PostMedia.objects.select_related("media")))
+        .prefetch_related(Prefetch("post__post_media", queryset=PostMedia.objects.select_related("media")), "post__thread_parts")
         .filter(id__in=claimed)
     )
     futures = {executor().submit(_publish_one, target): target for target in targets}
@@ -254,18 +255,19 @@ def _publish_claimed(target, attempt):
         wait = _take_rate_token(adapter, account)
         if wait:
             raise RateLimited("Posting limit for this account reached; waiting for the next free slot.", retry_after=wait, http_status=None)
-        if not adapter.idempotent_publish and target.retry_count > 1:
+        parts = thread_parts_of(target.post)  # a thread: services/threads.py publishes and records each part
+        if not adapter.idempotent_publish and target.retry_count > 1 and not parts:
             found = _found_after_earlier_unknown(target, adapter)
             if found is not None:
                 return _succeed(target, attempt, found)
         media = media_items_for(target.post, target)  # renditions; the adapter validates before any network call
         metrics.observe_lateness(account.platform, target.next_attempt_at)
         try:
-            result = adapter.publish(target, target.content, media)
+            result = _send(target, adapter, account, media, parts)
         except TokenExpired:
             account = account_refresh_token(account_id=account.id)
             adapter = PlatformFactory.get_platform(account)
-            result = adapter.publish(target, target.content, media)
+            result = _send(target, adapter, account, media, parts)
     except OutcomeUnknown as exc:
         return settle_unknown(target, attempt, exc, adapter)
     except (RateLimited, TransientError) as exc:
@@ -279,6 +281,18 @@ def _publish_claimed(target, attempt):
     except PlatformError as exc:  # InvalidContent and anything else permanent
         return _fail(target, attempt, exc)
     return _succeed(target, attempt, result)
+
+
+def _send(target, adapter, account, media, parts):
+    if not parts:
+        return adapter.publish(target, target.content, media)
+
+    def take_token():  # each part is a post against the account's posting limit
+        wait = _take_rate_token(adapter, account)
+        if wait:
+            raise RateLimited("Posting limit for this account reached; waiting for the next free slot.", retry_after=wait, http_status=None)
+
+    return publish_thread(target, adapter, media, parts, before_send=take_token)
 
 
 def _found_after_earlier_unknown(target, adapter):
@@ -395,6 +409,8 @@ def settle_unknown(target, attempt, exc, adapter=None):
             adapter = PlatformFactory.get_platform(target.account)
         except Exception:  # noqa: BLE001 - no adapter means nothing can be asked
             adapter = None
+    if adapter is not None and thread_parts_of(target.post):
+        return _settle_thread_unknown(target, attempt, exc, adapter)
     answer = None
     if adapter is not None:
         try:
@@ -414,3 +430,18 @@ def settle_unknown(target, attempt, exc, adapter=None):
     return Outcome(Status.UNCONFIRMED, message)
 
 
+def _settle_thread_unknown(target, attempt, exc, adapter):
+    """settle_unknown for a thread: every part found -> posted; the first missing part safe to send
+    again -> retried (recorded parts are skipped); otherwise `unconfirmed`."""
+    head, complete, safe, where = settle_thread(target, adapter)
+    if complete:
+        return _succeed(target, attempt, head)
+    if safe:
+        return _retry_or_fail(target, attempt, exc)
+    message = (
+        f"{exc.message} We could not confirm whether {where} of the thread was published, so it was not sent again. "
+        "Check the account and resolve this target."
+    )
+    _set_target(target, status=Status.UNCONFIRMED, error_message=message)
+    finish_attempt(attempt, PublishAttempt.Outcome.UNCONFIRMED, exc)
+    return Outcome(Status.UNCONFIRMED, message)

@@ -26,6 +26,7 @@ from social_media.platforms.base import (
     PlatformError,
     PublishResult,
     Reconciliation,
+    ThreadReply,
     TokenSet,
 )
 
@@ -42,6 +43,7 @@ _POST_URI = re.compile(r"^at://(?P<repo>[^/]+)/(?P<collection>[^/]+)/(?P<rkey>[^
 class BlueskyAdapter(BlueskyComments, PlatformAdapter):
     platform = "bluesky"
     idempotent_publish = True
+    supports_threads = True  # a part is a post whose `reply` names the thread's root and the part before
     # A PDS allows 5,000 write points an hour and a created record costs 3 (~1,666 posts); stay below.
     posting_rate = (1000, 3600)
     connect_style = "password"  # handle + app password; no app credentials needed on this server
@@ -126,15 +128,40 @@ class BlueskyAdapter(BlueskyComments, PlatformAdapter):
         return rules.grapheme_count(content or ""), rules.MAX_GRAPHEMES
 
     def publish(self, target, content: str, media: Sequence[MediaItem]) -> PublishResult:
+        return self._create_post(content, media, record_key(target))
+
+    def publish_part(self, target, position: int, content: str, media: Sequence[MediaItem], *, reply_to: ThreadReply) -> PublishResult:
+        """A reply record (app.bsky.feed.post `reply`: strong refs to the thread's root and the parent
+        part) at the part's own record key, so a repeated create is refused and the key read instead."""
+        return self._create_post(content, media, record_key(target, position), reply_to=reply_to)
+
+    def reconcile_part(self, target, position: int, content: str, *, reply_to: ThreadReply) -> Reconciliation:
+        return self._reconcile_key(record_key(target, position))
+
+    def _reply_ref(self, client, reply_to: ThreadReply):
+        """Strong refs (uri + cid) of the root and parent, read from the repo: only their URIs are stored."""
+        refs = []
+        for result in (reply_to.root, reply_to.parent):
+            match = _POST_URI.match(result.platform_post_id or "")
+            if not match:
+                raise InvalidContent(f"{result.platform_post_id!r} is not a Bluesky post to reply to.")
+            record = client.com.atproto.repo.get_record(
+                {"repo": match["repo"], "collection": match["collection"], "rkey": match["rkey"]}
+            )
+            refs.append(models.ComAtprotoRepoStrongRef.Main(uri=record.uri, cid=record.cid))
+        return models.AppBskyFeedPost.ReplyRef(root=refs[0], parent=refs[1])
+
+    def _create_post(self, content: str, media: Sequence[MediaItem], rkey: str, *, reply_to: ThreadReply | None = None) -> PublishResult:
         errors = self.validate(content, media)
         if errors:
             raise InvalidContent(" ".join(errors), errors=errors)
-        did, rkey = self.account.platform_user_id, record_key(target)
+        did = self.account.platform_user_id
         now = datetime.now(timezone.utc)
         with self._client() as client:
             try:
                 facets = build_facets(content, lambda handle: self._resolve(client, handle))
                 embed = build_embed(client, media)
+                reply = self._reply_ref(client, reply_to) if reply_to is not None else None
             except LIBRARY_ERRORS as exc:
                 raise translate(exc, action=CALL) from exc
             record = models.AppBskyFeedPost.Record(
@@ -142,6 +169,7 @@ class BlueskyAdapter(BlueskyComments, PlatformAdapter):
                 created_at=now.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
                 facets=facets or None,
                 embed=embed,
+                reply=reply,
             )
             data = models.ComAtprotoRepoCreateRecord.Data(repo=did, collection=POST_COLLECTION, rkey=rkey, record=record)
             try:
@@ -158,9 +186,12 @@ class BlueskyAdapter(BlueskyComments, PlatformAdapter):
         return self._result(response.uri, rkey, now)
 
     def reconcile(self, target) -> Reconciliation:
+        return self._reconcile_key(record_key(target))
+
+    def _reconcile_key(self, rkey: str) -> Reconciliation:
         with open_client(self._base_url) as client:  # getRecord needs no session
             try:
-                found = self._read_post(client, record_key(target))
+                found = self._read_post(client, rkey)
             except LIBRARY_ERRORS:
                 return Reconciliation()
         return Reconciliation(found=found) if found is not None else Reconciliation(not_found=True)

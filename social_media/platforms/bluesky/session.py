@@ -85,16 +85,18 @@ def tid(value: int) -> str:
     return "".join(TID_ALPHABET[(value >> shift) & 31] for shift in range(60, -1, -5))
 
 
-def record_key(target) -> str:
-    """The record key of this target's post: a TID derived only from the target, so every attempt
-    writes to the same key and a second create cannot duplicate the post.
+def record_key(target, position: int = 0) -> str:
+    """The record key of this target's post (or of part `position` of its thread): a TID derived only
+    from the target, so every attempt writes to the same key and a second create cannot duplicate the post.
 
-    Its timestamp is the post's creation time to the millisecond (so keys sort like real TIDs); the
-    sub-millisecond microseconds and the 10-bit clock id come from a hash of target.idempotency_key,
-    which tells apart targets created within the same millisecond."""
-    digest = int.from_bytes(hashlib.sha256(f"bluesky-rkey:{target.idempotency_key}".encode()).digest()[:8], "big")
+    Its timestamp is the post's creation time to the millisecond (so keys sort like real TIDs), plus
+    one millisecond per thread part (so a thread's keys sort in its order); the sub-millisecond
+    microseconds and the 10-bit clock id come from a hash of target.idempotency_key (and the part's
+    position), which tells apart targets created within the same millisecond."""
+    seed = f"bluesky-rkey:{target.idempotency_key}" + (f":part-{position}" if position else "")
+    digest = int.from_bytes(hashlib.sha256(seed.encode()).digest()[:8], "big")
     created = target.post.created_at
-    millis = calendar.timegm(created.utctimetuple()) * 1000 + created.microsecond // 1000
+    millis = calendar.timegm(created.utctimetuple()) * 1000 + created.microsecond // 1000 + position
     micros = millis * 1000 + digest % 1000
     clock_id = (digest >> 10) & 0x3FF
     return tid((micros << 10) | clock_id)

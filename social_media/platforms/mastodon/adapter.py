@@ -14,7 +14,9 @@ from ..base import (
     PlatformError,
     PublishResult,
     Reconciliation,
+    ThreadReply,
     TokenSet,
+    part_idempotency_key,
 )
 from . import oauth
 from .comments import MastodonComments
@@ -29,6 +31,7 @@ class MastodonAdapter(MastodonComments, PlatformAdapter):
     platform = "mastodon"
     # POST /api/v1/statuses honours Idempotency-Key (Mastodon keeps keys for an hour).
     idempotent_publish = True
+    supports_threads = True  # each part a status in_reply_to_id the part before
     # Mastodon's default throttle: 300 statuses per 3 hours per account.
     posting_rate = (300, 3 * 3600)
     connect_style = "oauth"  # the app is registered on each instance at first connect: no settings needed
@@ -71,6 +74,22 @@ class MastodonAdapter(MastodonComments, PlatformAdapter):
         return character_count(content or "", url_length=limits["characters_reserved_per_url"]), limits["max_characters"]
 
     def publish(self, target, content: str, media: Sequence[MediaItem]) -> PublishResult:
+        return self._post_status(target, content, media, idempotency_key=str(target.idempotency_key))
+
+    def publish_part(self, target, position: int, content: str, media: Sequence[MediaItem], *, reply_to: ThreadReply) -> PublishResult:
+        """A status `in_reply_to_id` the part before, with the part's own Idempotency-Key."""
+        return self._post_status(
+            target, content, media, idempotency_key=part_idempotency_key(target, position), in_reply_to_id=reply_to.parent.platform_post_id
+        )
+
+    def reconcile_part(self, target, position: int, content: str, *, reply_to: ThreadReply) -> Reconciliation:
+        since = _first_time(target.claimed_at, target.dispatched_at, target.last_attempt_at)
+        return find_status(
+            self.conn, account_id=self.account.platform_user_id, text=content, since=since,
+            limit=self.recent_statuses_limit, to_result=self._result, in_reply_to_id=reply_to.parent.platform_post_id,
+        )
+
+    def _post_status(self, target, content, media, *, idempotency_key: str, in_reply_to_id: str | None = None) -> PublishResult:
         media = list(media)
         errors = self.validate(content, media)
         visibility = (target.platform_specific_settings or {}).get("visibility") or "public"
@@ -86,7 +105,8 @@ class MastodonAdapter(MastodonComments, PlatformAdapter):
             content,
             media_ids=media_ids or None,
             visibility=visibility,
-            idempotency_key=str(target.idempotency_key),
+            in_reply_to_id=in_reply_to_id,
+            idempotency_key=idempotency_key,
             what="post",
             unsafe=True,
         )

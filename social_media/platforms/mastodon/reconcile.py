@@ -19,9 +19,12 @@ MAX_SOURCE_LOOKUPS = 10
 _MENTION_DOMAIN = re.compile(r"(?<![=/\w])@(\w[\w.-]*)@[\w.-]+\w")
 
 
-def find_status(conn, *, account_id: str, text: str, since: datetime | None, limit: int, to_result) -> Reconciliation:
+def find_status(conn, *, account_id: str, text: str, since: datetime | None, limit: int, to_result, in_reply_to_id=None) -> Reconciliation:
+    """`in_reply_to_id`: only a status replying to that one counts (a part of a thread)."""
     statuses = list(conn.call(conn.api.account_statuses, account_id, limit=limit, exclude_reblogs=True, what="recent posts"))
     candidates = [s for s in statuses if since is None or _created(s) is None or _created(s) >= since - CLOCK_SKEW]
+    if in_reply_to_id is not None:
+        candidates = [s for s in candidates if str(s.get("in_reply_to_id") or "") == str(in_reply_to_id)]
     wanted = _visible(text)
     for status in candidates:
         if _visible(_html_to_text(status.get("content") or "")) == wanted:

@@ -55,6 +55,11 @@ class MastodonApi(MastodonOAuth):
             return self._status_json(self._status(self.idempotency[(account["id"], key)]))
         text = str(params.get("status") or "")
         media_ids = [str(m) for m in (params.get("media_ids") or params.get("media_ids[]") or [])]
+        # A reply to a status that does not exist: 404 with Mastodon's sentence (statuses_controller.rb
+        # `set_thread` rescues RecordNotFound; config/locales/en.yml statuses.errors.in_reply_not_found).
+        in_reply_to_id = str(params.get("in_reply_to_id") or "") or None
+        if in_reply_to_id is not None and not any(s["id"] == in_reply_to_id for s in self.posts):
+            raise Reply(404, {"error": "The post you are trying to reply to does not appear to exist."})
         if not text.strip() and not media_ids:
             raise Reply(422, {"error": "Validation failed: Text can't be blank"})
         if len(text) > self.limits["max_characters"]:
@@ -74,7 +79,7 @@ class MastodonApi(MastodonOAuth):
             "id": status_id, "uri": f"{self.base_url}/users/{account['username']}/statuses/{status_id}",
             "url": f"{self.base_url}/@{account['username']}/{status_id}",
             "created_at": datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
-            "content": paragraphs, "text": text, "visibility": params.get("visibility") or "public",
+            "content": paragraphs, "text": text, "visibility": params.get("visibility") or "public", "in_reply_to_id": in_reply_to_id,
             "account": account, "media_ids": media_ids, "favourites_count": 0, "reblogs_count": 0, "replies_count": 0,
             "application": {"name": "Scheduler"},
         }
