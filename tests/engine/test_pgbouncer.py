@@ -4,13 +4,11 @@ worker's eight publishing threads claim and publish, and each target goes out on
 holds only a few server connections for all of them."""
 
 import os
-import shutil
-import subprocess
 import tempfile
-import time
 from collections import Counter
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from django.db import connection
@@ -20,51 +18,27 @@ from social_media.models import PostTarget, Status
 from tests.engine.conftest import due_target
 from tests.engine.processes import start_beat, start_worker, stop, wait_ready, wait_until, worker_env
 from tests.factories import ConnectedAccountFactory
-from tests.services import free_port, wait_for_port
+from tests import services
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.e2e]
-PGBOUNCER = shutil.which("pgbouncer") or "/usr/sbin/pgbouncer"
 POOL_SIZE = 4  # server connections PgBouncer may open for the whole worker
 ROLE = "pgbouncer_test"  # the worker's own role, so its server connections are told apart from the rest of the run's
 
 
 @pytest.fixture
 def pgbouncer():
-    if not Path(PGBOUNCER).exists():
-        pytest.fail("pgbouncer is not installed (make test installs it with apt-get when run as root)")
     db = connection.settings_dict
     with connection.cursor() as cursor:  # trust authentication, as for every role of the test server
         cursor.execute(f"DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{ROLE}') THEN CREATE ROLE {ROLE} LOGIN SUPERUSER; END IF; END $$")
-    root = Path(tempfile.mkdtemp(prefix="sched-pgbouncer-"))
-    port = free_port()
-    (root / "userlist.txt").write_text(f'"{ROLE}" ""\n')
-    (root / "pgbouncer.ini").write_text(
-        "[databases]\n"
-        f"{db['NAME']} = host={db['HOST']} port={db['PORT']} dbname={db['NAME']}\n"
-        "[pgbouncer]\n"
-        f"listen_addr = 127.0.0.1\nlisten_port = {port}\nunix_socket_dir =\n"
-        f"auth_type = trust\nauth_file = {root / 'userlist.txt'}\n"
-        f"pool_mode = transaction\ndefault_pool_size = {POOL_SIZE}\nmax_client_conn = 200\n"
-        f"logfile = {root / 'pgbouncer.log'}\npidfile = {root / 'pgbouncer.pid'}\n"
-        "ignore_startup_parameters = extra_float_digits,options\n"
-    )
-    if os.geteuid() == 0:  # PgBouncer refuses to run as root
-        shutil.chown(root, "postgres", "postgres")
-        for child in root.iterdir():
-            shutil.chown(child, "postgres", "postgres")
-    command = [PGBOUNCER, str(root / "pgbouncer.ini")] + (["-u", "postgres"] if os.geteuid() == 0 else [])
-    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-    try:
-        wait_for_port(port)
-        yield f"postgres://{ROLE}@127.0.0.1:{port}/{db['NAME']}", root
-    finally:
-        proc.terminate()
-        proc.wait(10)
-        shutil.rmtree(root, ignore_errors=True)
+    # Before PostgreSQL itself, also when the suite runs through a PgBouncer of its own (make test-pgbouncer).
+    direct = urlsplit(os.environ.get("TEST_DIRECT_DATABASE_URL", "")) if os.environ.get("TEST_DIRECT_DATABASE_URL") else None
+    host, port = (direct.hostname, direct.port) if direct else (db["HOST"], db["PORT"])
+    with services.pgbouncer(host=host, port=port, databases=[db["NAME"]], users=[ROLE], pool_size=POOL_SIZE) as port:
+        yield f"postgres://{ROLE}@127.0.0.1:{port}/{db['NAME']}"
 
 
 def test_the_engine_publishes_once_through_pgbouncer_in_transaction_mode(pgbouncer, mastodon_fake):
-    url, root = pgbouncer
+    url = pgbouncer
     accounts = []
     for i in range(3):
         remote, token = mastodon_fake.add_account(f"pool{i}")
