@@ -42,13 +42,26 @@ _ATTEMPTS = f"""COALESCE((
     FROM social_media_publishattempt pa WHERE pa.target_id = t.id
 ), '[]'::json)"""
 
+# first_comments: the target's delivery (FirstCommentDeliverySerializer), the post's comment (FirstCommentSerializer).
+_DELIVERY = f"""(
+    SELECT json_build_object(
+        'status', d.status, 'due_at', {_iso("d.due_at")}, 'posted_at', {_iso("d.posted_at")}, 'url', d.url,
+        'platform_comment_id', d.platform_comment_id, 'attempts', d.attempts, 'error_message', d.error_message
+    ) FROM first_comments_firstcommentdelivery d WHERE d.target_id = t.id
+)"""
+_FIRST_COMMENT = """(
+    SELECT json_build_object('content', fc.content, 'delay_seconds', fc.delay_seconds)
+    FROM first_comments_firstcomment fc WHERE fc.post_id = p.id
+)"""
+
 _TARGETS = f"""COALESCE((
     SELECT json_agg(json_build_object(
         'id', t.id, 'account', t.account_id, 'platform', a.platform, 'account_username', a.platform_username,
         'custom_content', t.custom_content, 'platform_specific_settings', t.platform_specific_settings, 'status', t.status,
         'platform_post_id', t.platform_post_id, 'platform_post_url', t.platform_post_url, 'error_message', t.error_message,
         'retry_count', GREATEST(t.retry_count - 1, 0), 'last_attempt_at', {_iso("t.last_attempt_at")},
-        'next_attempt_at', {_iso("t.next_attempt_at")}, 'posted_at', {_iso("t.posted_at")}, 'attempts', {_ATTEMPTS}
+        'next_attempt_at', {_iso("t.next_attempt_at")}, 'posted_at', {_iso("t.posted_at")}, 'attempts', {_ATTEMPTS},
+        'first_comment', {_DELIVERY}
     ) ORDER BY t.id)
     FROM social_media_posttarget t JOIN social_media_connectedaccount a ON a.id = t.account_id WHERE t.post_id = p.id
 ), '[]'::json)"""
@@ -85,7 +98,10 @@ _FINGERPRINT = """md5(concat_ws('|', p.xmin, p.ctid,
     (SELECT string_agg(concat_ws('.', pm.id, mt.id, mt.xmin, mt.ctid, tag.id, tag.xmin, tag.ctid), ',' ORDER BY pm.id, mt.id)
      FROM social_media_postmedia pm JOIN media_mediafile_tags mt ON mt.mediafile_id = pm.media_id
      JOIN media_mediatag tag ON tag.id = mt.mediatag_id WHERE pm.post_id = p.id),
-    (SELECT concat_ws('.', q.id, q.xmin, q.ctid) FROM social_media_queuedpost q WHERE q.post_id = p.id)
+    (SELECT concat_ws('.', q.id, q.xmin, q.ctid) FROM social_media_queuedpost q WHERE q.post_id = p.id),
+    (SELECT concat_ws('.', fc.id, fc.xmin, fc.ctid) FROM first_comments_firstcomment fc WHERE fc.post_id = p.id),
+    (SELECT string_agg(concat_ws('.', d.id, d.xmin, d.ctid), ',' ORDER BY d.id)
+     FROM first_comments_firstcommentdelivery d JOIN social_media_posttarget t ON t.id = d.target_id WHERE t.post_id = p.id)
 ))"""
 
 # %s: the post ids in the order wanted, and a workspace id (or NULL for any).
@@ -100,7 +116,7 @@ SELECT p.id, {_FINGERPRINT}, json_build_object(
     'id', p.id, 'content', p.content, 'status', p.status, 'scheduled_time', {_iso("p.scheduled_time")},
     'posted_at', {_iso("p.posted_at")}, 'author', p.author_id,
     'queue', (SELECT q.queue_id FROM social_media_queuedpost q WHERE q.post_id = p.id),
-    'targets', {_TARGETS}, 'media', {_MEDIA},
+    'targets', {_TARGETS}, 'media', {_MEDIA}, 'first_comment', {_FIRST_COMMENT},
     'created_at', {_iso("p.created_at")}, 'updated_at', {_iso("p.updated_at")}
 )::text
 {_WANTED}

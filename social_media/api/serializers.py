@@ -7,6 +7,7 @@ from rest_framework import serializers
 from config.datetimes import iso
 from config.numbers import MAX_ID
 from config.sizes import BoundedDictField, BoundedListField
+from first_comments.serializers import FirstCommentDeliverySerializer, FirstCommentSerializer
 from media.models import MediaFile
 from media.serializers import MediaFileSerializer
 from social_media.models import ConnectedAccount, Post, PostQueue, PostTarget, PublishAttempt, QueuedPost, without_secrets
@@ -60,6 +61,7 @@ class PostTargetSerializer(serializers.ModelSerializer):
     platform = serializers.CharField(source="account.platform", read_only=True)
     account_username = serializers.CharField(source="account.platform_username", read_only=True)
     attempts = PublishAttemptSerializer(many=True, read_only=True)
+    first_comment = FirstCommentDeliverySerializer(source="first_comment_delivery", read_only=True, allow_null=True)
     retry_count = serializers.IntegerField(
         source="retries", read_only=True,
         help_text="Retries: attempts after the first (0 after a first attempt that succeeded). Each attempt is listed in `attempts`.",
@@ -70,7 +72,7 @@ class PostTargetSerializer(serializers.ModelSerializer):
         fields = [
             "id", "account", "platform", "account_username", "custom_content", "platform_specific_settings", "status", "platform_post_id",
             "platform_post_url", "error_message", "retry_count", "last_attempt_at", "next_attempt_at", "posted_at",
-            "attempts",
+            "attempts", "first_comment",
         ]
         read_only_fields = fields
 
@@ -102,12 +104,13 @@ class PostSerializer(serializers.ModelSerializer):
     targets = PostTargetSerializer(many=True, read_only=True)
     media = PostMediaSerializer(source="post_media.all", many=True, read_only=True)
     queue = serializers.SerializerMethodField()
+    first_comment = FirstCommentSerializer(read_only=True, allow_null=True)
 
     class Meta:
         model = Post
         fields = [
             "id", "content", "status", "scheduled_time", "posted_at", "author", "queue", "targets", "media",
-            "created_at", "updated_at",
+            "first_comment", "created_at", "updated_at",
         ]
         read_only_fields = fields
         list_serializer_class = PostListSerializer
@@ -140,6 +143,8 @@ class PostWriteSerializer(serializers.Serializer):
         required=False, allow_null=True,
         help_text="ISO 8601 with an offset, in the future. On PATCH, null takes the post back to draft.",
     )
+    first_comment = FirstCommentSerializer(required=False, allow_null=True, help_text=(
+        "Posted under the post on each target network after it is published (docs/first-comments.md); null removes it."))
 
     def validate(self, attrs):
         if not self.partial and not attrs.get("content") and not attrs.get("media_ids"):

@@ -1,6 +1,7 @@
 """Posts API. Reads go through the request's workspace (another workspace's post is a 404); every
 change is a call to a service in social_media.services.posts."""
 
+from django.db import transaction
 from drf_spectacular.utils import extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
@@ -13,6 +14,7 @@ from accounts.permissions import WorkspaceRole
 from analytics.serializers import PostMetricsSerializer, SuggestHashtagsRequestSerializer, SuggestHashtagsSerializer
 from analytics.services import post_metrics
 from developer.idempotency import IdempotentMixin
+from first_comments.services import UNSET, first_comment_write
 from social_media.models import Post
 from social_media.services import posts as post_services
 from social_media.services.unpublishing import post_unpublish
@@ -68,13 +70,21 @@ class PostViewSet(IdempotentMixin, WorkspaceScopedMixin, viewsets.ModelViewSet):
 
     @extend_schema(request=PostWriteSerializer, responses={201: PostSerializer})
     def create(self, request, *args, **kwargs):
-        post = post_services.post_create(workspace=self.workspace, author=request.user, **self.write_data(partial=False))
+        data = self.write_data(partial=False)
+        first_comment = data.pop("first_comment", UNSET)
+        with transaction.atomic():  # the post and its first comment, all or nothing
+            post = post_services.post_create(workspace=self.workspace, author=request.user, **data)
+            first_comment_write(post=post, value=first_comment)
         return self.respond(post, status.HTTP_201_CREATED)
 
     @extend_schema(request=PostWriteSerializer, responses=PostSerializer)
     def partial_update(self, request, *args, **kwargs):
         post = self.get_object()
-        post_services.post_update(post=post, **self.write_data(partial=True))
+        data = self.write_data(partial=True)
+        first_comment = data.pop("first_comment", UNSET)
+        with transaction.atomic():
+            post_services.post_update(post=post, **data)
+            first_comment_write(post=post, value=first_comment, targets_changed="accounts" in data)
         return self.respond(post)
 
     def destroy(self, request, *args, **kwargs):

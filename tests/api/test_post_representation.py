@@ -11,6 +11,8 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.test import APIRequestFactory
 
 from config.renderers import FastJSONRenderer
+from first_comments.models import FirstComment, FirstCommentDelivery
+from first_comments.serializers import FirstCommentDeliverySerializer, FirstCommentSerializer
 from media.serializers import MediaFileSerializer
 from social_media.api.serializers import PostQueueSerializer, PostSerializer
 from social_media.models import Post, PostMedia, PostQueue, PostTarget, PublishAttempt, QueuedPost, Status
@@ -34,8 +36,10 @@ class ReferenceTarget(serializers.ModelSerializer):
         fields = [
             "id", "account", "platform", "account_username", "custom_content", "platform_specific_settings", "status",
             "platform_post_id", "platform_post_url", "error_message", "retry_count", "last_attempt_at", "next_attempt_at",
-            "posted_at", "attempts",
+            "posted_at", "attempts", "first_comment",
         ]
+
+    first_comment = FirstCommentDeliverySerializer(source="first_comment_delivery", allow_null=True)  # first_comments
 
     def get_attempts(self, target):
         return ReferenceAttempt(target.attempts.order_by("started_at", "id"), many=True).data
@@ -58,7 +62,10 @@ class ReferencePost(serializers.ModelSerializer):
 
     class Meta:
         model = Post
-        fields = ["id", "content", "status", "scheduled_time", "posted_at", "author", "queue", "targets", "media", "created_at", "updated_at"]
+        fields = ["id", "content", "status", "scheduled_time", "posted_at", "author", "queue", "targets", "media", "first_comment",
+                  "created_at", "updated_at"]
+
+    first_comment = FirstCommentSerializer(allow_null=True)
 
     def get_queue(self, post):
         entry = getattr(post, "queue_entry", None)
@@ -89,6 +96,10 @@ def populated_posts(workspace, author):
                                   finished_at=None, outcome="retry", error_class="TransientError", http_status=503, message="later")
     PublishAttempt.objects.create(target=target, attempt_number=2, started_at=full.posted_at, finished_at=full.posted_at,
                                   outcome="success", message="ok")
+    FirstComment.objects.create(post=full, content="Links ✨ below", delay_seconds=90)  # first_comments
+    FirstCommentDelivery.objects.create(target=target, content="Links ✨ below", status="posted", due_at=full.posted_at + timedelta(seconds=90),
+                                        posted_at=datetime(2031, 3, 30, 0, 1, 30, 250, tzinfo=timezone.utc), url="https://x.com/a/status/124",
+                                        platform_comment_id="124", attempts=1)
     for order, media in enumerate([MediaFileFactory(workspace=workspace, alt_text="first"), MediaFileFactory(workspace=workspace, duration=1.5)]):
         PostMedia.objects.create(post=full, media=media, order=order)
     queue = PostQueueFactory(workspace=workspace)
