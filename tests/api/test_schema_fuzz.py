@@ -6,6 +6,7 @@ Marked `fuzz` (deselect locally with -m "not fuzz"); `make test` runs it. Exampl
 so a failure reproduces. The connect flow is left out: it calls the network's servers (its own tests
 use local fakes)."""
 
+import os
 from datetime import timedelta
 
 import pytest
@@ -19,14 +20,18 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance, status_code_conformance
 
+from feeds.models import FeedSubscription
 from social_media.models import Status
 from tests.assistant.conftest import openai_fake, openai_server  # noqa: F401  (the assistant's local model)
 from tests.factories import ConnectedAccountFactory, MediaFileFactory, PostFactory, PostQueueFactory, PostTargetFactory, UserFactory
+from webhooks.models import WebhookEndpoint
+from webhooks.services import new_secret
 
-EXAMPLES_PER_OPERATION = 12
+# `make test` runs 12 per operation; FUZZ_EXAMPLES=200 is the long run (docs/benchmarks.md, "Schema fuzz").
+EXAMPLES_PER_OPERATION = int(os.environ.get("FUZZ_EXAMPLES", "12"))
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 # Which existing row a path's {id} names when the generated id is even (odd ids stay random: 404s).
-ROWS_BY_PREFIX = ("posts", "queues", "accounts", "media", "workspaces", "analytics/posts")
+ROWS_BY_PREFIX = ("posts", "queues", "accounts", "media", "workspaces", "analytics/posts", "feeds", "webhooks")
 
 
 @pytest.fixture
@@ -55,10 +60,13 @@ def fuzz_data(db, settings, keep_test_connection, openai_fake):
     PostTargetFactory(post=scheduled, account=other_account, status=Status.SCHEDULED, next_attempt_at=scheduled.scheduled_time)
     queue = PostQueueFactory(workspace=workspace)
     queue.target_accounts.add(account)
+    feed = FeedSubscription.objects.create(workspace=workspace, url="https://example.com/feed.xml")
+    feed.accounts.add(account)
+    webhook = WebhookEndpoint.objects.create(workspace=workspace, url="https://example.com/hook", events=["post.published"], secret=new_secret())
     return {
         "headers": {"Authorization": f"Bearer {RefreshToken.for_user(user).access_token}"},
         "rows": {"posts": draft.pk, "analytics/posts": scheduled.pk, "queues": queue.pk, "accounts": account.pk,
-                 "media": media.pk, "workspaces": workspace.pk},
+                 "media": media.pk, "workspaces": workspace.pk, "feeds": feed.pk, "webhooks": webhook.pk},
     }
 
 
