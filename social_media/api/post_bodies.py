@@ -54,6 +54,19 @@ _FIRST_COMMENT = """(
     FROM first_comments_firstcomment fc WHERE fc.post_id = p.id
 )"""
 
+# threads (docs/threads.md): a target's published parts, and the post's parts after the first.
+_PARTS = f"""COALESCE((
+    SELECT json_agg(json_build_object(
+        'position', pp.position, 'platform_post_id', pp.platform_post_id, 'platform_post_url', pp.platform_post_url,
+        'posted_at', {_iso("pp.posted_at")}
+    ) ORDER BY pp.position)
+    FROM social_media_targetpartpublication pp WHERE pp.target_id = t.id
+), '[]'::json)"""
+_THREAD = """COALESCE((
+    SELECT json_agg(json_build_object('position', tp.position, 'content', tp.content, 'media_ids', tp.media_ids) ORDER BY tp.position)
+    FROM social_media_threadpart tp WHERE tp.post_id = p.id
+), '[]'::json)"""
+
 _TARGETS = f"""COALESCE((
     SELECT json_agg(json_build_object(
         'id', t.id, 'account', t.account_id, 'platform', a.platform, 'account_username', a.platform_username,
@@ -61,7 +74,8 @@ _TARGETS = f"""COALESCE((
         'platform_post_id', t.platform_post_id, 'platform_post_url', t.platform_post_url, 'error_message', t.error_message,
         'retry_count', GREATEST(t.retry_count - 1, 0), 'last_attempt_at', {_iso("t.last_attempt_at")},
         'next_attempt_at', {_iso("t.next_attempt_at")}, 'posted_at', {_iso("t.posted_at")}, 'attempts', {_ATTEMPTS},
-        'first_comment', {_DELIVERY}
+        'first_comment', {_DELIVERY},
+        'parts', {_PARTS}
     ) ORDER BY t.id)
     FROM social_media_posttarget t JOIN social_media_connectedaccount a ON a.id = t.account_id WHERE t.post_id = p.id
 ), '[]'::json)"""
@@ -98,6 +112,9 @@ _FINGERPRINT = """md5(concat_ws('|', p.xmin, p.ctid,
     (SELECT string_agg(concat_ws('.', pm.id, mt.id, mt.xmin, mt.ctid, tag.id, tag.xmin, tag.ctid), ',' ORDER BY pm.id, mt.id)
      FROM social_media_postmedia pm JOIN media_mediafile_tags mt ON mt.mediafile_id = pm.media_id
      JOIN media_mediatag tag ON tag.id = mt.mediatag_id WHERE pm.post_id = p.id),
+    (SELECT string_agg(concat_ws('.', tp.id, tp.xmin, tp.ctid), ',' ORDER BY tp.id) FROM social_media_threadpart tp WHERE tp.post_id = p.id),
+    (SELECT string_agg(concat_ws('.', pp.id, pp.xmin, pp.ctid), ',' ORDER BY pp.id)
+     FROM social_media_targetpartpublication pp JOIN social_media_posttarget t ON t.id = pp.target_id WHERE t.post_id = p.id),
     (SELECT concat_ws('.', q.id, q.xmin, q.ctid) FROM social_media_queuedpost q WHERE q.post_id = p.id),
     (SELECT concat_ws('.', fc.id, fc.xmin, fc.ctid) FROM first_comments_firstcomment fc WHERE fc.post_id = p.id),
     (SELECT string_agg(concat_ws('.', d.id, d.xmin, d.ctid), ',' ORDER BY d.id)
@@ -117,6 +134,7 @@ SELECT p.id, {_FINGERPRINT}, json_build_object(
     'posted_at', {_iso("p.posted_at")}, 'author', p.author_id,
     'queue', (SELECT q.queue_id FROM social_media_queuedpost q WHERE q.post_id = p.id),
     'targets', {_TARGETS}, 'media', {_MEDIA}, 'first_comment', {_FIRST_COMMENT},
+    'thread', {_THREAD},
     'created_at', {_iso("p.created_at")}, 'updated_at', {_iso("p.updated_at")}
 )::text
 {_WANTED}

@@ -11,6 +11,8 @@ from first_comments.serializers import FirstCommentDeliverySerializer, FirstComm
 from media.models import MediaFile
 from media.serializers import MediaFileSerializer
 from social_media.models import ConnectedAccount, Post, PostQueue, PostTarget, PublishAttempt, QueuedPost, without_secrets
+from social_media.models import TargetPartPublication, ThreadPart
+from social_media.services.threads import MAX_THREAD_PARTS
 from social_media.services.accounts import platform_settings_shown
 from social_media.services.queues import clean_posting_schedule, clean_timezone
 
@@ -57,10 +59,35 @@ class PublishAttemptSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class TargetPartPublicationSerializer(serializers.ModelSerializer):
+    """One part of a thread as published on the target's network (docs/threads.md); position 0 is the head."""
+
+    class Meta:
+        model = TargetPartPublication
+        fields = ["position", "platform_post_id", "platform_post_url", "posted_at"]
+        read_only_fields = fields
+
+
+class ThreadPartSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ThreadPart
+        fields = ["position", "content", "media_ids"]
+        read_only_fields = fields
+
+
+class ThreadPartWriteSerializer(serializers.Serializer):
+    content = serializers.CharField(max_length=5000, allow_blank=True, trim_whitespace=False, required=False, default="")
+    media_ids = WorkspaceObjectsField(queryset=MediaFile.objects.all(), noun="media file", required=False, max_length=MAX_MEDIA)
+
+
 class PostTargetSerializer(serializers.ModelSerializer):
     platform = serializers.CharField(source="account.platform", read_only=True)
     account_username = serializers.CharField(source="account.platform_username", read_only=True)
     attempts = PublishAttemptSerializer(many=True, read_only=True)
+    parts = TargetPartPublicationSerializer(
+        source="part_publications", many=True, read_only=True,
+        help_text="A thread's parts on this network, in order, once each is published (position 0 is the head, the target's own post).",
+    )
     first_comment = FirstCommentDeliverySerializer(source="first_comment_delivery", read_only=True, allow_null=True)
     retry_count = serializers.IntegerField(
         source="retries", read_only=True,
@@ -72,7 +99,7 @@ class PostTargetSerializer(serializers.ModelSerializer):
         fields = [
             "id", "account", "platform", "account_username", "custom_content", "platform_specific_settings", "status", "platform_post_id",
             "platform_post_url", "error_message", "retry_count", "last_attempt_at", "next_attempt_at", "posted_at",
-            "attempts", "first_comment",
+            "attempts", "first_comment", "parts",
         ]
         read_only_fields = fields
 
@@ -103,6 +130,10 @@ class PostSerializer(serializers.ModelSerializer):
 
     targets = PostTargetSerializer(many=True, read_only=True)
     media = PostMediaSerializer(source="post_media.all", many=True, read_only=True)
+    thread = ThreadPartSerializer(
+        source="thread_parts", many=True, read_only=True,
+        help_text="A thread's parts after the first (the post's own content), in order; empty for a single post.",
+    )
     queue = serializers.SerializerMethodField()
     first_comment = FirstCommentSerializer(read_only=True, allow_null=True)
 
@@ -110,7 +141,7 @@ class PostSerializer(serializers.ModelSerializer):
         model = Post
         fields = [
             "id", "content", "status", "scheduled_time", "posted_at", "author", "queue", "targets", "media",
-            "first_comment", "created_at", "updated_at",
+            "first_comment", "thread", "created_at", "updated_at",
         ]
         read_only_fields = fields
         list_serializer_class = PostListSerializer
@@ -139,6 +170,12 @@ class PostWriteSerializer(serializers.Serializer):
         '"title": "...", "flair_id": "...", "flair_text": "...", "url": "https://..."}}. Validated when the post is scheduled.',
     )
     media_ids = WorkspaceObjectsField(queryset=MediaFile.objects.all(), noun="media file", required=False, max_length=MAX_MEDIA)
+    thread = BoundedListField(
+        child=ThreadPartWriteSerializer(), required=False, max_length=MAX_THREAD_PARTS,
+        help_text="A thread: the parts after the first (`content` is part one), each published as a reply to the one before "
+        '(docs/threads.md): [{"content": "...", "media_ids": [...]}]. Replaces the whole thread; [] makes it a single post. '
+        'Errors point at the part\'s index: {"thread": {"2": {"content": ["..."]}}}.',
+    )
     scheduled_time = AwareFutureDateTimeField(
         required=False, allow_null=True,
         help_text="ISO 8601 with an offset, in the future. On PATCH, null takes the post back to draft.",

@@ -19,7 +19,8 @@ from config.exceptions import Conflict
 from config.sizes import capped
 from social_media.models import Post, PostMedia, PostTarget, Status, summarize_status, without_secrets
 
-from .validation import validate_post, validate_target_settings
+from .threads import thread_set
+from .validation import validate_post, validate_target_settings, validate_thread
 
 # While every target is in one of these, no worker holds the post: it may still change.
 PENDING_STATUSES = frozenset({Status.DRAFT, Status.SCHEDULED, Status.QUEUED})
@@ -149,7 +150,7 @@ def _set_media(post, media):
 
 
 @transaction.atomic
-def post_create(*, workspace, author, content="", accounts=(), custom_content=None, media=(), scheduled_time=None, target_settings=None):
+def post_create(*, workspace, author, content="", accounts=(), custom_content=None, media=(), scheduled_time=None, target_settings=None, thread=None):
     """A draft post with one target per account and its media in order; scheduled at once when
     `scheduled_time` is given (all or nothing: a post that fails validation is not created)."""
     post = Post.objects.create(workspace=workspace, author=author, content=content)
@@ -160,13 +161,15 @@ def post_create(*, workspace, author, content="", accounts=(), custom_content=No
     if target_settings:
         _set_target_settings(post, target_settings)
     _set_media(post, media)
+    if thread:  # the parts after the first (docs/threads.md), before any scheduling validates them
+        thread_set(post, thread)
     if scheduled_time is not None:
         post_schedule(post=post, at=scheduled_time)
     return post
 
 
 @transaction.atomic
-def post_update(*, post, content=UNSET, accounts=UNSET, custom_content=UNSET, media=UNSET, scheduled_time=UNSET, target_settings=UNSET):
+def post_update(*, post, content=UNSET, accounts=UNSET, custom_content=UNSET, media=UNSET, scheduled_time=UNSET, target_settings=UNSET, thread=UNSET):
     """Edit a post nobody is publishing yet. `scheduled_time=None` unschedules it (back to draft); a
     time reschedules it; an edit of a scheduled post without a new time is validated again."""
     targets = lock_post(post)
@@ -183,6 +186,8 @@ def post_update(*, post, content=UNSET, accounts=UNSET, custom_content=UNSET, me
         _set_target_settings(post, target_settings or {})
     if media is not UNSET:
         _set_media(post, media)
+    if thread is not UNSET:
+        thread_set(post, thread)
     if scheduled_time is None:
         post_unschedule(post=post)
     elif scheduled_time is not UNSET:
@@ -214,7 +219,7 @@ def post_publish_now(*, post):
 
 def _validate_or_raise(post):
     """The post's content on each network (`targets`) and each target's network settings (`target_settings`)."""
-    errors = {"targets": validate_post(post), "target_settings": validate_target_settings(post)}
+    errors = {"targets": validate_post(post), "target_settings": validate_target_settings(post), "thread": validate_thread(post)}
     errors = {key: value for key, value in errors.items() if value}
     if errors:
         raise ValidationError(errors)

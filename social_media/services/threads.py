@@ -65,19 +65,64 @@ def record_part(target, position: int, result: PublishResult) -> PublishResult:
     return result
 
 
-def part_media(target, part: ThreadPart):
-    """A part's attachments as the target's network gets them (its renditions)."""
+def part_media_files(part: ThreadPart, workspace_id) -> list[MediaFile]:
+    """A part's media files in its order (files of the post's workspace only)."""
     ids = [int(i) for i in part.media_ids or []]
     if not ids:
         return []
-    found = {m.pk: m for m in MediaFile.objects.filter(pk__in=ids, workspace_id=target.post.workspace_id)}
-    files = [found[i] for i in ids if i in found]
+    found = {m.pk: m for m in MediaFile.objects.filter(pk__in=ids, workspace_id=workspace_id)}
+    return [found[i] for i in ids if i in found]
+
+
+def part_media(target, part: ThreadPart):
+    """A part's attachments as the target's network gets them (its renditions)."""
+    files = part_media_files(part, target.post.workspace_id)
+    if not files:
+        return []
     items, problems, _pending = prepared_media(None, target.account, fit=media_fit(target), make_video=True, media_files=files)
     if problems:
         raise InvalidContent(" ".join(problems), errors=problems)
     return items
 
 
+# --- editing ----------------------------------------------------------------------------------
+MAX_THREAD_PARTS = 24  # after the first: a thread of at most 25 posts
+
+
+def thread_set(post, parts):
+    """Make the post's thread `parts` (the parts after the first, in order: [{"content", "media"}] with
+    MediaFile instances); [] makes it a single post again. Field errors point at the part's index in
+    `parts`: {"thread": {"2": {"content": ["..."]}}}. The caller holds the post's lock (services.posts)."""
+    from rest_framework.exceptions import ValidationError
+
+    parts = list(parts or [])
+    if len(parts) > MAX_THREAD_PARTS:
+        raise ValidationError({"thread": [f"A thread has at most {MAX_THREAD_PARTS + 1} parts (this one has {len(parts) + 1})."]})
+    errors = {}
+    for index, part in enumerate(parts):
+        media = list(part.get("media", part.get("media_ids")) or [])
+        problems = {}
+        if not (part.get("content") or "").strip() and not media:
+            problems["content"] = ["Write something or attach media."]
+        foreign = [m.pk for m in media if m.workspace_id != post.workspace_id]
+        if foreign:
+            problems["media_ids"] = [f"No media file with id {', '.join(map(str, foreign))} in this workspace."]
+        elif len({m.pk for m in media}) != len(media):
+            problems["media_ids"] = ["Each media file may be attached once."]
+        if "\x00" in (part.get("content") or ""):
+            problems["content"] = ["Text cannot contain NUL characters (\\u0000)."]
+        if problems:
+            errors[str(index)] = problems
+    if errors:
+        raise ValidationError({"thread": errors})
+    ThreadPart.objects.filter(post_id=post.pk).delete()
+    ThreadPart.objects.bulk_create(
+        ThreadPart(post=post, position=position, content=part.get("content") or "", media_ids=[m.pk for m in part.get("media", part.get("media_ids")) or []])
+        for position, part in enumerate(parts, start=1)
+    )
+
+
+# --- publishing --------------------------------------------------------------------------------
 @contextmanager
 def _searching_since_first_attempt(target):
     """Reconcile looks for posts since target.claimed_at: for a thread, since its first attempt, which

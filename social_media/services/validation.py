@@ -49,6 +49,7 @@ def validate_post(post) -> dict[str, list[str]]:
     renditions still to be made are queued on the media queue once the transaction commits."""
     errors, pending = {}, set()
     media_files = media_links(post)  # read and checked once, for every target
+    is_thread = post.thread_parts.exists()
     for target in without_secrets(post.targets.select_related("account"), "account").order_by("id"):
         account = target.account
         problems = _account_problems(account)
@@ -56,7 +57,10 @@ def validate_post(post) -> dict[str, list[str]]:
             content = target.custom_content or post.content
             media, problems, waiting = prepared_media(post, account, fit=media_fit(target), make_video=False, media_files=media_files)
             problems = fit_errors(target) + problems
-            problems += list(PlatformFactory.get_platform(account).validate(content, media))
+            adapter = PlatformFactory.get_platform(account)
+            problems += list(adapter.validate(content, media))
+            if is_thread and not adapter.supports_threads:
+                problems.append(THREAD_REFUSED.format(network=PLATFORMS[account.platform][0]))
             if not problems:
                 pending.update((target.pk, media_id) for media_id in waiting)
         if problems:
@@ -67,6 +71,56 @@ def validate_post(post) -> dict[str, list[str]]:
         target_ids = sorted({target_id for target_id, _ in pending})
         transaction.on_commit(lambda: make_renditions.delay(target_ids))
     return errors
+
+
+THREAD_REFUSED = "{network} cannot publish a thread: remove the thread's other parts, or this account from the post."
+
+
+def validate_thread(post) -> dict[str, dict[str, list[str]]]:
+    """Problems of each part after the first on each target's network (docs/threads.md), keyed by the
+    part's index in the API's `thread` list: {"0": {"content": ["Bluesky @alice: ..."]}}; empty when
+    valid. Networks that cannot thread are reported by validate_post, per account."""
+    from .threads import part_media_files, thread_parts_of
+
+    parts = thread_parts_of(post)
+    if not parts:
+        return {}
+    errors = {}
+    files = {part.position: part_media_files(part, post.workspace_id) for part in parts}
+    for target in without_secrets(post.targets.select_related("account"), "account").order_by("id"):
+        account = target.account
+        adapter = PlatformFactory.get_platform(account)
+        if _account_problems(account) or not adapter.supports_threads:
+            continue
+        for part in parts:
+            media, problems, _waiting = prepared_media(None, account, fit=media_fit(target), make_video=False, media_files=files[part.position])
+            problems += list(adapter.validate(part.content, media))
+            if problems:
+                label = f"{PLATFORMS[account.platform][0]} @{account.platform_username}"
+                errors.setdefault(str(part.position - 1), {}).setdefault("content", []).extend(f"{label}: {p}" for p in problems)
+    return errors
+
+
+def thread_usage(*, accounts, parts) -> list[list[dict]]:
+    """The composer's per-part counters: for each part after the first ({"content", "media_files"}),
+    one {"account", "used", "limit", "errors"} per account, as validate_thread will judge it."""
+    report = []
+    for part in parts:
+        row = []
+        for account in accounts:
+            adapter = PlatformFactory.get_platform(account)
+            text = part.get("content") or ""
+            used, limit = adapter.text_usage(text)
+            if not adapter.supports_threads:
+                problems = [THREAD_REFUSED.format(network=PLATFORMS[account.platform][0])]
+            else:
+                media, problems, _waiting = prepared_media(
+                    None, account, make_video=False, media_files=list(part.get("media_files") or []), check_stored=False
+                )
+                problems += list(adapter.validate(text, media))
+            row.append({"account": account, "used": used, "limit": limit, "errors": problems})
+        report.append(row)
+    return report
 
 
 def _account_problems(account):

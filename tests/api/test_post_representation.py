@@ -16,6 +16,7 @@ from first_comments.serializers import FirstCommentDeliverySerializer, FirstComm
 from media.serializers import MediaFileSerializer
 from social_media.api.serializers import PostQueueSerializer, PostSerializer
 from social_media.models import Post, PostMedia, PostQueue, PostTarget, PublishAttempt, QueuedPost, Status
+from social_media.models import TargetPartPublication, ThreadPart
 from tests.factories import ConnectedAccountFactory, MediaFileFactory, PostFactory, PostQueueFactory, PostTargetFactory
 
 
@@ -44,6 +45,23 @@ class ReferenceTarget(serializers.ModelSerializer):
     def get_attempts(self, target):
         return ReferenceAttempt(target.attempts.order_by("started_at", "id"), many=True).data
 
+    def to_representation(self, target):  # threads: the published parts, last
+        body = super().to_representation(target)
+        body["parts"] = ReferencePartPublication(target.part_publications.order_by("position"), many=True).data
+        return body
+
+
+class ReferencePartPublication(serializers.ModelSerializer):
+    class Meta:
+        model = TargetPartPublication
+        fields = ["position", "platform_post_id", "platform_post_url", "posted_at"]
+
+
+class ReferenceThreadPart(serializers.ModelSerializer):
+    class Meta:
+        model = ThreadPart
+        fields = ["position", "content", "media_ids"]
+
 
 def reference_media(media):
     """MediaFileSerializer's declared fields rendered by DRF's generic per-field path."""
@@ -70,6 +88,13 @@ class ReferencePost(serializers.ModelSerializer):
     def get_queue(self, post):
         entry = getattr(post, "queue_entry", None)
         return entry.queue_id if entry else None
+
+    def to_representation(self, post):  # threads: the parts after the first, just before created_at
+        body = super().to_representation(post)
+        created, updated = body.pop("created_at"), body.pop("updated_at")
+        body["thread"] = ReferenceThreadPart(post.thread_parts.order_by("position"), many=True).data
+        body["created_at"], body["updated_at"] = created, updated
+        return body
 
 
 # Signed media URLs carry their expiry second: the clock stands still so both renderings sign alike.
@@ -100,6 +125,9 @@ def populated_posts(workspace, author):
     FirstCommentDelivery.objects.create(target=target, content="Links ✨ below", status="posted", due_at=full.posted_at + timedelta(seconds=90),
                                         posted_at=datetime(2031, 3, 30, 0, 1, 30, 250, tzinfo=timezone.utc), url="https://x.com/a/status/124",
                                         platform_comment_id="124", attempts=1)
+    ThreadPart.objects.create(post=full, position=1, content="Part ✨ two", media_ids=[7, 9])  # threads
+    TargetPartPublication.objects.create(target=target, position=0, platform_post_id="123", platform_post_url="https://x.com/a/status/123",
+                                         posted_at=datetime(2031, 3, 30, 0, 0, 0, 250, tzinfo=timezone.utc))
     for order, media in enumerate([MediaFileFactory(workspace=workspace, alt_text="first"), MediaFileFactory(workspace=workspace, duration=1.5)]):
         PostMedia.objects.create(post=full, media=media, order=order)
     queue = PostQueueFactory(workspace=workspace)
