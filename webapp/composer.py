@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from rest_framework.exceptions import ValidationError
 
+from first_comments.services import UNSET, first_comment_write
 from social_media.models import PostQueue
 from social_media.services.posts import SCHEDULED_STATUSES, post_create, post_publish_now, post_schedule, post_update
 from social_media.services.queues import next_free_slot, queue_add_post
@@ -36,7 +37,8 @@ def suggested_time(*, workspace, accounts=(), now=None):
 
 
 @transaction.atomic
-def compose_save(*, workspace, author, action, accounts, content, custom_content, media, post=None, scheduled_time=None, queue=None, target_settings=None):
+def compose_save(*, workspace, author, action, accounts, content, custom_content, media, post=None, scheduled_time=None, queue=None, target_settings=None,
+                 first_comment=UNSET):
     """Create (post=None) or edit a post, then: 'draft' keeps or puts it back to draft, 'schedule'
     schedules it at `scheduled_time`, 'queue' puts it in the queue's next free slot, 'publish' sends it now."""
     if post is None:
@@ -44,12 +46,14 @@ def compose_save(*, workspace, author, action, accounts, content, custom_content
             workspace=workspace, author=author, content=content, accounts=accounts, custom_content=custom_content, media=media,
             target_settings=target_settings,
         )
+        first_comment_write(post=post, value=first_comment)
     else:
         back_to_draft = action != "schedule" and post.status in SCHEDULED_STATUSES
         post_update(
             post=post, content=content, accounts=accounts, custom_content=custom_content, media=media,
             target_settings=target_settings or {}, **({"scheduled_time": None} if back_to_draft else {}),
         )
+        first_comment_write(post=post, value=first_comment)
     if action == "schedule":
         post_schedule(post=post, at=scheduled_time)
     elif action == "queue":

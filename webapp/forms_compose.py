@@ -10,9 +10,12 @@ from django.utils import timezone
 
 from media.models import MediaFile
 from social_media.models import ConnectedAccount, PostQueue
+from first_comments.models import MAX_CONTENT as MAX_COMMENT
 from social_media.platforms import PlatformFactory
 
 ACTIONS = {"draft": "Save draft", "schedule": "Schedule", "queue": "Add to queue", "publish": "Publish now"}
+FIRST_COMMENT_DELAYS = [(0, "right after the post"), (60, "1 minute after"), (300, "5 minutes after"), (900, "15 minutes after"),
+                        (3600, "1 hour after"), (6 * 3600, "6 hours after"), (86_400, "24 hours after")]
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%S"
 MINUTE_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -65,6 +68,11 @@ class ComposeForm(forms.Form):
     )
     queue = QueueChoiceField(queryset=PostQueue.objects.none(), required=False, label="Queue", empty_label="Choose a queue")
     action = forms.ChoiceField(choices=list(ACTIONS.items()), required=False, widget=forms.HiddenInput)
+    # first_comments: posted under the post on each network after it is published (docs/first-comments.md).
+    first_comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=MAX_COMMENT, label="First comment",
+                                    help_text="Posted as a comment (a reply) under the post on each network, e.g. links or hashtags.")
+    first_comment_delay = forms.TypedChoiceField(choices=FIRST_COMMENT_DELAYS, coerce=int, empty_value=0, required=False, initial=0,
+                                                 label="Post the first comment")
 
     def __init__(self, *args, workspace, **kwargs):
         super().__init__(*args, **kwargs)
@@ -131,6 +139,13 @@ class ComposeForm(forms.Form):
         if data.get("upload_alt") and not data.get("upload"):
             self.add_error("upload", "Choose the file this alt text describes.")
         return data
+
+    def first_comment_value(self):
+        """The services' first_comment: {content, delay_seconds}, or None (no first comment)."""
+        text = self.cleaned_data.get("first_comment") or ""
+        if not text.strip():
+            return None
+        return {"content": text, "delay_seconds": self.cleaned_data.get("first_comment_delay") or 0}
 
     def custom_content(self):
         """{"<account id>": text} of the selected accounts that have their own text."""

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 from rest_framework.exceptions import ValidationError
 
+from first_comments.models import FirstComment
 from media.services import media_upload
 from config.numbers import MAX_ID, digits
 from social_media.models import ConnectedAccount, Post
@@ -53,6 +54,9 @@ def _initial(post, *, with_time=True):
         "scheduled_time": timezone.localtime(post.scheduled_time) if with_time and post.scheduled_time else None,
     }
     initial.update({f"variant_{t.account_id}": t.custom_content for t in targets if t.custom_content})
+    comment = FirstComment.objects.filter(post_id=post.pk).first()  # first_comments
+    if comment is not None:
+        initial.update(first_comment=comment.content, first_comment_delay=comment.delay_seconds)
     for target in targets:
         for key, value in (target.platform_specific_settings or {}).items():
             initial[ComposeForm.setting_name(target.account_id, key)] = value
@@ -123,7 +127,7 @@ def _compose(request, post=None, initial=None, copy_of=None, suggested=False):
                 workspace=request.workspace, author=request.user, post=post, action=data["action"],
                 accounts=list(data.get("accounts") or []), content=data.get("content", ""),
                 custom_content=form.custom_content(), media=media, scheduled_time=data.get("scheduled_time"), queue=data.get("queue"),
-                target_settings=form.target_settings(),
+                target_settings=form.target_settings(), first_comment=form.first_comment_value(),
             )
         except SERVICE_ERRORS as exc:
             if not _target_errors(form, exc):
