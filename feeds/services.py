@@ -65,9 +65,12 @@ def subscription_check(*, workspace, values: dict, current: FeedSubscription | N
     if queue is not None and queue.workspace_id != workspace.pk:
         errors["queue_id"] = [f"No queue with id {queue.pk} in this workspace."]
     mode = values.get("mode", current.mode if current else FeedSubscription.Mode.DRAFT)
-    if mode == FeedSubscription.Mode.QUEUE and queue is None:
+    # Where its posts go is checked when it is set, not on every change: a feed whose queue or accounts
+    # were deleted since can still be paused (meanwhile each item's note says why it was not queued).
+    placing = current is None or not {"mode", "queue", "accounts"}.isdisjoint(values)
+    if placing and mode == FeedSubscription.Mode.QUEUE and queue is None:
         errors.setdefault("queue_id", ["Choose the queue its posts go to."])
-    if mode == FeedSubscription.Mode.DRAFT:
+    if placing and mode == FeedSubscription.Mode.DRAFT:
         has_accounts = bool(accounts) if accounts is not None else bool(current and current.accounts.exists())
         if not has_accounts:
             errors["account_ids"] = errors.get("account_ids") or ["Choose at least one account for its drafts."]
@@ -121,6 +124,11 @@ def subscription_update(*, subscription: FeedSubscription, changes: dict) -> Fee
     if accounts is not None:
         subscription.accounts.set(accounts)
     return subscription
+
+
+def subscription_delete(*, subscription: FeedSubscription) -> None:
+    """Unsubscribe. The posts it made stay (drafts, queued or published); its FeedItem rows go with it."""
+    FeedSubscription.objects.filter(pk=subscription.pk).delete()
 
 
 # --- polling -----------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ PLACEHOLDERS = {
     "author": "the item's author",
     "feed_title": "the feed's title",
 }
+HELP = "Placeholders: " + ", ".join(f"{{{name}}} ({text})" for name, text in PLACEHOLDERS.items()) + "."
 SHORTENABLE = ("summary", "title")  # in this order
 ELLIPSIS = "…"
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import accounts, analytics, assist, calendar, composer, library, pages, posts, queues, shell, team
+from .views import accounts, analytics, assist, calendar, composer, feeds, library, pages, posts, queues, shell, team
 from .views import transfer as transfer_views
 
 app_name = "webapp"
@@ -50,6 +50,9 @@ urlpatterns = [
     path("import/", transfer_views.import_page, name="import"),
     path("import/<int:job_id>/", transfer_views.import_job, name="import_job"),
     path("export/posts/", transfer_views.export_posts, name="export_posts"),
+    path("feeds/", feeds.feed_list, name="feeds"),
+    path("feeds/<int:feed_id>/edit/", feeds.feed_edit, name="feed_edit"),
+    path("feeds/<int:feed_id>/<str:action>/", feeds.feed_action, name="feed_action"),
     path("settings/voice/", assist.voice, name="voice"),
     path("assist/captions/", assist.assist_captions, name="assist_captions"),
     path("assist/hashtags/", assist.assist_hashtags, name="assist_hashtags"),

@@ -5,10 +5,8 @@ from config.numbers import MAX_ID
 from config.sizes import BoundedListField
 from feeds.models import DEFAULT_INTERVAL_MINUTES, DEFAULT_TEMPLATE, MIN_INTERVAL_MINUTES, FeedItem, FeedSubscription
 from feeds.services import MAX_INTERVAL_MINUTES, PollResult
-from feeds.template import PLACEHOLDERS
+from feeds.template import HELP as TEMPLATE_HELP
 from social_media.models import ConnectedAccount, PostQueue
-
-TEMPLATE_HELP = "Placeholders: " + ", ".join(f"{{{name}}} ({text})" for name, text in PLACEHOLDERS.items()) + "."
 
 
 class FeedSubscriptionSerializer(serializers.ModelSerializer):

@@ -65,7 +65,7 @@ class FeedSubscriptionViewSet(viewsets.GenericViewSet):
 
     @extend_schema(request=None, responses={204: None})
     def destroy(self, request, pk=None):
-        self._subscription(pk).delete()  # its posts stay; FeedItem rows go with it
+        services.subscription_delete(subscription=self._subscription(pk))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(request=None, responses=s.PollResultSerializer)
