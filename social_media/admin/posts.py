@@ -6,6 +6,8 @@ from ..models import Post, PostMedia, PostQueue, PostTarget, PublishAttempt, Que
 from ..services.posts import DELETABLE_STATUSES, PENDING_STATUSES, post_cancel, post_delete, post_publish_now, target_retry
 from ..services.resolution import target_reconcile_now, target_resolve
 from ..services.unpublishing import post_unpublish
+from first_comments.admin import FirstCommentInline
+
 from .common import ACTIVE_STATUSES, ReadOnlyMixin, run_per_object, without_account_secrets
 from .post_form import PostAdminForm
 from .queue_form import PostQueueAdminForm
@@ -50,7 +52,7 @@ class PostAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     fields = ["workspace", "author", "content", "accounts", "status", "scheduled_time", "posted_at", "created_at", "updated_at"]
     readonly_fields = ["author", "status", "posted_at", "created_at", "updated_at"]
-    inlines = [PostTargetInline, PostMediaInline]
+    inlines = [PostTargetInline, PostMediaInline, FirstCommentInline]
     actions = ["cancel", "publish_now", "unpublish"]
 
     def get_queryset(self, request):
