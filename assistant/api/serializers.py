@@ -103,6 +103,9 @@ class AltTextAnswerSerializer(serializers.Serializer):
 
 
 class BrandVoiceSerializer(serializers.ModelSerializer):
+    # null until the voice is first saved: a workspace without one reads the unsaved defaults.
+    updated_at = serializers.DateTimeField(read_only=True, allow_null=True)
+
     class Meta:
         model = BrandVoice
         fields = ["description", "audience", "tone", "avoid_words", "avoid_topics", "emoji", "hashtags", "call_to_action", "language", "updated_at"]

@@ -30,6 +30,13 @@ from webhooks.services import new_secret
 # `make test` runs 12 per operation; FUZZ_EXAMPLES=200 is the long run (docs/benchmarks.md, "Schema fuzz").
 EXAMPLES_PER_OPERATION = int(os.environ.get("FUZZ_EXAMPLES", "12"))
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+# Stateful scenarios (chains of calls that feed one answer's ids into the next request, from the links
+# schemathesis infers from the schema) and calls per scenario.
+STATEFUL_SCENARIOS = int(os.environ.get("FUZZ_STATEFUL_SCENARIOS", "15"))
+STATEFUL_STEPS = int(os.environ.get("FUZZ_STATEFUL_STEPS", "10"))
+# FUZZ_COUNT_FILE: each test appends the number of requests it made (the long run's case count).
+COUNT_FILE = os.environ.get("FUZZ_COUNT_FILE", "")
+EXCLUDED = r"/accounts/(connect|callback)/"
 # Which existing row a path's {id} names when the generated id is even (odd ids stay random: 404s).
 ROWS_BY_PREFIX = ("posts", "queues", "accounts", "media", "workspaces", "analytics/posts", "feeds", "webhooks")
 
@@ -89,11 +96,46 @@ def aim_at_real_rows(case, rows):
 
 @pytest.mark.fuzz
 @pytest.mark.django_db
-@schema.exclude(path_regex=r"/accounts/(connect|callback)/").parametrize()
+@schema.exclude(path_regex=EXCLUDED).parametrize()
 @hypothesis_settings(
     max_examples=EXAMPLES_PER_OPERATION, deadline=None, derandomize=True, database=None, phases=[Phase.generate],
     suppress_health_check=list(HealthCheck),
 )
 def test_the_api_answers_every_generated_request_as_its_schema_says(case, fuzz_data):
     aim_at_real_rows(case, fuzz_data["rows"])
+    count_requests(1)
     case.call_and_validate(headers=fuzz_data["headers"], checks=CHECKS)
+
+
+def count_requests(n):
+    if COUNT_FILE:
+        with open(COUNT_FILE, "a") as out:
+            out.write(f"{n}\n")
+
+
+@pytest.mark.fuzz
+@pytest.mark.django_db
+def test_chained_requests_answer_as_the_schema_says(fuzz_data):
+    """Stateful: scenarios of up to STATEFUL_STEPS calls where a created post, queue, feed, webhook or
+    token's id goes into the next call's path (links schemathesis infers from the schema), logged in."""
+    calls = []
+
+    class Workflow(schema.exclude(path_regex=EXCLUDED).as_state_machine()):
+        def get_call_kwargs(self, case):
+            return {"headers": fuzz_data["headers"]}
+
+        def after_call(self, response, case):
+            calls.append((case.method, case.path, response.status_code))
+
+        def validate_response(self, response, case, additional_checks=None, **kwargs):
+            case.validate_response(response, checks=CHECKS, transport_kwargs=kwargs)
+
+    try:
+        Workflow.run(settings=hypothesis_settings(
+            max_examples=STATEFUL_SCENARIOS, stateful_step_count=STATEFUL_STEPS, deadline=None, derandomize=True,
+            database=None, suppress_health_check=list(HealthCheck),
+        ))
+    finally:
+        count_requests(len(calls))
+    # The chains reached real rows: some call on an {id} path answered 2xx.
+    assert any(200 <= status < 300 and "{" in path for _method, path, status in calls), calls[:20]
