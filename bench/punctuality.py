@@ -13,6 +13,8 @@ Real PostgreSQL + Redis + Celery worker processes + beat, against the fake Masto
 
 Options: --targets 10000 --accounts 500 --workers 2 --concurrency 8 --threads 64 --latency 0.1
          --mode all (spread, burst, cold) | both (spread, burst) | spread | burst | cold;  --rounds 6 (cold)
+         --hog: a process spinning on one core runs beside the engine for the whole run (a noisy
+         neighbour), for the quiet-vs-hogged figures side by side.
 """
 
 import argparse
@@ -22,6 +24,8 @@ import time
 from datetime import datetime, timedelta, timezone
 
 import os
+import subprocess
+import sys
 
 from cold_start import run_cold
 from common import machine_busy_seconds, make_accounts, make_due_targets, percentile, process_cpu_seconds, rss_mb, setup_django
@@ -55,6 +59,7 @@ def run(mode, args):
     env = worker_env(CELERY_TASK_TIME_LIMIT=60, DISPATCH_LOOKAHEAD_SECONDS=10, DISPATCH_INTERVAL_SECONDS=1,
                      PUBLISH_THREADS=args.threads)
     log = open(f"/tmp/bench-{mode}.log", "wb")
+    hog = subprocess.Popen([sys.executable, "-c", "while True: pass"]) if args.hog else None
     procs = [start_worker(queues="posting", concurrency=args.concurrency, name=f"posting{i}", env=env, log=log) for i in range(args.workers)]
     procs.append(start_worker(queues="default", concurrency=2, name="default", env=env, log=log))
     procs.append(start_beat(env=env, log=log))
@@ -76,6 +81,9 @@ def run(mode, args):
     finally:
         for proc in procs:
             stop(proc)
+        if hog:
+            hog.kill()
+            hog.wait()
 
     # When the network call reached the network: the fake stamps each request as it arrives.
     arrival = {}
@@ -96,7 +104,8 @@ def run(mode, args):
         "lateness_p50_s": round(percentile(late, 50), 3), "lateness_p99_s": round(percentile(late, 99), 3),
         "lateness_max_s": round(max(late), 3) if late else None,
         "lateness_mean_s": round(statistics.mean(late), 3) if late else None,
-        "peak_rss_mb_all_celery_processes": round(peak_rss), "cpu_seconds": cpu,
+        "peak_rss_mb_all_celery_processes": round(peak_rss), "cpu_seconds": cpu, "hog": bool(args.hog),
+        "posting_worker_cpu_ms_per_post": round(1000 * cpu["posting_workers_s"] / max(len(late), 1), 2),
     }
     if late:
         span = (max(arrival.values()) - min(times)).total_seconds()
@@ -130,6 +139,7 @@ def main():
     parser.add_argument("--lead", type=float, default=25, help="seconds between set-up and the first due time")
     parser.add_argument("--timeout", type=float, default=180)
     parser.add_argument("--mode", choices=["spread", "burst", "cold", "both", "all"], default="all")
+    parser.add_argument("--hog", action="store_true", help="spin one core beside the run")
     parser.add_argument("--rounds", type=int, default=6, help="cold mode: worker starts, alternating warm-up off/on")
     args = parser.parse_args()
     setup_django()
