@@ -118,3 +118,36 @@ def test_a_bluesky_part_whose_answer_was_lost_is_found_at_its_record_key(connect
     assert target_publish(target_id=target.id).status == Status.POSTED
     texts = [r["value"]["text"] for r in sorted(bluesky_pds.list_posts(account.platform_user_id), key=lambda r: r["uri"])]
     assert texts == ["Root", "Middle", "Leaf"]
+
+
+def test_an_x_thread_whose_answer_was_lost_is_found_on_the_timeline_and_never_posted_twice(x_settings, x_fake, settings):
+    from tests.platforms.conftest_x import make_x_account
+
+    settings.PUBLISH_BACKOFF_BASE_SECONDS = 0
+    account = make_x_account(x_fake)
+    target = thread_target(account, ["X head", "X middle", "X last"])
+    x_fake.fail_next("drop_after_store", path="/2/tweets", method="POST")  # the head lands, its answer is lost
+    outcome = target_publish(target_id=target.id)
+    while outcome.status == Status.SCHEDULED:  # found the head, part 2 not there: retried, looking first
+        PostTarget.objects.filter(id=target.id).update(next_attempt_at=timezone.now(), dispatched_at=timezone.now())
+        outcome = target_publish(target_id=target.id)
+    assert outcome.status == Status.POSTED
+    mine = sorted((p for p in x_fake.posts if p.author_id == account.platform_user_id), key=lambda p: int(p.id))
+    assert [p.text for p in mine] == ["X head", "X middle", "X last"]
+    assert [p.in_reply_to for p in mine] == [None, mine[0].id, mine[1].id]
+    assert len(x_fake.requests_to("/2/tweets", method="POST")) == 3
+
+
+def test_a_network_that_cannot_thread_is_refused_when_scheduled_not_at_publish(workspace):
+    from rest_framework.exceptions import ValidationError
+
+    from social_media.services.posts import post_schedule
+    from tests.factories import ConnectedAccountFactory, PostFactory, PostTargetFactory
+
+    page = ConnectedAccountFactory(workspace=workspace, platform="instagram", platform_settings={})
+    post = PostFactory(workspace=workspace, content="Caption")
+    PostTargetFactory(post=post, account=page)
+    ThreadPart.objects.create(post=post, position=1, content="More")
+    with pytest.raises(ValidationError) as refused:
+        post_schedule(post=post, at=timezone.now() + timedelta(hours=1))
+    assert any("Instagram cannot publish a thread" in str(m) for m in refused.value.detail["targets"][str(page.pk)])

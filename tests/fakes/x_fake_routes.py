@@ -171,10 +171,16 @@ class XRoutes(XMediaRoutes):
             kinds.append(media.category)
         if len(kinds) > 4 or (len(kinds) > 1 and set(kinds) != {"tweet_image"}):
             raise invalid("Your media IDs are invalid.", **{"media.media_ids": media_ids})
+        # A reply names a post that must exist: X refuses a reply to a deleted or unknown post with 403 and this
+        # sentence (X API v2 POST /2/tweets; the error developers meet replying to a deleted post).
+        reply_to = str((body.get("reply") or {}).get("in_reply_to_tweet_id") or "") or None
+        if reply_to is not None and (reply_to not in self.tweets or self.tweets[reply_to].deleted):
+            raise forbidden("You attempted to reply to a Tweet that is deleted or not visible to you.")
         normal = " ".join(text.split())
         if normal and any(p.author_id == user.id and not p.deleted and " ".join(p.text.split()) == normal for p in self.tweets.values()):
             raise forbidden("You are not allowed to create a Tweet with duplicate content.")
         post = FakePost(self._new_id(), user.id, text, self._render(text, bool(media_ids)), [str(m) for m in media_ids], utcnow())
+        post.in_reply_to = reply_to
         self.tweets[post.id] = post
         return Reply(201, {"data": {"id": post.id, "text": post.rendered, "edit_history_post_ids": [post.id]}})
 

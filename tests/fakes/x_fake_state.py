@@ -32,6 +32,7 @@ class FakePost:
     public_metrics: dict = field(default_factory=lambda: dict.fromkeys(
         ["repost_count", "reply_count", "like_count", "quote_count", "bookmark_count", "impression_count"], 0))
     deleted: bool = False
+    in_reply_to: str | None = None  # the post this one replies to (POST /2/tweets `reply.in_reply_to_tweet_id`)
 
 
 @dataclass

@@ -20,6 +20,7 @@ from social_media.platforms.base import (
     PlatformError,
     PublishResult,
     Reconciliation,
+    ThreadReply,
     TokenSet,
 )
 
@@ -36,6 +37,7 @@ __all__ = ["XAdapter"]
 class XAdapter(PlatformAdapter):
     platform = "x"
     idempotent_publish = False  # X has no idempotency key: after OutcomeUnknown, reconcile() decides
+    supports_threads = True  # each part a reply to the one before (POST /2/tweets `reply`)
     posting_rate = (300, 3 * 3600)
     required_settings = ("X_CLIENT_ID",)  # X_CLIENT_SECRET only for a confidential client
     connect_style = "oauth"
@@ -65,6 +67,17 @@ class XAdapter(PlatformAdapter):
         return text.weighted_length(content), int(text.limits_for(self.account)["max_weighted_length"])
 
     def publish(self, target, content: str, media: Sequence[MediaItem]) -> PublishResult:
+        return self._create(content, media)
+
+    def publish_part(self, target, position: int, content: str, media: Sequence[MediaItem], *, reply_to: ThreadReply) -> PublishResult:
+        """A post whose `reply.in_reply_to_tweet_id` is the part before. X has no idempotency key: the
+        engine reconciles a part (reconcile_part) before sending it again."""
+        return self._create(content, media, in_reply_to=reply_to.parent.platform_post_id)
+
+    def reconcile_part(self, target, position: int, content: str, *, reply_to: ThreadReply) -> Reconciliation:
+        return timeline.find_post(self._api(), self.account, target, text=content)
+
+    def _create(self, content: str, media: Sequence[MediaItem], *, in_reply_to: str | None = None) -> PublishResult:
         errors = self.validate(content, media)
         if errors:
             raise InvalidContent(errors[0] if len(errors) == 1 else f"X would reject this post: {' '.join(errors)}", errors=errors)
@@ -75,7 +88,7 @@ class XAdapter(PlatformAdapter):
                 for item in media
             ]
         with translated(what="post", may_have_landed=True):
-            answer = api.client.create_tweet(text=content or "", media_ids=media_ids or None, user_auth=False)
+            answer = api.client.create_tweet(text=content or "", media_ids=media_ids or None, in_reply_to_tweet_id=in_reply_to, user_auth=False)
         post_id = str((answer.get("data") or {}).get("id") or "")
         if not post_id:
             raise OutcomeUnknown("X accepted the post without saying its id; checking before any retry.")

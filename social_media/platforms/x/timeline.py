@@ -44,9 +44,11 @@ def fetch_metrics(api: XApi, post_id: str) -> Metrics:
     )
 
 
-def find_post(api: XApi, account, target) -> Reconciliation:
-    """found: a post of the account whose text is the target's; not_found: X listed the account's
-    recent posts (since the claim, when known) and none matched; else unknown (any error)."""
+def find_post(api: XApi, account, target, text: str | None = None) -> Reconciliation:
+    """found: a post of the account whose text is the target's (or `text`: a part of its thread);
+    not_found: X listed the account's recent posts (since the claim, when known) and none matched;
+    else unknown (any error)."""
+    wanted = target.content if text is None else text
     params = {"max_results": PAGE_SIZE, "post.fields": "created_at"}
     if target.claimed_at:
         params["start_time"] = (target.claimed_at - CLAIM_MARGIN).astimezone(dt_timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -57,7 +59,7 @@ def find_post(api: XApi, account, target) -> Reconciliation:
             if "data" not in answer and answer.get("errors"):
                 return Reconciliation()
             for post in answer.get("data") or []:
-                if texts_match(target.content, post.get("text", "")):
+                if texts_match(wanted, post.get("text", "")):
                     return Reconciliation(found=_result(account, post))
             next_token = (answer.get("meta") or {}).get("next_token")
             if not next_token:
