@@ -30,6 +30,11 @@ class Workspace(models.Model):
     )
     members = models.ManyToManyField(settings.AUTH_USER_MODEL, through="Membership", related_name="workspaces")
     metadata = models.JSONField(default=dict, blank=True)
+    # Posts need approval (approvals app): an editor's schedule, queue or publish-now submits the post
+    # instead; an admin or owner approves it. Edits of an approved post send it back for approval.
+    requires_approval = models.BooleanField(
+        default=False, help_text="Editors submit posts for approval; admins and owners approve them.",
+    )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:

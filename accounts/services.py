@@ -128,8 +128,8 @@ def _require(workspace, actor, role, action):
     return membership
 
 
-def workspace_update(*, workspace, actor, name=None, plan=None):
-    """Rename (admin+) or change the plan (staff only: plans are billing)."""
+def workspace_update(*, workspace, actor, name=None, plan=None, requires_approval=None):
+    """Rename or turn "posts need approval" on or off (admin+), or change the plan (staff only: plans are billing)."""
     _require(workspace, actor, Role.ADMIN, "change its settings")
     fields = []
     if plan is not None and plan != workspace.plan:
@@ -140,6 +140,9 @@ def workspace_update(*, workspace, actor, name=None, plan=None):
     if name is not None and name != workspace.name:
         workspace.name = name
         fields.append("name")
+    if requires_approval is not None and requires_approval != workspace.requires_approval:
+        workspace.requires_approval = requires_approval
+        fields.append("requires_approval")
     if fields:
         workspace.full_clean(exclude=[f.name for f in Workspace._meta.fields if f.name not in fields])
         workspace.save(update_fields=fields)

@@ -5,6 +5,7 @@ urlpatterns = [
     path("", include("developer.api.urls")),
     path("", include("accounts.api.urls")),
     path("", include("social_media.api.urls")),
+    path("", include("approvals.api")),  # /posts/{id}/submit/, approve/, reject/, comments/, approval-events/, review-links/
     path("", include("media.api_urls")),
     path("", include("analytics.api_urls")),
     path("", include("assistant.api.urls")),

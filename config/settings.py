@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "assistant",
     "developer",
     "webhooks",
+    "approvals",
     "feeds",
     "alerts",
     "transfer",
@@ -593,6 +594,8 @@ INVITATION_TTL_HOURS = env_int("INVITATION_TTL_HOURS", 72)
 # The link mailed to an invitee; "{token}" is replaced by the invitation's token. Empty: this
 # server's page, $PUBLIC_BASE_URL/invitations/{token}/ (the web app may serve its own).
 INVITATION_URL = os.environ.get("INVITATION_URL", "")
+# Approvals (approvals/): how long a client review link works unless its creator says otherwise.
+REVIEW_LINK_DAYS = env_int("REVIEW_LINK_DAYS", 7)
 
 # --- Web app (webapp/: server-rendered pages + htmx at /) -----------------------------------
 INSTALLED_APPS += ["django_htmx", "webapp"]

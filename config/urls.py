@@ -18,6 +18,7 @@ urlpatterns = [
     path("api/v1/", include("config.api_urls")),
     path("media/public/<str:token>/", public_file, name="media-public"),
     path("invitations/<str:token>/", invitation_page, name="invitation-page"),
+    path("", include("approvals.urls")),  # /review/<token>/ (no account needed) and the post page's approval forms
     path("", include("webapp.urls")),  # the web app (login page when signed out)
 ]
 

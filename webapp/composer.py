@@ -9,7 +9,7 @@ from rest_framework.exceptions import ValidationError
 
 from first_comments.services import UNSET, first_comment_write
 from social_media.models import PostQueue
-from social_media.services.posts import SCHEDULED_STATUSES, post_create, post_publish_now, post_schedule, post_update
+from social_media.services.posts import WAITING_STATUSES, post_create, post_publish_now, post_schedule, post_update
 from social_media.services.queues import next_free_slot, queue_add_post
 
 ROUND_TO = timedelta(minutes=15)
@@ -40,7 +40,9 @@ def suggested_time(*, workspace, accounts=(), now=None):
 def compose_save(*, workspace, author, action, accounts, content, custom_content, media, post=None, scheduled_time=None, queue=None, target_settings=None,
                  first_comment=UNSET):
     """Create (post=None) or edit a post, then: 'draft' keeps or puts it back to draft, 'schedule'
-    schedules it at `scheduled_time`, 'queue' puts it in the queue's next free slot, 'publish' sends it now."""
+    schedules it at `scheduled_time`, 'queue' puts it in the queue's next free slot, 'publish' sends it now.
+    In a workspace that requires approval an editor's schedule, queue and publish submit the post for
+    approval instead (the services decide), and an edit of an approved post sends it back for approval."""
     if post is None:
         post = post_create(
             workspace=workspace, author=author, content=content, accounts=accounts, custom_content=custom_content, media=media,
@@ -48,16 +50,22 @@ def compose_save(*, workspace, author, action, accounts, content, custom_content
         )
         first_comment_write(post=post, value=first_comment)
     else:
-        back_to_draft = action != "schedule" and post.status in SCHEDULED_STATUSES
+        back_to_draft = action != "schedule" and post.status in WAITING_STATUSES
+        # Scheduling an edited post is one post_update with its time, so an edit of an approved post
+        # is seen as one (and sent back for approval) whoever saves it.
+        with_time = action == "schedule" and scheduled_time is not None
+        time = {"scheduled_time": None} if back_to_draft else {"scheduled_time": scheduled_time} if with_time else {}
         post_update(
             post=post, content=content, accounts=accounts, custom_content=custom_content, media=media,
-            target_settings=target_settings or {}, **({"scheduled_time": None} if back_to_draft else {}),
+            target_settings=target_settings or {}, actor=author, **time,
         )
         first_comment_write(post=post, value=first_comment)
+        if with_time:
+            return post
     if action == "schedule":
-        post_schedule(post=post, at=scheduled_time)
+        post_schedule(post=post, at=scheduled_time, actor=author)
     elif action == "queue":
-        queue_add_post(queue=queue, post=post)
+        queue_add_post(queue=queue, post=post, actor=author)
     elif action == "publish":
-        post_publish_now(post=post)
+        post_publish_now(post=post, actor=author)
     return post

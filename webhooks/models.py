@@ -6,6 +6,9 @@ from config.encryption import EncryptedTextField
 
 EVENTS = {
     "post.scheduled": "A post was scheduled.",
+    "post.submitted": "A post was submitted for approval (or sent back for approval by an edit).",
+    "post.approved": "A post waiting for approval was approved.",
+    "post.rejected": "A post waiting for approval was rejected (back to draft, with a comment).",
     "post.published": "Every account of a post published it.",
     "post.partially_published": "A post went out on some accounts and failed on others.",
     "target.published": "A post went out on one account.",

@@ -89,8 +89,9 @@ class WorkspaceSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Workspace
-        fields = ["id", "name", "plan", "is_personal", "role", "created_at"]
+        fields = ["id", "name", "plan", "is_personal", "role", "requires_approval", "created_at"]
         read_only_fields = ["id", "created_at"]
+        extra_kwargs = {"requires_approval": {"required": False}}
 
     def validate_name(self, value):
         value = value.strip()

@@ -6,6 +6,9 @@ from ..models import Post, PostMedia, PostQueue, PostTarget, PublishAttempt, Que
 from ..services.posts import DELETABLE_STATUSES, PENDING_STATUSES, post_cancel, post_delete, post_publish_now, target_retry
 from ..services.resolution import target_reconcile_now, target_resolve
 from ..services.unpublishing import post_unpublish
+from approvals import services as approval_services
+from approvals.admin import approval_history_html
+
 from first_comments.admin import FirstCommentInline
 
 from .common import ACTIVE_STATUSES, ReadOnlyMixin, run_per_object, without_account_secrets
@@ -50,10 +53,10 @@ class PostAdmin(admin.ModelAdmin):
     search_fields = ["content", "workspace__name", "author__username"]
     list_select_related = ["workspace", "author"]
     date_hierarchy = "created_at"
-    fields = ["workspace", "author", "content", "accounts", "status", "scheduled_time", "posted_at", "created_at", "updated_at"]
-    readonly_fields = ["author", "status", "posted_at", "created_at", "updated_at"]
+    fields = ["workspace", "author", "content", "accounts", "status", "scheduled_time", "posted_at", "created_at", "updated_at", "approval_history"]
+    readonly_fields = ["author", "status", "posted_at", "created_at", "updated_at", "approval_history"]
     inlines = [PostTargetInline, PostMediaInline, FirstCommentInline]
-    actions = ["cancel", "publish_now", "unpublish"]
+    actions = ["cancel", "publish_now", "unpublish", "approve", "reject"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(n_targets=Count("targets", distinct=True))
@@ -112,6 +115,10 @@ class PostAdmin(admin.ModelAdmin):
         # Editable while no worker holds any of it: drafts and scheduled posts (through the services).
         return super().has_change_permission(request, obj) and (obj is None or obj.status in PENDING_STATUSES)
 
+    @admin.display(description="approval history")
+    def approval_history(self, post):
+        return approval_history_html(post)
+
     @admin.display(description="content")
     def summary(self, post):
         return Truncator(post.content).chars(60)
@@ -129,7 +136,17 @@ class PostAdmin(admin.ModelAdmin):
 
     @admin.action(description="Publish now", permissions=["cancel"])
     def publish_now(self, request, queryset):
-        run_per_object(self, request, queryset, lambda post: post_publish_now(post=post), "post(s) sent for publishing")
+        run_per_object(self, request, queryset, lambda post: post_publish_now(post=post, actor=request.user), "post(s) sent for publishing")
+
+    @admin.action(description="Approve (pending approval; publishes now those whose time has passed)", permissions=["cancel"])
+    def approve(self, request, queryset):
+        run_per_object(self, request, queryset.select_related("workspace"),
+                       lambda post: approval_services.post_approve(post=post, actor=request.user, publish_now_if_past=True), "post(s) approved")
+
+    @admin.action(description="Reject (pending approval; back to draft)", permissions=["cancel"])
+    def reject(self, request, queryset):
+        run_per_object(self, request, queryset.select_related("workspace"), lambda post: approval_services.post_reject(
+            post=post, actor=request.user, comment=f"Rejected in the admin by {request.user.username}."), "post(s) rejected")
 
     @admin.action(description="Unpublish (delete from the networks)", permissions=["cancel"])
     def unpublish(self, request, queryset):

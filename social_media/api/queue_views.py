@@ -70,7 +70,7 @@ class PostQueueViewSet(WorkspaceScopedMixin, viewsets.ModelViewSet):
         post = Post.objects.filter(workspace=self.workspace, pk=data.validated_data["post_id"]).first()
         if post is None:
             raise ValidationError({"post_id": ["No post with this id in this workspace."]})
-        queue_add_post(queue=queue, post=post)
+        queue_add_post(queue=queue, post=post, actor=request.user)
         return Response(PostSerializer(post, context=self.get_serializer_context()).data)
 
     @extend_schema(request=SuggestSlotsRequestSerializer, responses=SuggestSlotsSerializer)
@@ -89,5 +89,5 @@ class PostQueueViewSet(WorkspaceScopedMixin, viewsets.ModelViewSet):
         queue = self.get_object()
         data = ReorderSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        queue_reorder(queue=queue, post_ids=data.validated_data["post_ids"])
+        queue_reorder(queue=queue, post_ids=data.validated_data["post_ids"], actor=request.user)
         return self.respond(queue)

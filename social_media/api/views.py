@@ -83,7 +83,7 @@ class PostViewSet(IdempotentMixin, WorkspaceScopedMixin, viewsets.ModelViewSet):
         data = self.write_data(partial=True)
         first_comment = data.pop("first_comment", UNSET)
         with transaction.atomic():
-            post_services.post_update(post=post, **data)
+            post_services.post_update(post=post, actor=request.user, **data)
             first_comment_write(post=post, value=first_comment, targets_changed="accounts" in data)
         return self.respond(post)
 
@@ -94,10 +94,12 @@ class PostViewSet(IdempotentMixin, WorkspaceScopedMixin, viewsets.ModelViewSet):
     @extend_schema(request=ScheduleSerializer, responses=PostSerializer)
     @action(detail=True, methods=["post"])
     def schedule(self, request, pk=None):
+        """Schedule the post. In a workspace that requires approval, an editor's call submits it for
+        approval instead (status pending_approval, its time kept; approvals/)."""
         post = self.get_object()
         data = ScheduleSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        post_services.post_schedule(post=post, at=data.validated_data["scheduled_time"])
+        post_services.post_schedule(post=post, at=data.validated_data["scheduled_time"], actor=request.user)
         return self.respond(post)
 
     @extend_schema(request=None, responses=PostSerializer)
@@ -110,9 +112,10 @@ class PostViewSet(IdempotentMixin, WorkspaceScopedMixin, viewsets.ModelViewSet):
     @extend_schema(request=None, responses=PostSerializer)
     @action(detail=True, methods=["post"], url_path="publish-now")
     def publish_now(self, request, pk=None):
-        """Validate and publish the post on every target now (same service as the admin action)."""
+        """Validate and publish the post on every target now (same service as the admin action). In a
+        workspace that requires approval, an editor's call submits it for approval instead."""
         post = self.get_object()
-        post_services.post_publish_now(post=post)
+        post_services.post_publish_now(post=post, actor=request.user)
         return self.respond(post)
 
     @extend_schema(request=UnpublishSerializer, responses={202: PostSerializer})

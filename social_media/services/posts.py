@@ -23,8 +23,10 @@ from .threads import thread_set
 from .validation import validate_post, validate_target_settings, validate_thread
 
 # While every target is in one of these, no worker holds the post: it may still change.
-PENDING_STATUSES = frozenset({Status.DRAFT, Status.SCHEDULED, Status.QUEUED})
+PENDING_STATUSES = frozenset({Status.DRAFT, Status.PENDING_APPROVAL, Status.SCHEDULED, Status.QUEUED})
 SCHEDULED_STATUSES = frozenset({Status.SCHEDULED, Status.QUEUED})
+# Waiting for its time: scheduled (the engine takes it when due) or submitted for approval (never taken).
+WAITING_STATUSES = SCHEDULED_STATUSES | {Status.PENDING_APPROVAL}
 RETRYABLE_STATUSES = frozenset({Status.FAILED, Status.UNCONFIRMED})
 # A post may be deleted while nothing of it is live on a network or in a worker's hands.
 DELETABLE_STATUSES = PENDING_STATUSES | {Status.DELETED, Status.CANCELLED, Status.FAILED}
@@ -89,13 +91,13 @@ def _set_targets(post, accounts, existing):
     wanted = {a.pk for a in accounts}
     have = {t.account_id for t in existing}
     PostTarget.objects.filter(post_id=post.pk).exclude(account_id__in=wanted).delete()
-    scheduled = post.status in SCHEDULED_STATUSES
+    waiting = post.status in WAITING_STATUSES
     PostTarget.objects.bulk_create(
         PostTarget(
             post=post,
             account=account,
-            status=Status.SCHEDULED if scheduled else Status.DRAFT,
-            next_attempt_at=post.scheduled_time if scheduled else None,
+            status=(Status.PENDING_APPROVAL if post.status == Status.PENDING_APPROVAL else Status.SCHEDULED) if waiting else Status.DRAFT,
+            next_attempt_at=post.scheduled_time if waiting else None,
         )
         for account in accounts
         if account.pk not in have
@@ -164,16 +166,22 @@ def post_create(*, workspace, author, content="", accounts=(), custom_content=No
     if thread:  # the parts after the first (docs/threads.md), before any scheduling validates them
         thread_set(post, thread)
     if scheduled_time is not None:
-        post_schedule(post=post, at=scheduled_time)
+        post_schedule(post=post, at=scheduled_time, actor=author)
     return post
 
 
 @transaction.atomic
-def post_update(*, post, content=UNSET, accounts=UNSET, custom_content=UNSET, media=UNSET, scheduled_time=UNSET, target_settings=UNSET, thread=UNSET):
+def post_update(*, post, content=UNSET, accounts=UNSET, custom_content=UNSET, media=UNSET, scheduled_time=UNSET, target_settings=UNSET, thread=UNSET, actor=None):
     """Edit a post nobody is publishing yet. `scheduled_time=None` unschedules it (back to draft); a
-    time reschedules it; an edit of a scheduled post without a new time is validated again."""
+    time reschedules it (or submits it for approval, approvals.services.submits_instead); an edit of a
+    waiting post without a new time is validated again. In a workspace that requires approval, a change
+    of an approved (scheduled) post's text, accounts, media, settings or time, by anyone, sends it back
+    for approval ("edited after approval")."""
+    from approvals.services import approval_snapshot
+
     targets = lock_post(post)
     _ensure_pending(targets, "edited")
+    before = approval_snapshot(post) if post.status in SCHEDULED_STATUSES and post.workspace.requires_approval else None
     _check_workspace(post, [] if accounts is UNSET else accounts, [] if media is UNSET else media)
     if content is not UNSET:
         post.content = content
@@ -188,32 +196,40 @@ def post_update(*, post, content=UNSET, accounts=UNSET, custom_content=UNSET, me
         _set_media(post, media)
     if thread is not UNSET:
         thread_set(post, thread)
+    at = _check_time(scheduled_time) if scheduled_time not in (None, UNSET) else None
+    edited = before is not None and (approval_snapshot(post) != before or (at is not None and at != post.scheduled_time))
     if scheduled_time is None:
         post_unschedule(post=post)
     elif scheduled_time is not UNSET:
-        post_schedule(post=post, at=scheduled_time)
-    elif post.status in SCHEDULED_STATUSES:
+        _schedule_locked(post, at, actor=actor, submit=True if edited else None)
+    elif post.status in WAITING_STATUSES:
         if not PostTarget.objects.filter(post_id=post.pk).exists():
             raise ValidationError({"target_accounts": ["A scheduled post needs at least one account."]})
         _validate_or_raise(post)
+        if edited:
+            _schedule_locked(post, post.scheduled_time, actor=actor, submit=True)
         post_refresh_status(post=post)
     return post
 
 
 @transaction.atomic
-def post_schedule(*, post, at):
+def post_schedule(*, post, at, actor=None):
     """Validate the post on every target's network, count it against the plan's daily quota (a
-    reschedule does not count again) and schedule every target for `at`."""
-    return _schedule_locked(post, _check_time(at))
+    reschedule does not count again) and schedule every target for `at`. When the workspace requires
+    approval and `actor` cannot approve (an editor; None: an automatic caller), the post is submitted
+    for approval instead (pending_approval, keeping `at`)."""
+    return _schedule_locked(post, _check_time(at), actor=actor)
 
 
 @transaction.atomic
-def post_publish_now(*, post):
-    """Validate and hand every target to the posting queue at once (publish-now, admin action)."""
+def post_publish_now(*, post, actor=None):
+    """Validate and hand every target to the posting queue at once (publish-now, admin action); when
+    the post needs approval first (post_schedule), it is submitted for approval for now instead."""
     from .publishing import targets_make_due_now
 
-    _schedule_locked(post, timezone.now(), verb="published now")
-    targets_make_due_now(target_ids=list(PostTarget.objects.filter(post_id=post.pk).values_list("id", flat=True)))
+    _schedule_locked(post, timezone.now(), verb="published now", actor=actor)
+    if post.status == Status.SCHEDULED:
+        targets_make_due_now(target_ids=list(PostTarget.objects.filter(post_id=post.pk).values_list("id", flat=True)))
     return post
 
 
@@ -225,15 +241,29 @@ def _validate_or_raise(post):
         raise ValidationError(errors)
 
 
-def _schedule_locked(post, at, verb="scheduled"):
+def _schedule_locked(post, at, verb="scheduled", *, actor=None, submit=None):
+    """Schedule the post for `at`, or submit it for approval (`submit`; None: as the workspace's
+    policy says for `actor`, and always when an approved post is moved to another time). A post
+    that was pending approval and is scheduled (or published now) by an approver is approved by them."""
+    from approvals import services as approvals
+
     targets = lock_post(post)
     _ensure_pending(targets, verb)
     if not targets:
         raise ValidationError({"target_accounts": ["Choose at least one account to publish to."]})
     _validate_or_raise(post)
-    if post.status not in SCHEDULED_STATUSES:
+    if submit is None:
+        moved = verb == "scheduled" and post.status in SCHEDULED_STATUSES and at != post.scheduled_time
+        submit = (moved and post.workspace.requires_approval) or approvals.submits_instead(post.workspace, actor)
+    if post.status not in WAITING_STATUSES:
         consume_scheduled_post(post.workspace)
+    if submit:
+        approvals.record_submission(post=post, target_ids=[t.pk for t in targets], at=at, actor=actor, edited=post.status in SCHEDULED_STATUSES)
+        return post
+    was_pending = post.status == Status.PENDING_APPROVAL
     _set_schedule(post, [t.pk for t in targets], Status.SCHEDULED, at)
+    if was_pending:
+        approvals.record_event(post=post, kind=approvals.Kind.APPROVED, actor=actor)
     if verb == "scheduled":
         from webhooks.events import post_scheduled
 

@@ -143,9 +143,9 @@ def _lock_queue(queue):
 
 
 @transaction.atomic
-def queue_add_post(*, queue, post):
-    """Put a draft post in the queue's next free slot and schedule it there. A post without targets
-    gets the queue's active accounts."""
+def queue_add_post(*, queue, post, actor=None):
+    """Put a draft post in the queue's next free slot and schedule it there (or submit it for approval
+    there: post_schedule decides for `actor`). A post without targets gets the queue's active accounts."""
     _lock_queue(queue)
     if post.workspace_id != queue.workspace_id:
         raise ValidationError({"post_id": ["No post with this id in this workspace."]})
@@ -161,7 +161,7 @@ def queue_add_post(*, queue, post):
         PostTarget.objects.bulk_create(PostTarget(post=post, account=account) for account in accounts)
     slot = next_free_slot(queue, exclude_post=post)
     QueuedPost.objects.update_or_create(post=post, defaults={"queue": queue, "position": 0})
-    post_schedule(post=post, at=slot)
+    post_schedule(post=post, at=slot, actor=actor)
     _renumber(queue)
     return post
 
@@ -176,7 +176,7 @@ def queue_pending_posts(queue):
 
 
 @transaction.atomic
-def queue_reorder(*, queue, post_ids):
+def queue_reorder(*, queue, post_ids, actor=None):
     """Give the queue's waiting posts its already-taken slots in the order of `post_ids`, which must
     name each waiting post exactly once."""
     _lock_queue(queue)
@@ -189,7 +189,7 @@ def queue_reorder(*, queue, post_ids):
     for post_id, slot in zip(post_ids, slots):
         post = by_id[post_id]
         if post.scheduled_time != slot:
-            post_schedule(post=post, at=slot)
+            post_schedule(post=post, at=slot, actor=actor)
     _renumber(queue)
     return queue
 

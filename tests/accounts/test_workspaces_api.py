@@ -25,7 +25,7 @@ def test_it_lists_only_the_callers_workspaces_with_their_role(client_for, team):
         (team.workspace.pk, "editor", False),
         (team.editor.personal_workspace.pk, "owner", True),
     ]
-    assert set(rows[0]) == {"id", "name", "plan", "is_personal", "role", "created_at"}
+    assert set(rows[0]) == {"id", "name", "plan", "is_personal", "role", "requires_approval", "created_at"}
 
 
 def test_it_searches_the_callers_workspaces_by_name(client_for, team):

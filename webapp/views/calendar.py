@@ -117,7 +117,7 @@ def reschedule(request, post_id):
     if not form.is_valid():
         return JsonResponse({"ok": False, "message": " ".join(form.errors["scheduled_time"])}, status=400)
     try:
-        post_schedule(post=post, at=form.cleaned_data["scheduled_time"])
+        post_schedule(post=post, at=form.cleaned_data["scheduled_time"], actor=request.user)
     except SERVICE_ERRORS as exc:
         message = " ".join(m for messages in service_messages(exc).values() for m in messages)
         return JsonResponse({"ok": False, "message": message}, status=getattr(exc, "status_code", 400))

@@ -12,7 +12,8 @@ from rest_framework.exceptions import ValidationError
 from first_comments.models import FirstComment
 from media.services import media_upload
 from config.numbers import MAX_ID, digits
-from social_media.models import ConnectedAccount, Post
+from approvals.services import submits_instead
+from social_media.models import ConnectedAccount, Post, Status
 from social_media.services.posts import PENDING_STATUSES
 from social_media.services.publishing_quota import post_quota_warnings
 from social_media.services.queues import next_free_slot
@@ -24,6 +25,8 @@ from ..errors import SERVICE_ERRORS, add_service_errors
 from ..forms_compose import ACTIONS, MINUTE_FORMAT, ComposeForm
 from ..render import page
 
+# The buttons' labels when the workspace requires approval and the user cannot approve (approvals/).
+SUBMIT_ACTIONS = {"draft": "Save draft", "schedule": "Submit for approval", "queue": "Submit for the queue's next slot", "publish": "Submit to publish now"}
 SUCCESS = {
     "draft": "Draft saved.",
     "schedule": "Scheduled for {time}.",
@@ -135,14 +138,19 @@ def _compose(request, post=None, initial=None, copy_of=None, suggested=False):
         else:
             saved.refresh_from_db()
             when = timezone.localtime(saved.scheduled_time).strftime("%a %d %b %Y %H:%M:%S") if saved.scheduled_time else ""
-            messages.success(request, SUCCESS[data["action"]].format(time=when))
+            if saved.status == Status.PENDING_APPROVAL:
+                messages.success(request, f"Submitted for approval: it goes out at {when} once an admin or owner approves it.")
+            else:
+                messages.success(request, SUCCESS[data["action"]].format(time=when))
             if data["action"] in ("schedule", "queue"):
                 for problems in post_quota_warnings(post=saved).values():
                     for warning in problems:
                         messages.warning(request, warning)
             return redirect("webapp:post_detail", post_id=saved.pk)
+    submits = submits_instead(request.workspace, request.user)
     context = {
-        "form": form, "post": post, "copy_of": copy_of, "actions": ACTIONS, "queue_slots": _queue_slots(form),
+        "form": form, "post": post, "copy_of": copy_of, "actions": SUBMIT_ACTIONS if submits else ACTIONS, "queue_slots": _queue_slots(form),
+        "submits_for_approval": submits,
         "page_title": "Edit post" if post else "Compose",
     }
     return page(request, "app/compose.html", context, status=400 if form.errors else 200)

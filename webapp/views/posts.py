@@ -86,6 +86,9 @@ def post_detail(request, post_id):
         return render(request, "app/_post_panel.html", context)
     if context["actions"]["stats"]:
         context["stats"] = _stats(post, context["targets"])
+    from approvals.views import approval_context
+
+    context.update(approval_context(request, post))
     return page(request, "app/post_detail.html", context)
 
 
@@ -123,7 +126,7 @@ def post_action(request, post_id, action):
         elif action == "delete":
             post_delete(post=post)
         elif action == "publish":
-            post_publish_now(post=post)
+            post_publish_now(post=post, actor=request.user)
         elif action == "unpublish":
             post_unpublish(post=post)
         else:

@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 
 from accounts.invitations import invitation_accept, invitation_create, invitation_revoke
 from accounts.models import Invitation, Membership
-from accounts.services import member_change_role, member_remove
+from accounts.services import member_change_role, member_remove, workspace_update
 from accounts.throttling import quota_usage
 
 from ..context import workspace_view
@@ -29,6 +29,8 @@ class RoleForm(forms.Form):
 
 @workspace_view(write_role=Membership.Role.ADMIN)
 def team(request):
+    if request.method == "POST" and request.POST.get("form") == "approval":
+        return _approval_setting(request)
     form = InviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -46,6 +48,18 @@ def team(request):
         "form": form, "page_obj": page_obj, "querystring_base": base, "roles": Membership.Role.choices,
         "invitations": invitations, "quota": quota_usage(request.workspace), "page_title": "Team",
     }, status=400 if form.errors else 200)
+
+
+def _approval_setting(request):
+    """The workspace's "posts need approval" setting (approvals/), through accounts.services as the API."""
+    on = bool(request.POST.get("requires_approval"))
+    try:
+        workspace_update(workspace=request.workspace, actor=request.user, requires_approval=on)
+    except SERVICE_ERRORS as exc:
+        flash_service_error(request, exc)
+    else:
+        messages.success(request, "Posts now need approval: editors submit, admins and owners approve." if on else "Posts no longer need approval.")
+    return redirect("webapp:team")
 
 
 @require_POST
