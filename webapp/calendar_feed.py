@@ -7,7 +7,8 @@ only what the calendar draws: its id, the title (the text's first 60 characters)
 in the user's time zone (FullCalendar with a named zone and no time-zone plugin reads times as wall
 clock), the status (colour and label), the ids of its accounts in id order (the page names them from
 its account filter), `editable` when it can be dragged, and `thumb`, the id of the first attached
-file with a thumbnail, when there is one. A post sits at its publish time once posted, else at its
+file with a thumbnail, when there is one, and `parts`, how many posts a thread has (docs/threads.md; a
+thread is one event, whatever its parts). A post sits at its publish time once posted, else at its
 scheduled time: COALESCE(posted_at, scheduled_time), the expression the partial index
 post_calendar_idx covers, so the query reads the window's rows alone however long the history.
 
@@ -38,7 +39,8 @@ SELECT COALESCE(json_strip_nulls(json_agg(event)), '[]'::json)::text FROM (
         ARRAY(SELECT t.account_id FROM social_media_posttarget t WHERE t.post_id = p.id ORDER BY t.account_id) AS accounts,
         CASE WHEN %(can_edit)s AND p.status = ANY(%(draggable)s) THEN true END AS editable,
         (SELECT m.id FROM social_media_postmedia pm JOIN media_mediafile m ON m.id = pm.media_id
-         WHERE pm.post_id = p.id AND m.thumbnail <> '' ORDER BY pm."order", pm.id LIMIT 1) AS thumb
+         WHERE pm.post_id = p.id AND m.thumbnail <> '' ORDER BY pm."order", pm.id LIMIT 1) AS thumb,
+        (SELECT count(*) + 1 FROM social_media_threadpart tp WHERE tp.post_id = p.id HAVING count(*) > 0) AS parts
     FROM social_media_post p
     WHERE p.workspace_id = %(workspace)s
       AND p.status <> %(draft)s

@@ -291,3 +291,16 @@ def test_a_time_zone_the_database_does_not_know_is_a_400_that_says_so(editor, te
     response = editor.get(reverse("webapp:calendar_events"), WINDOW)
     assert response.status_code == 400
     assert response.json()["errors"] == {"timezone": ["This server's database does not know the time zone posix/Europe/Berlin; choose another in your profile."]}
+
+
+def test_a_thread_is_one_event_that_says_how_many_posts_it_has(editor, team_workspace, mastodon, bluesky):
+    """docs/threads.md: parts are rows of their own, never events; `parts` counts the thread's posts."""
+    from social_media.models import ThreadPart
+
+    thread = scheduled(team_workspace, mastodon, datetime(2030, 1, 8, tzinfo=UTC), content="Head")
+    PostTargetFactory(post=thread, account=bluesky, status=Status.SCHEDULED)
+    for position in (1, 2, 3):
+        ThreadPart.objects.create(post=thread, position=position, content=f"Part {position}")
+    single = scheduled(team_workspace, mastodon, datetime(2030, 1, 9, tzinfo=UTC), content="Alone")
+    feed = events(editor)
+    assert [(e["id"], e.get("parts")) for e in feed] == [(thread.pk, 4), (single.pk, None)]

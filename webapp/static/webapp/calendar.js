@@ -95,7 +95,8 @@
       eventDidMount: function (info) {
         var p = info.event.extendedProps;
         var accounts = p.accounts.map(function (id) { return accountNames[id] || "an account"; });
-        info.el.setAttribute("aria-label", (statusNames[p.status] || p.status) + ": " + info.event.title + " (" + accounts.join(", ") + ")");
+        var thread = p.parts ? "thread of " + p.parts + " posts, " : "";
+        info.el.setAttribute("aria-label", (statusNames[p.status] || p.status) + ": " + thread + info.event.title + " (" + accounts.join(", ") + ")");
         info.el.dataset.postId = info.event.id;
         if (p.thumb) {
           var img = document.createElement("img");
@@ -103,6 +104,12 @@
           img.src = idUrl(el.dataset.thumbUrl, p.thumb);
           var title = info.el.querySelector(".fc-event-title, .fc-list-event-title a");
           (title ? title.parentNode : info.el).insertBefore(img, title);
+        }
+        if (p.parts) {  // a thread is one event: a badge says how many posts it has
+          var badge = document.createElement("span");
+          badge.className = "fc-thread"; badge.textContent = "\uD83E\uDDF5 " + p.parts + " "; badge.title = "A thread of " + p.parts + " posts";
+          var label = info.el.querySelector(".fc-event-title, .fc-list-event-title a");
+          (label ? label.parentNode : info.el).insertBefore(badge, label);
         }
       },
       eventClick: function (info) {
