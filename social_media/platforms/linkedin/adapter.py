@@ -20,10 +20,11 @@ from social_media.platforms.base import (
 from . import media as media_upload
 from . import oauth, posts, text
 from .client import LinkedInClient
+from .comments import LinkedInComments
 from .errors import DuplicatePost
 
 
-class LinkedInAdapter(PlatformAdapter):
+class LinkedInAdapter(LinkedInComments, PlatformAdapter):
     platform = "linkedin"
     idempotent_publish = False  # no idempotency key: after OutcomeUnknown, reconcile() reads the author's posts
     posting_rate = (150, 24 * 3600)

@@ -51,9 +51,11 @@ def from_response(response: requests.Response, *, what: str = "request", may_hav
     if status == 403 and not (write or may_have_landed):
         return PlatformError(f"LinkedIn does not let this app read the {what} ({detail}).", http_status=403)
     if status == 403:
-        return AccountDisconnected(
+        refused = AccountDisconnected(
             f"LinkedIn refused permission for the {what} ({detail}); reconnect the account granting posting access "
             "(and check the member still administers the page).", http_status=403)
+        refused.detail = detail  # comment_forbidden words its own sentence with it
+        return refused
     if status >= 500:
         if may_have_landed:
             return OutcomeUnknown(f"LinkedIn had a server error (HTTP {status}) after the {what} was sent; checking before any retry.", http_status=status)
@@ -67,6 +69,20 @@ def from_response(response: requests.Response, *, what: str = "request", may_hav
     if status in (400, 413, 422):
         return InvalidContent(f"LinkedIn rejected the {what}: {detail}", http_status=status)
     return PlatformError(f"LinkedIn refused the {what} (HTTP {status}): {detail}", http_status=status)
+
+
+def comment_forbidden(exc: PlatformError, *, needed: str, granted) -> PlatformError:
+    """A 403 to a comment. Without the write scope in the grant the account must reconnect to give it;
+    with it, the refusal is LinkedIn's (the app's products, or the member no longer administering the
+    page), and reconnecting would not help, so this comment fails and the account stays connected. An
+    unknown grant is treated as publishing treats a refusal: reconnect."""
+    if not granted or needed not in granted:
+        return AccountDisconnected(f"LinkedIn refused the comment: the account did not grant {needed}; reconnect it granting "
+                                   "permission to post and comment.", http_status=403)
+    detail = getattr(exc, "detail", "") or "HTTP 403"
+    return PlatformError(f"LinkedIn refused permission to comment as this account ({detail}): check that the LinkedIn app has "
+                         "the product that grants commenting and, for a page, that the member still administers it.",
+                         http_status=403)
 
 
 def from_transport(exc: requests.RequestException, *, what: str = "request", may_have_landed: bool = False) -> PlatformError:

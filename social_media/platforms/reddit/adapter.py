@@ -20,6 +20,7 @@ from ..base import (
 )
 from . import oauth
 from .client import build, no_retries
+from .comments import RedditComments
 from .errors import translate
 from .rules import TARGET_SETTINGS, content_errors, post_kind, settings_errors, subreddit_name
 
@@ -30,7 +31,7 @@ IMAGE_LISTING_WAIT = 2.0
 EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/gif": "gif"}
 
 
-class RedditAdapter(PlatformAdapter):
+class RedditAdapter(RedditComments, PlatformAdapter):
     platform = "reddit"
     idempotent_publish = False
     posting_rate = (30, 3600)  # conservative: Reddit throttles new posts per account (RATELIMIT)

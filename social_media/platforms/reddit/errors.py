@@ -33,6 +33,10 @@ CONTENT_ERRORS = {
     "DOMAIN_BANNED": "the subreddit does not allow links to that site",
     "SUBMIT_VALIDATION_TITLE_REQUIREMENT": "the title does not meet the subreddit's rules",
     "SUBMIT_VALIDATION_BODY_REQUIRED": "the subreddit requires body text",
+    # POST /api/comment (reddit-archive/reddit r2 VSubmitParent / POST_comment):
+    "TOO_OLD": "the post is archived (Reddit closes posts to comments after six months)",
+    "THREAD_LOCKED": "the post is locked: its comments are closed",
+    "DELETED_LINK": "the post was deleted",
 }
 ACCOUNT_ERRORS = {"USER_REQUIRED", "USER_SUSPENDED", "INVALID_USER"}
 _WAIT = re.compile(r"(\d+)\s+(millisecond|second|minute|hour)s?", re.IGNORECASE)

@@ -16,6 +16,7 @@ Python API
     fake.video_part_size = 65536                       # size of the uploadInstructions parts (4 MiB)
     fake.fail_next(kind, times=1, path=None, method=None, **options)
     fake.posts / fake.post(urn) / fake.posts_by(author_urn) / fake.requests / fake.requests_to(path, method)
+    fake.comments_on(post_urn)                         # the comments created on a post (routes_comments.py)
 
 Fault kinds (matched by optional raw `path` prefix and `method`; each fires `times` times):
     "rate_limit"          429 TOO_MANY_REQUESTS (option retry_after adds a Retry-After header)
@@ -37,6 +38,7 @@ from datetime import date
 from tests.fakes.http import serve, shut
 
 from . import server
+from .routes_comments import CommentRoutes
 from .routes_oauth import OAuthRoutes
 from .routes_rest import RestRoutes
 from .server import Recorded, Reply
@@ -71,13 +73,14 @@ class _Fault:
     options: dict
 
 
-class LinkedInFake(OAuthRoutes, RestRoutes):
+class LinkedInFake(CommentRoutes, OAuthRoutes, RestRoutes):
     def __init__(self, *, client_id="li-client", client_secret="li-secret"):
         self.client_id, self.client_secret = client_id, client_secret
         self.lock = threading.RLock()
         self.members, self.organizations, self.by_urn = {}, {}, {}
         self.access_tokens, self.refresh_tokens, self.codes = {}, {}, {}
         self.images, self.videos, self.upload_slots = {}, {}, {}
+        self.comments = {}  # post urn -> [comment, ...] (routes_comments.py), oldest first
         self.requests, self._faults = [], []
         self.active_versions = active_versions()
         self.default_scopes, self.grant_refresh_tokens = list(DEFAULT_SCOPES), True
@@ -149,6 +152,10 @@ class LinkedInFake(OAuthRoutes, RestRoutes):
 
     def post(self, urn) -> FakePost | None:
         return self.by_urn.get(urn)
+
+    def comments_on(self, urn) -> list:
+        with self.lock:
+            return list(self.comments.get(urn, []))
 
     def posts_by(self, author: str) -> list:
         return [p for p in self.posts if p.author == author and not p.deleted]
@@ -222,6 +229,8 @@ class LinkedInFake(OAuthRoutes, RestRoutes):
             return self.get_or_delete_post(request, held, parts[1])
         if len(parts) == 2 and parts[0] == "videos" and method == "GET":
             return self.get_video(request, held, parts[1])
+        if len(parts) == 3 and parts[0] == "socialActions" and parts[2] == "comments" and method in ("GET", "POST"):
+            return self.route_comments(request, held, parts[1])
         if len(parts) == 2 and parts[0] == "socialActions" and method == "GET":
             return self.social_actions(request, held, parts[1])
         if len(parts) == 2 and parts[0] == "organizations" and method == "GET":

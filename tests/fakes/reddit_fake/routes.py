@@ -29,6 +29,8 @@ class RedditRoutes:
         if path == "/api/v1/access_token":
             return self._token(request)
         user = self._authenticate(request)
+        if comment := self.route_comments(user, request):
+            return comment
         if path == "/api/v1/me":
             return self._ok({"name": user, "id": self.users[user].id, "created_utc": 1458545897.0, "link_karma": 1,
                              "comment_karma": 0, "is_suspended": False, "has_verified_email": True})
@@ -73,18 +75,19 @@ class RedditRoutes:
             if grant is None or grant[1] != form.get("redirect_uri"):
                 return Reply(200, {"error": "invalid_grant"})
             refresh = self.issue_refresh_token(self.users[grant[0]], scope=grant[2].replace(",", " "))
-            access = self._new_access(grant[0])
+            access = self._new_access(grant[0], self.refresh_tokens[refresh]["scope"])
             return Reply(200, {**recorded.TOKEN, "access_token": access, "refresh_token": refresh, "scope": self.refresh_tokens[refresh]["scope"]})
         if form.get("grant_type") == "refresh_token":
             grant = self.refresh_tokens.get(form.get("refresh_token", ""))
             if grant is None or grant["revoked"]:
                 return Reply(200, {"error": "invalid_grant"})
-            return Reply(200, {**recorded.TOKEN, "access_token": self._new_access(grant["user"]), "scope": grant["scope"]})
+            return Reply(200, {**recorded.TOKEN, "access_token": self._new_access(grant["user"], grant["scope"]), "scope": grant["scope"]})
         return Reply(200, {"error": "unsupported_grant_type"})
 
-    def _new_access(self, user):
+    def _new_access(self, user, scope="*"):
         token = f"{self.users[user].id}-{secrets.token_urlsafe(16)}"
         self.access_tokens[token] = user
+        self.access_scopes[token] = scope
         return token
 
     def _authenticate(self, request) -> str:

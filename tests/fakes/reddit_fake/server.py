@@ -13,6 +13,8 @@ lease's `action`). Bodies: recorded.py. Endpoints: routes.py.
     fake.expire_access_tokens()                         # API calls answer 401 invalid_token
     fake.fail_next(...)                                 # faults: tests/fakes/fake_server.py
     fake.posts / fake.post(id) / fake.uploads
+    fake.comments_on(submission_id)                     # FakeComment(id, author, link_id, body, ...), oldest first
+    fake.post(id).locked = True / .archived = True      # POST /api/comment answers THREAD_LOCKED / TOO_OLD
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from dataclasses import dataclass, field
 from tests.fakes.fake_server import FakeServer, Reply
 
 from .routes import RedditRoutes
+from .routes_comments import CommentRoutes
 
 
 @dataclass
@@ -61,6 +64,18 @@ class FakeSubmission:
     upvote_ratio: float = 1.0
     num_comments: int = 0
     deleted: bool = False
+    locked: bool = False  # a moderator locked it: comments answer THREAD_LOCKED
+    archived: bool = False  # older than six months: comments answer TOO_OLD
+
+
+@dataclass
+class FakeComment:
+    id: str
+    author: str
+    link_id: str  # the submission's id (without t3_)
+    subreddit: str
+    body: str
+    created_utc: float = field(default_factory=time.time)
 
 
 class S3Upload(FakeServer):
@@ -84,7 +99,7 @@ class S3Upload(FakeServer):
         return Reply(201, raw=body, content_type="application/xml")
 
 
-class RedditFake(RedditRoutes, FakeServer):
+class RedditFake(CommentRoutes, RedditRoutes, FakeServer):
     name = "reddit"
 
     def __init__(self, *, client_id="reddit-app", client_secret="reddit-secret"):
@@ -94,6 +109,8 @@ class RedditFake(RedditRoutes, FakeServer):
         self.subreddits: dict[str, FakeSubreddit] = {}
         self.refresh_tokens: dict[str, dict] = {}  # token -> {"user": name, "scope": str, "revoked": bool}
         self.access_tokens: dict[str, str] = {}  # token -> user name
+        self.access_scopes: dict[str, str] = {}  # token -> the scopes its grant holds ("identity submit ...")
+        self.comments: dict[str, FakeComment] = {}
         self.codes: dict[str, tuple[str, str]] = {}
         self.submissions: dict[str, FakeSubmission] = {}
         self.leases: dict[str, dict] = {}
@@ -156,3 +173,7 @@ class RedditFake(RedditRoutes, FakeServer):
 
     def post(self, submission_id) -> FakeSubmission | None:
         return self.submissions.get(str(submission_id))
+
+    def comments_on(self, submission_id) -> list[FakeComment]:
+        with self.lock:
+            return sorted((c for c in self.comments.values() if c.link_id == str(submission_id)), key=lambda c: c.created_utc)
