@@ -38,7 +38,7 @@ def suggested_time(*, workspace, accounts=(), now=None):
 
 @transaction.atomic
 def compose_save(*, workspace, author, action, accounts, content, custom_content, media, post=None, scheduled_time=None, queue=None, target_settings=None,
-                 first_comment=UNSET):
+                 first_comment=UNSET, thread=None):
     """Create (post=None) or edit a post, then: 'draft' keeps or puts it back to draft, 'schedule'
     schedules it at `scheduled_time`, 'queue' puts it in the queue's next free slot, 'publish' sends it now.
     In a workspace that requires approval an editor's schedule, queue and publish submit the post for
@@ -46,7 +46,7 @@ def compose_save(*, workspace, author, action, accounts, content, custom_content
     if post is None:
         post = post_create(
             workspace=workspace, author=author, content=content, accounts=accounts, custom_content=custom_content, media=media,
-            target_settings=target_settings,
+            target_settings=target_settings, thread=thread,
         )
         first_comment_write(post=post, value=first_comment)
     else:
@@ -57,7 +57,7 @@ def compose_save(*, workspace, author, action, accounts, content, custom_content
         time = {"scheduled_time": None} if back_to_draft else {"scheduled_time": scheduled_time} if with_time else {}
         post_update(
             post=post, content=content, accounts=accounts, custom_content=custom_content, media=media,
-            target_settings=target_settings or {}, actor=author, **time,
+            target_settings=target_settings or {}, actor=author, thread=thread or [], **time,
         )
         first_comment_write(post=post, value=first_comment)
         if with_time:

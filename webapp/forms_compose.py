@@ -77,6 +77,10 @@ class ComposeForm(forms.Form):
     def __init__(self, *args, workspace, **kwargs):
         super().__init__(*args, **kwargs)
         self.workspace = workspace
+        # A thread's parts after the first (docs/threads.md): one `thread_part` textarea each, in order
+        # (the page's "Add to thread" adds one); errors of part i go to thread_errors[i], next to it.
+        self.thread_texts = list(self.data.getlist("thread_part")) if self.is_bound else list(self.initial.get("thread_parts") or [])
+        self.thread_errors = {}
         self.account_list = list(ConnectedAccount.objects.filter(workspace=workspace, is_active=True).order_by("platform", "platform_username", "id"))
         self.fields["accounts"].queryset = ConnectedAccount.objects.filter(workspace=workspace, is_active=True).order_by("platform", "platform_username", "id")
         self.fields["library_media"].queryset = MediaFile.objects.filter(workspace=workspace).order_by("-created_at", "-id")
@@ -139,6 +143,14 @@ class ComposeForm(forms.Form):
         if data.get("upload_alt") and not data.get("upload"):
             self.add_error("upload", "Choose the file this alt text describes.")
         return data
+
+    def thread_value(self):
+        """The services' `thread`: the parts after the first, in order (an empty textarea is dropped)."""
+        return [{"content": text} for text in self.thread_texts if text.strip()]
+
+    def thread_rows(self):
+        """(index, text, errors) of each part for the template."""
+        return [(index, text, self.thread_errors.get(index, [])) for index, text in enumerate(self.thread_texts)]
 
     def first_comment_value(self):
         """The services' first_comment: {content, delay_seconds}, or None (no first comment)."""

@@ -17,7 +17,7 @@ from social_media.models import ConnectedAccount, Post, Status
 from social_media.services.posts import PENDING_STATUSES
 from social_media.services.publishing_quota import post_quota_warnings
 from social_media.services.queues import next_free_slot
-from social_media.services.validation import validate_draft
+from social_media.services.validation import thread_usage, validate_draft
 
 from ..composer import compose_save, suggested_time
 from ..context import workspace_view
@@ -57,6 +57,7 @@ def _initial(post, *, with_time=True):
         "scheduled_time": timezone.localtime(post.scheduled_time) if with_time and post.scheduled_time else None,
     }
     initial.update({f"variant_{t.account_id}": t.custom_content for t in targets if t.custom_content})
+    initial["thread_parts"] = [part.content for part in post.thread_parts.order_by("position")]  # threads
     comment = FirstComment.objects.filter(post_id=post.pk).first()  # first_comments
     if comment is not None:
         initial.update(first_comment=comment.content, first_comment_delay=comment.delay_seconds)
@@ -90,6 +91,29 @@ def _target_errors(form, exc):
                 else:  # no such field (an unknown key, a NUL): with the text, naming the account
                     form.add_error("content", f"{label(key)}{problem}")
     return True
+
+
+def _thread_errors(form, exc):
+    """{"thread": {"<index>": {"content": [...]}}} (services.threads, validate_thread) next to each part.
+    Returns the error detail without them (None when nothing else is left to show)."""
+    detail = getattr(exc, "detail", None)
+    if not isinstance(detail, dict) or "thread" not in detail:
+        return exc
+    thread = detail["thread"]
+    if isinstance(thread, dict):
+        kept = [i for i, text in enumerate(form.thread_texts) if text.strip()]  # thread_value() drops empty parts
+        for key, fields in thread.items():
+            messages = [m for problems in (fields.values() if isinstance(fields, dict) else [fields]) for m in problems]
+            index = kept[int(key)] if str(key).isdigit() and int(key) < len(kept) else None
+            if index is None:
+                form.add_error(None, " ".join(str(m) for m in messages))
+            else:
+                form.thread_errors.setdefault(index, []).extend(str(m) for m in messages)
+        form.add_error(None, "Some parts of the thread have problems: see each part.")
+    else:
+        form.add_error(None, " ".join(str(m) for m in thread))
+    rest = {key: value for key, value in detail.items() if key != "thread"}
+    return ValidationError(rest) if rest else None
 
 
 def _keep_upload(request, form):
@@ -130,10 +154,11 @@ def _compose(request, post=None, initial=None, copy_of=None, suggested=False):
                 workspace=request.workspace, author=request.user, post=post, action=data["action"],
                 accounts=list(data.get("accounts") or []), content=data.get("content", ""),
                 custom_content=form.custom_content(), media=media, scheduled_time=data.get("scheduled_time"), queue=data.get("queue"),
-                target_settings=form.target_settings(), first_comment=form.first_comment_value(),
+                target_settings=form.target_settings(), first_comment=form.first_comment_value(), thread=form.thread_value(),
             )
         except SERVICE_ERRORS as exc:
-            if not _target_errors(form, exc):
+            exc = _thread_errors(form, exc)
+            if exc is not None and not _target_errors(form, exc):
                 add_service_errors(form, exc, aliases=ALIASES)
         else:
             saved.refresh_from_db()
@@ -222,7 +247,8 @@ def validate(request):
         custom_content=form.custom_content() if accounts else {}, media_files=list(data.get("library_media") or []),
         target_settings=form.target_settings() if accounts else {}, at=data.get("scheduled_time"),
     ) if accounts else []
-    response = render(request, "app/_validation.html", {"report": report, "media": list(data.get("library_media") or [])})
+    thread = thread_usage(accounts=accounts, parts=[{"content": text} for text in form.thread_texts]) if accounts else []
+    response = render(request, "app/_validation.html", {"report": report, "media": list(data.get("library_media") or []), "thread": thread})
     # The time a post for these accounts would go out at, for a time field that still follows it.
     response["X-Suggested-Time"] = timezone.localtime(suggested_time(workspace=request.workspace, accounts=accounts)).strftime(MINUTE_FORMAT)
     return response
