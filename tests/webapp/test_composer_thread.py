@@ -54,3 +54,20 @@ def test_a_network_that_cannot_thread_says_so_in_the_part_check(editor, team_wor
     html = editor.post(reverse("webapp:compose_validate"), {"accounts": [page.pk], "content": "Head", "thread_part": ["Two"]},
                        HTTP_HX_REQUEST="true").content.decode()
     assert "cannot publish a thread" in html.split('id="part-check-0"')[1].split("</div>")[0]
+
+
+def test_the_post_page_shows_the_parts_and_links_each_published_part(editor, mastodon, team_workspace):
+    from django.utils import timezone
+
+    from social_media.models import Status, TargetPartPublication
+    from tests.factories import PostFactory, PostTargetFactory
+
+    post = PostFactory(workspace=team_workspace, content="Head", status=Status.POSTED)
+    target = PostTargetFactory(post=post, account=mastodon, status=Status.POSTED, platform_post_url="https://mastodon.example/@alice/1")
+    ThreadPart.objects.create(post=post, position=1, content="Second part")
+    for position in (0, 1):
+        TargetPartPublication.objects.create(target=target, position=position, platform_post_id=str(position + 1),
+                                             platform_post_url=f"https://mastodon.example/@alice/{position + 1}", posted_at=timezone.now())
+    page = editor.get(reverse("webapp:post_detail", kwargs={"post_id": post.pk})).content.decode()
+    assert "Second part" in page
+    assert '<a href="https://mastodon.example/@alice/2" rel="noopener">Part 2</a>' in page
