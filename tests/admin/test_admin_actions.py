@@ -123,6 +123,7 @@ def test_it_lets_staff_edit_drafts_and_scheduled_posts_but_not_published_ones(ad
         "content": "new words",
         "targets-TOTAL_FORMS": "0", "targets-INITIAL_FORMS": "0",
         "post_media-TOTAL_FORMS": "0", "post_media-INITIAL_FORMS": "0",
+        "first_comment-TOTAL_FORMS": "0", "first_comment-INITIAL_FORMS": "0",
     })
     page = admin_client.get(reverse("admin:social_media_post_change", args=[posted.pk])).content.decode()
 

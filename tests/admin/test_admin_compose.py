@@ -10,7 +10,7 @@ from social_media.models import Post, PostTarget, Status
 from tests.factories import ConnectedAccountFactory, PostFactory, PostTargetFactory
 
 pytestmark = pytest.mark.django_db
-INLINES = {"targets-TOTAL_FORMS": "0", "targets-INITIAL_FORMS": "0", "post_media-TOTAL_FORMS": "0", "post_media-INITIAL_FORMS": "0"}
+INLINES = {"targets-TOTAL_FORMS": "0", "targets-INITIAL_FORMS": "0", "post_media-TOTAL_FORMS": "0", "post_media-INITIAL_FORMS": "0", "first_comment-TOTAL_FORMS": "0", "first_comment-INITIAL_FORMS": "0"}
 
 
 def test_staff_create_a_post_scheduled_to_the_second(admin_client, workspace):
