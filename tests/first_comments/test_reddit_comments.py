@@ -102,6 +102,9 @@ class TestRedditComment:
         assert found.platform_post_id == reddit_fake.comments_on(target.platform_post_id)[0].id
         assert adapter.find_comment(target, "Other text", key="k", since=None).not_found
         assert len(reddit_fake.requests_to("/api/comment/", "POST")) == 1  # prawcore did not retry the 502
+        reddit_fake.fail_next("status", path="/user/", method="GET", status=403)
+        answer = adapter.find_comment(target, "Changelog below", key="k", since=None)
+        assert answer.found is None and not answer.not_found  # a failed look is unknown, never "not there"
 
 
 # --- the service -------------------------------------------------------------------------------

@@ -77,9 +77,11 @@ class RedditComments:
         """found: one of the account's newest comments is on this submission with our text; not_found: the
         listing reached back past `since` (or ended) without one; otherwise unknown."""
         link = f"t3_{target.platform_post_id}"
-        listing = self._call(
-            lambda: list(self.reddit.redditor(self.account.platform_username).comments.new(limit=RECENT_COMMENTS)), what="recent comments"
-        )
+        try:
+            listing = self._call(lambda: list(self.reddit.redditor(self.account.platform_username).comments.new(limit=RECENT_COMMENTS)),
+                                 what="recent comments")
+        except PlatformError:  # a failed look is "unknown": the service then never sends blindly
+            return Reconciliation()
         for item in listing:
             if item.__dict__.get("link_id") == link and _same(item.__dict__.get("body"), content):
                 return Reconciliation(found=self._comment_result(target.platform_post_id, item.id, item.__dict__.get("created_utc")))
