@@ -291,7 +291,11 @@ def delivery_send(*, delivery_id):
 def _look_for(delivery, adapter):
     """After an earlier attempt's answer was lost, on a network that does not deduplicate: is the comment
     there? Raises OutcomeUnknown when the network cannot say, so nothing is sent blindly."""
-    answer = adapter.find_comment(delivery.target, delivery.content, key=str(delivery.idempotency_key), since=delivery.claimed_at)
+    try:
+        answer = adapter.find_comment(delivery.target, delivery.content, key=str(delivery.idempotency_key), since=delivery.claimed_at)
+    except (RateLimited, TransientError) as exc:
+        exc.outcome_still_unknown = True  # the retry must look again before it sends (_retry_or_fail)
+        raise
     if answer.found is None and not answer.not_found:
         raise OutcomeUnknown("An earlier attempt may have posted this comment and the network cannot say.")
     return answer.found
@@ -330,7 +334,8 @@ def _retry_or_fail(delivery, exc):
         delay = max(delay, exc.retry_after)
     retry_at = timezone.now() + timedelta(seconds=delay)
     _set(delivery, status=D.PENDING, due_at=retry_at, dispatched_at=None, claimed_at=None,
-         error_message=f"{exc.message} Retrying at {retry_at:%H:%M:%S} UTC."[:2000], last_error_class=exc.__class__.__name__)
+         error_message=f"{exc.message} Retrying at {retry_at:%H:%M:%S} UTC."[:2000],
+         last_error_class="OutcomeUnknown" if getattr(exc, "outcome_still_unknown", False) else exc.__class__.__name__)
     return D.PENDING
 
 

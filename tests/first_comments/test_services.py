@@ -78,6 +78,21 @@ def test_a_comment_lost_before_the_network_stored_it_is_sent_again_after_looking
     assert len(meta_fake.requests_to(f"/{target.platform_post_id}/comments", method="GET")) == 2  # looked both times
 
 
+def test_a_look_refused_for_a_rate_limit_is_made_again_before_sending(facebook_account, meta_fake):
+    target, delivery = published_with_comment(facebook_account)
+    meta_fake.fail_next("drop", path="/comments", method="POST")
+    assert delivery_send(delivery_id=delivery.id) == D.PENDING
+    make_due(delivery)
+    meta_fake.fail_next("rate_limit", path="/comments", method="GET", regain_minutes=1)
+    assert delivery_send(delivery_id=delivery.id) == D.PENDING
+    delivery.refresh_from_db()
+    assert delivery.last_error_class == "OutcomeUnknown"  # still unknown: the next attempt looks first
+    make_due(delivery)
+    assert delivery_send(delivery_id=delivery.id) == D.POSTED
+    assert len(meta_fake.comments_on(target.platform_post_id)) == 1
+    assert len(meta_fake.requests_to(f"/{target.platform_post_id}/comments", method="GET")) == 3
+
+
 def test_when_the_network_cannot_say_the_comment_is_unconfirmed_and_not_resent(facebook_account, meta_fake):
     target, delivery = published_with_comment(facebook_account)
     meta_fake.fail_next("error_after_store", path="/comments", method="POST")
