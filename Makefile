@@ -40,13 +40,17 @@ node-deps:
 	@[ -d $(PDS_DIR)/node_modules/@atproto/pds ] || (cd $(PDS_DIR) && npm ci --no-audit --no-fund --loglevel=error)
 	@[ -d tests/fakes/atproto_api/node_modules/@atproto/api ] || (cd tests/fakes/atproto_api && npm ci --no-audit --no-fund --loglevel=error)
 
+# Two pytest-xdist workers: each has its own ports, Redis database, media folder and test database, and
+# most of the suite waits on worker processes, servers and browsers, so two share two cores well.
+# TEST_WORKERS=0 runs it in one process.
+TEST_WORKERS ?= 2
 test: venv-dev services-deps node-deps
-	$(PY) -m tests.services $(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m tests.services $(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 # The same suite with PostgreSQL behind a Debian PgBouncer in transaction pooling mode (DB_POOL_MODE=transaction),
 # the several-hosts shape of docs/operations.md.
 test-pgbouncer: venv-dev services-deps node-deps
-	TEST_DB_VIA=pgbouncer $(PY) -m tests.services $(PY) -m pytest $(PYTEST_ARGS)
+	TEST_DB_VIA=pgbouncer $(PY) -m tests.services $(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 # The web app's screenshots (docs/screenshots/, 1280 and 390 px), written by the browser tests.
 screenshots: venv-dev services-deps
