@@ -24,7 +24,7 @@ from django.utils import timezone
 from rest_framework.exceptions import ValidationError
 
 from config.exceptions import Conflict
-from social_media.models import PostTarget, PublishAttempt, Status
+from social_media.models import PostTarget, PublishAttempt, Status, TargetPartPublication
 from social_media.platforms import PlatformFactory
 from social_media.platforms.base import (
     AccountDisconnected,
@@ -126,10 +126,10 @@ def _delete_one(target):
     try:
         adapter = PlatformFactory.get_platform(account)
         try:
-            adapter.delete(target.platform_post_id)
+            _delete_all(adapter, target)
         except TokenExpired:
             account = account_refresh_token(account_id=account.id)
-            PlatformFactory.get_platform(account).delete(target.platform_post_id)
+            _delete_all(PlatformFactory.get_platform(account), target)
     except (RateLimited, TransientError, OutcomeUnknown) as exc:
         return _retry_or_give_up(target, attempt, exc, number)
     except (AccountDisconnected, TokenExpired) as exc:
@@ -143,6 +143,15 @@ def _delete_one(target):
     _set(target, status=Status.DELETED, claimed_at=None, error_message="")
     finish_attempt(attempt, PublishAttempt.Outcome.SUCCESS, message=f"Deleted from {network}.")
     return Outcome(Status.DELETED)
+
+
+def _delete_all(adapter, target):
+    """The target's post and, for a thread (docs/threads.md), every later part it published, last part
+    first. Deleting is idempotent, so a retry deletes again, harmlessly, what is already gone."""
+    later = TargetPartPublication.objects.filter(target_id=target.pk, position__gte=1).order_by("-position")
+    for platform_post_id in later.values_list("platform_post_id", flat=True):
+        adapter.delete(platform_post_id)
+    adapter.delete(target.platform_post_id)
 
 
 def _set(target, **fields):

@@ -151,3 +151,16 @@ def test_a_network_that_cannot_thread_is_refused_when_scheduled_not_at_publish(w
     with pytest.raises(ValidationError) as refused:
         post_schedule(post=post, at=timezone.now() + timedelta(hours=1))
     assert any("Instagram cannot publish a thread" in str(m) for m in refused.value.detail["targets"][str(page.pk)])
+
+
+def test_unpublishing_a_thread_deletes_every_part(mastodon_account, mastodon_fake):
+    from social_media.services.unpublishing import post_unpublish, unpublish_batch
+
+    target = thread_target(mastodon_account, ["Gone 1", "Gone 2", "Gone 3"])
+    assert target_publish(target_id=target.id).status == Status.POSTED
+    assert len(mastodon_fake.posts) == 3
+    post_unpublish(post=target.post)
+    PostTarget.objects.filter(id=target.id).update(next_attempt_at=timezone.now())
+    unpublish_batch(target_ids=[target.id])
+    target.refresh_from_db()
+    assert target.status == Status.DELETED and mastodon_fake.posts == []
