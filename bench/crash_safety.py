@@ -16,6 +16,10 @@ fake downloads from the engine's signed URL, served by this process. Two runs:
 
 Reports duplicates on the network (goal 0), targets not settled when the run ends (goal 0), and how
 long the sweeper took to settle everything.
+
+With `--thread-parts N` (X only: no idempotency key, so the strictest case) every post is a thread of
+N + 1 parts (docs/threads.md) and the report counts per part: parts sent twice or stored twice, and
+parts lost (a posted target whose part is not on the network), each goal 0.
 """
 
 import argparse
@@ -86,6 +90,8 @@ def run(mode, args, redis):
         return run_network(mode, args, redis, owner)
     fake = XFake(client_id="bench", client_secret="bench-secret")
     base_url = fake.start()
+    if args.answer_delay:  # every post is stored at once and answered late: a kill then leaves it unrecorded
+        fake.fail_next("timeout", times=10**9, path="/2/tweets", method="POST", delay=args.answer_delay)
     accounts = []
     for i in range(args.accounts):
         user = fake.add_user(f"crash{i}")
@@ -99,6 +105,8 @@ def run(mode, args, redis):
     start = datetime.now(timezone.utc) + timedelta(seconds=args.lead)
     times = [start + timedelta(seconds=args.spread * i / args.targets) for i in range(args.targets)]
     make_due_targets(owner=owner, accounts=accounts, times=times, text=f"Crash test {mode}")
+    if args.thread_parts:
+        add_thread_parts(args.thread_parts)
     connection.close()
     try:
         result = chaos(mode, args, redis, start, times, {"X_API_BASE_URL": base_url, "X_CLIENT_ID": "bench", "X_CLIENT_SECRET": "bench-secret"})
@@ -113,7 +121,41 @@ def run(mode, args, redis):
     for request in fake.requests_to("/2/tweets", method="POST"):
         text = (request.json or {}).get("text")
         sends[text] = sends.get(text, 0) + 1
-    return summary(mode, args, result, stored, sends, arrival)
+    report = summary(mode, args, result, stored, sends, arrival)
+    if args.thread_parts:
+        report.update(thread_summary(stored))
+    return report
+
+
+def add_thread_parts(parts):
+    """Every post becomes a thread: `parts` more parts, each text unique (so a duplicate is visible)."""
+    from social_media.models import Post, ThreadPart
+
+    ThreadPart.objects.bulk_create(
+        [ThreadPart(post_id=post_id, position=i, content=f"{content} · part {i + 1}")
+         for post_id, content in Post.objects.values_list("id", "content") for i in range(1, parts + 1)],
+        batch_size=2000,
+    )
+
+
+def thread_summary(stored):
+    """Per part: how many the threads have, how many are on the network once, twice, or not at all
+    though their target says posted, and how many our records (TargetPartPublication) hold."""
+    from social_media.models import PostTarget, Status, TargetPartPublication, ThreadPart
+
+    texts = {}
+    for post_id, content in PostTarget.objects.filter(status=Status.POSTED).values_list("post_id", "post__content"):
+        texts[post_id] = [content]
+    for post_id, content in ThreadPart.objects.filter(post_id__in=list(texts)).order_by("position").values_list("post_id", "content"):
+        texts[post_id].append(content)
+    expected = [text for parts in texts.values() for text in parts]
+    return {
+        "thread_parts_per_post": 1 + max(ThreadPart.objects.values_list("position", flat=True), default=0),
+        "parts_of_posted_threads": len(expected),
+        "parts_stored_more_than_once": sum(1 for text in expected if stored.get(text, 0) > 1),
+        "parts_lost": sum(1 for text in expected if stored.get(text, 0) == 0),
+        "part_records": TargetPartPublication.objects.count(),
+    }
 
 
 # network -> "module:class" where it is not bench/networks_<network>.py's `Network`
@@ -256,7 +298,13 @@ def main():
                         help="rabbitmq: a private rabbitmq-server is the broker (Redis stays the cache); mode redis restarts it")
     parser.add_argument("--network", choices=NETWORKS, default="x",
                         help="x: the X fake (default); facebook, instagram: bench/networks_meta.py; others: bench/networks_<network>.py")
+    parser.add_argument("--thread-parts", type=int, default=0,
+                        help="make every post a thread of this many more parts (X only; docs/threads.md)")
+    parser.add_argument("--answer-delay", type=float, default=0,
+                        help="X: the fake stores each post at once and answers it this many seconds later")
     args = parser.parse_args()
+    if args.thread_parts and args.network != "x":
+        parser.error("--thread-parts runs on the X fake only (--network x)")
     redis = RedisServer()
     redis.start()
     os.environ["REDIS_URL"] = os.environ["CELERY_BROKER_URL"] = redis.url()
