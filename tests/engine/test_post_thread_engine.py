@@ -164,3 +164,20 @@ def test_unpublishing_a_thread_deletes_every_part(mastodon_account, mastodon_fak
     unpublish_batch(target_ids=[target.id])
     target.refresh_from_db()
     assert target.status == Status.DELETED and mastodon_fake.posts == []
+
+
+def test_a_thread_on_meta_threads_is_a_chain_of_reply_containers_each_published_once(threads_account, threads_fake, settings):
+    """Meta's Threads network (not this feature's name): each part a container with reply_to_id."""
+    settings.PUBLISH_BACKOFF_BASE_SECONDS = 0
+    target = thread_target(threads_account, ["Meta one", "Meta two", "Meta three"])
+    path = f"/v1.0/{threads_account.platform_user_id}/threads_publish"
+    threads_fake.fail_next("drop_after_store", path=path, method="POST")  # the head goes live, its answer is lost
+    outcome = target_publish(target_id=target.id)
+    while outcome.status == Status.SCHEDULED:
+        PostTarget.objects.filter(id=target.id).update(next_attempt_at=timezone.now(), dispatched_at=timezone.now())
+        outcome = target_publish(target_id=target.id)
+    assert outcome.status == Status.POSTED
+    posts = sorted(threads_fake.posts, key=lambda p: p.timestamp)
+    assert [p.text for p in posts] == ["Meta one", "Meta two", "Meta three"]
+    assert [p.reply_to_id for p in posts] == ["", posts[0].id, posts[1].id]
+    assert [position for position, _ in parts_recorded(target)] == [0, 1, 2]

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from ..base import (
     AccountProfile, InvalidContent, MediaItem, Metrics, PlatformAdapter, PlatformError, PublishResult,
-    RateLimited, Reconciliation, TokenSet,
+    RateLimited, Reconciliation, ThreadReply, TokenSet,
 )
 from . import oauth
 from .client import ThreadsClient
@@ -35,6 +35,7 @@ CLOCK_SKEW = timedelta(minutes=2)
 class ThreadsAdapter(PlatformAdapter):
     platform = "threads"
     idempotent_publish = False
+    supports_threads = True  # each part a reply container (reply_to_id), remembered per part
     posting_rate = (250, 24 * 3600)
     required_settings = ("THREADS_APP_ID", "THREADS_APP_SECRET")
     connect_style = "oauth"
@@ -70,22 +71,36 @@ class ThreadsAdapter(PlatformAdapter):
         return problems + link_problems(content) + media_problems(list(media))
 
     def publish(self, target, content: str, media: Sequence[MediaItem]) -> PublishResult:
+        return self._publish_container(target, content, media, position=0)
+
+    def publish_part(self, target, position: int, content: str, media: Sequence[MediaItem], *, reply_to: ThreadReply) -> PublishResult:
+        """A reply container (`reply_to_id`: the part before), stored per part like the head's, so a
+        retry publishes that same container or learns it is already PUBLISHED (docs/threads.md)."""
+        return self._publish_container(target, content, media, position=position, reply_to_id=reply_to.parent.platform_post_id)
+
+    def reconcile_part(self, target, position: int, content: str, *, reply_to: ThreadReply) -> Reconciliation:
+        return self._reconcile_container(target, position, content)
+
+    def _publish_container(self, target, content, media, *, position: int, reply_to_id: str = "") -> PublishResult:
         media = list(media)
         errors = self.validate(content, media)
         if errors:
             raise InvalidContent(" ".join(errors), errors=errors)
         self._check_quota()
+        container_key, fingerprint_key = _keys(position)
         fingerprint = _fingerprint(content, media)
-        container_id = self._reusable_container(target, fingerprint)
+        container_id = self._reusable_container(target, fingerprint, container_key, fingerprint_key)
         if container_id is None:
             fields = container_fields(self.client, self.user_id, content, media)
+            if reply_to_id:
+                fields["reply_to_id"] = reply_to_id
             container_id = str(self.client.post(f"{self.user_id}/threads", fields, what="media container")["id"])
-            _remember(target, {CONTAINER_KEY: container_id, FINGERPRINT_KEY: fingerprint})
+            _remember(target, {container_key: container_id, fingerprint_key: fingerprint})
         status = wait_until_finished(
             self.client, container_id, interval=settings.THREADS_CONTAINER_POLL_SECONDS, timeout=settings.THREADS_CONTAINER_TIMEOUT_SECONDS
         )
         if status.get("status") == "PUBLISHED":  # an earlier attempt published it: find it, never publish twice
-            found = self.reconcile(target).found
+            found = self._reconcile_container(target, position, content).found
             if found is None:
                 raise PlatformError("This post's Threads container is already published, but the post was not found.")
             return found
@@ -101,11 +116,11 @@ class ThreadsAdapter(PlatformAdapter):
                 retry_after=QUOTA_RECHECK_SECONDS, http_status=None,
             )
 
-    def _reusable_container(self, target, fingerprint: str) -> str | None:
+    def _reusable_container(self, target, fingerprint: str, container_key=CONTAINER_KEY, fingerprint_key=FINGERPRINT_KEY) -> str | None:
         """The container an earlier attempt made for this same text and media, unless it failed or expired."""
         stored = target.platform_specific_settings or {}
-        container_id = stored.get(CONTAINER_KEY)
-        if not container_id or stored.get(FINGERPRINT_KEY) != fingerprint:
+        container_id = stored.get(container_key)
+        if not container_id or stored.get(fingerprint_key) != fingerprint:
             return None
         try:
             status = self.client.get(container_id, {"fields": "id,status"}, what="media container").get("status")
@@ -156,7 +171,10 @@ class ThreadsAdapter(PlatformAdapter):
         return Metrics(likes=values["likes"], reposts=values["reposts"], replies=values["replies"], impressions=values["views"], raw=values)
 
     def reconcile(self, target) -> Reconciliation:
-        container_id = (target.platform_specific_settings or {}).get(CONTAINER_KEY)
+        return self._reconcile_container(target, 0, target.content)
+
+    def _reconcile_container(self, target, position: int, content: str) -> Reconciliation:
+        container_id = (target.platform_specific_settings or {}).get(_keys(position)[0])
         if not container_id:
             return Reconciliation(not_found=True)  # no container: threads_publish was never called
         status = self.client.get(container_id, {"fields": "id,status"}, what="media container").get("status")
@@ -169,7 +187,7 @@ class ThreadsAdapter(PlatformAdapter):
         for post in answer.get("data") or []:
             created = _parse_time(post.get("timestamp"))
             recent = since is None or created is None or created >= since - CLOCK_SKEW
-            if recent and (post.get("text") or "").strip() == (target.content or "").strip():
+            if recent and (post.get("text") or "").strip() == (content or "").strip():
                 return Reconciliation(found=self._result(str(post["id"]), post))
         return Reconciliation()  # published, but not among the recent posts: cannot say which it is
 
@@ -205,6 +223,13 @@ class ThreadsAdapter(PlatformAdapter):
 def quota(answer: dict) -> tuple[int, int]:
     row = (answer.get("data") or [{}])[0]
     return int(row.get("quota_usage") or 0), int((row.get("config") or {}).get("quota_total") or 0)
+
+
+def _keys(position: int) -> tuple[str, str]:
+    """Where the container of part `position` of a thread is remembered (part 0: the post's own keys)."""
+    if position == 0:
+        return CONTAINER_KEY, FINGERPRINT_KEY
+    return f"{CONTAINER_KEY}_part{position}", f"{FINGERPRINT_KEY}_part{position}"
 
 
 def _fingerprint(content: str, media) -> str:

@@ -173,6 +173,12 @@ class ThreadsRoutes:
                                   is_carousel_item=params.get("is_carousel_item") == "true", polls_left=self.in_progress_polls)
         if media_type == "TEXT" and not container.text:
             return _bad(recorded.error("Param text is required for media_type TEXT", 100))
+        # A reply names a published Threads post (developers.facebook.com/docs/threads/reply-management:
+        # `reply_to_id`, the media id replied to). An unknown or deleted one is refused as an invalid
+        # parameter (Graph's code 100 shape; the sentence is ours, no recorded body exists).
+        container.reply_to_id = params.get("reply_to_id", "")
+        if container.reply_to_id and (self.media.get(container.reply_to_id) is None or self.media[container.reply_to_id].deleted):
+            return _bad(recorded.error("Param reply_to_id must be the id of a Threads post that exists", 100))
         if media_type in ("IMAGE", "VIDEO"):
             url = params.get("image_url" if media_type == "IMAGE" else "video_url", "")
             if not url:
@@ -210,7 +216,8 @@ class ThreadsRoutes:
             return _bad(recorded.error("The media container has already been published.", 100, subcode=4279006))
         from .server import FakePost
 
-        post = FakePost(self.new_id(), user_id, container.id, container.media_type, container.text, time.time(), children=container.children)
+        post = FakePost(self.new_id(), user_id, container.id, container.media_type, container.text, time.time(), children=container.children,
+                        reply_to_id=container.reply_to_id)
         self.media[post.id] = post
         container.status, container.media_id = "PUBLISHED", post.id
         return Reply(200, {"id": post.id})

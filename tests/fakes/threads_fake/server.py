@@ -48,6 +48,7 @@ class FakeContainer:
     error_message: str = ""
     polls_left: int = 1
     media_id: str = ""
+    reply_to_id: str = ""  # a reply (Threads "Reply management": POST /{user-id}/threads with reply_to_id)
 
 
 @dataclass
@@ -60,6 +61,7 @@ class FakePost:
     timestamp: float
     children: list = field(default_factory=list)
     deleted: bool = False
+    reply_to_id: str = ""
     insights: dict = field(default_factory=lambda: {"views": 0, "likes": 0, "replies": 0, "reposts": 0, "quotes": 0})
 
 
