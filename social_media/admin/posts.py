@@ -1,8 +1,9 @@
 from django.contrib import admin
 from django.db.models import Count
+from django.utils.html import format_html_join
 from django.utils.text import Truncator
 
-from ..models import Post, PostMedia, PostQueue, PostTarget, PublishAttempt, QueuedPost
+from ..models import Post, PostMedia, PostQueue, PostTarget, PublishAttempt, QueuedPost, TargetPartPublication, ThreadPart
 from ..services.posts import DELETABLE_STATUSES, PENDING_STATUSES, post_cancel, post_delete, post_publish_now, target_retry
 from ..services.resolution import target_reconcile_now, target_resolve
 from ..services.unpublishing import post_unpublish
@@ -45,6 +46,17 @@ class PostMediaInline(admin.TabularInline):
         return False
 
 
+class TargetPartPublicationInline(admin.TabularInline):
+    model = TargetPartPublication
+    extra = 0
+    can_delete = False
+    fields = ["position", "platform_post_id", "platform_post_url", "posted_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Post)
 class PostAdmin(admin.ModelAdmin):
     form = PostAdminForm
@@ -53,8 +65,8 @@ class PostAdmin(admin.ModelAdmin):
     search_fields = ["content", "workspace__name", "author__username"]
     list_select_related = ["workspace", "author"]
     date_hierarchy = "created_at"
-    fields = ["workspace", "author", "content", "accounts", "status", "scheduled_time", "posted_at", "created_at", "updated_at", "approval_history"]
-    readonly_fields = ["author", "status", "posted_at", "created_at", "updated_at", "approval_history"]
+    fields = ["workspace", "author", "content", "accounts", "status", "scheduled_time", "posted_at", "created_at", "updated_at", "thread", "approval_history"]
+    readonly_fields = ["author", "status", "posted_at", "created_at", "updated_at", "thread", "approval_history"]
     inlines = [PostTargetInline, PostMediaInline, FirstCommentInline]
     actions = ["cancel", "publish_now", "unpublish", "approve", "reject"]
 
@@ -115,6 +127,14 @@ class PostAdmin(admin.ModelAdmin):
         # Editable while no worker holds any of it: drafts and scheduled posts (through the services).
         return super().has_change_permission(request, obj) and (obj is None or obj.status in PENDING_STATUSES)
 
+    @admin.display(description="thread (parts after the first)")
+    def thread(self, post):
+        """Read-only here: parts are edited where their per-network checks run (composer, API)."""
+        parts = list(post.thread_parts.order_by("position")) if post.pk else []
+        if not parts:
+            return "—"
+        return format_html_join("", "<p><strong>{}.</strong> {}</p>", ((p.position + 1, p.content) for p in parts))
+
     @admin.display(description="approval history")
     def approval_history(self, post):
         return approval_history_html(post)
@@ -167,6 +187,28 @@ class PublishAttemptInline(admin.TabularInline):
         return False
 
 
+@admin.register(ThreadPart)
+class ThreadPartAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["id", "post", "position", "summary"]
+    search_fields = ["content"]
+    list_select_related = ["post"]
+    readonly_fields = ["post", "position", "content", "media_ids"]
+
+    @admin.display(description="text")
+    def summary(self, part):
+        return Truncator(part.content).chars(80)
+
+
+@admin.register(TargetPartPublication)
+class TargetPartPublicationAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """Each thread part a network confirmed: the record that keeps a re-claimed target from sending it twice."""
+
+    list_display = ["id", "target", "position", "platform_post_id", "posted_at"]
+    search_fields = ["platform_post_id"]
+    list_select_related = ["target"]
+    readonly_fields = ["target", "position", "platform_post_id", "platform_post_url", "posted_at", "created_at"]
+
+
 @admin.register(PostTarget)
 class PostTargetAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ["id", "post", "account", "status", "retries", "last_attempt_at", "posted_at", "short_error"]
@@ -178,7 +220,7 @@ class PostTargetAdmin(ReadOnlyMixin, admin.ModelAdmin):
         "error_message", "retries", "last_attempt_at", "next_attempt_at", "dispatched_at", "claimed_at", "posted_at",
         "idempotency_key",
     ]
-    inlines = [PublishAttemptInline]
+    inlines = [TargetPartPublicationInline, PublishAttemptInline]
     actions = ["retry", "reconcile_now", "mark_published", "mark_not_published", "unpublish"]
 
     def has_delete_permission(self, request, obj=None):

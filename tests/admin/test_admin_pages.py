@@ -8,7 +8,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from analytics.models import AnalyticsSnapshot, PostAnalytics
-from social_media.models import ConnectedAccount, OAuthApp, OAuthState, PendingConnection, PostMedia, PublishAttempt, QueuedPost, Status
+from social_media.models import (
+    ConnectedAccount, OAuthApp, OAuthState, PendingConnection, PostMedia, PublishAttempt, QueuedPost, Status, TargetPartPublication, ThreadPart,
+)
 from social_media.platforms.base import AccountProfile, TokenSet
 from social_media.services.pending import pending_connection_create
 from tests.factories import (
@@ -52,6 +54,8 @@ def world(db):
         user=owner, workspace=workspace, platform="x",
         profiles=AccountProfile("77", "pending-one", tokens=TokenSet(PENDING_ACCESS, PENDING_REFRESH)),
     )
+    thread_part = ThreadPart.objects.create(post=post, position=1, content="Part two of the thread")
+    part_publication = TargetPartPublication.objects.create(target=target, position=1, platform_post_id="1791", posted_at=timezone.now())
     analytics = PostAnalytics.objects.create(target=target, likes=12, impressions=300)
     snapshot = AnalyticsSnapshot.objects.create(target=target, snapshot_data={"likes": 12})
     return locals()
@@ -66,7 +70,7 @@ def test_it_registers_every_model_of_these_apps(db):
 
 def test_it_renders_every_list_and_change_page(admin_client, world):
     objects = [v for v in world.values() if hasattr(v, "_meta") and v._meta.app_label in APPS]
-    assert len({type(o) for o in objects}) == 13
+    assert len({type(o) for o in objects}) == 15
 
     for obj in objects:
         listing = admin_client.get(admin_url(obj))
