@@ -1,7 +1,7 @@
 """The OpenAPI schema as a generated client needs it (settings.REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"]):
 
 - every operation that acts in a workspace documents the optional `X-Workspace` header;
-- every operation documents its error responses (400/401/403/404/409/413/429) with the one error
+- every operation documents its error responses (400/401/403/404/409/413/415/429) with the one error
   shape (`ErrorResponse`, config/exceptions.py);
 - a URL field that can be "" (a model URLField with blank=True) is a plain string, not `format: uri`.
 """
@@ -48,6 +48,7 @@ ERROR_DESCRIPTIONS = {
     404: "Not found (also: an object of a workspace you are not a member of).",
     409: "The object's state does not allow this.",
     413: "The request body is larger than this server accepts.",
+    415: "The body's Content-Type is not one this operation takes (see its request body), or it cannot be parsed as that type (e.g. multipart without its boundary).",
     429: "A plan limit was reached; `retry_after` says when to try again.",
     422: "The writing assistant's model declined, or cannot read images.",
     502: "The writing assistant's model answered something that could not be used.",
@@ -94,7 +95,7 @@ class AutoSchema(SpectacularAutoSchema):
         if method in UNSAFE_METHODS:
             statuses |= {409}
             if method != "DELETE":
-                statuses |= {413}
+                statuses |= {413, 415}
         statuses |= set(getattr(self.view, "error_statuses", ()))
         return sorted(statuses)
 

@@ -3,6 +3,8 @@ and reads an import's progress; another workspace's job is a 404. Every step is 
 transfer/importing.py or transfer/exporting.py."""
 
 from django.http import StreamingHttpResponse
+from drf_spectacular.plumbing import build_array_type, build_basic_type
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
@@ -93,7 +95,8 @@ class PostExportView(APIView):
             OpenApiParameter("format", enum=list(exporting.FORMATS)), OpenApiParameter("from", description="date or ISO time"),
             OpenApiParameter("to", description="date (inclusive) or ISO time"), OpenApiParameter("status"),
         ],
-        responses={(200, "text/csv"): str},
+        # ?format=json streams the same rows as a JSON array of objects (one per post and target).
+        responses={(200, "text/csv"): str, (200, "application/json"): build_array_type(build_basic_type(OpenApiTypes.OBJECT))},
     )
     def get(self, request):
         return export_response(workspace=request_workspace(request), params=request.query_params)

@@ -13,7 +13,8 @@ import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
-from django.db import close_old_connections
+from django.core.cache import cache
+from django.db import close_old_connections, transaction
 from django.utils import timezone
 from hypothesis import HealthCheck, Phase, settings as hypothesis_settings
 from rest_framework_simplejwt.tokens import RefreshToken
@@ -121,6 +122,15 @@ def test_chained_requests_answer_as_the_schema_says(fuzz_data):
     calls = []
 
     class Workflow(schema.exclude(path_regex=EXCLUDED).as_state_machine()):
+        # Each scenario starts from the same rows (a savepoint rolled back after it): Hypothesis assumes
+        # the same choices meet the same answers, and one scenario's rows would change the next's.
+        def setup(self):
+            self.savepoint = transaction.savepoint()
+
+        def teardown(self):
+            transaction.savepoint_rollback(self.savepoint)
+            cache.clear()
+
         def get_call_kwargs(self, case):
             return {"headers": fuzz_data["headers"]}
 
@@ -133,7 +143,9 @@ def test_chained_requests_answer_as_the_schema_says(fuzz_data):
     try:
         Workflow.run(settings=hypothesis_settings(
             max_examples=STATEFUL_SCENARIOS, stateful_step_count=STATEFUL_STEPS, deadline=None, derandomize=True,
-            database=None, suppress_health_check=list(HealthCheck),
+            # No shrinking: a scenario's steps depend on the answers before them, which a replay cannot
+            # reproduce (Hypothesis reports that as a flaky strategy and hides the failure found).
+            database=None, phases=[Phase.generate], suppress_health_check=list(HealthCheck),
         ))
     finally:
         count_requests(len(calls))
