@@ -234,11 +234,20 @@ class XRoutes(XMediaRoutes):
             data["created_at"] = post.created_at.strftime("%Y-%m-%dT%H:%M:%S.") + f"{post.created_at.microsecond // 1000:03d}Z"
         if "author_id" in fields:
             data["author_id"] = post.author_id
+        if "conversation_id" in fields:
+            # Post field conversation_id: "the Post ID of the original Post of the conversation (which includes
+            # direct replies, replies of replies)" (docs.x.com data dictionary; in the spec's post.fields enum).
+            data["conversation_id"] = self._conversation_of(post)
         if "public_metrics" in fields:
             data["public_metrics"] = dict(post.public_metrics)
         if "attachments" in fields and post.media_ids:
             data["attachments"] = {"media_keys": [f"{MEDIA_KEY_PREFIX[self.media[m].category]}_{m}" for m in post.media_ids]}
         return data
+
+    def _conversation_of(self, post):
+        while post.in_reply_to and post.in_reply_to in self.tweets:
+            post = self.tweets[post.in_reply_to]
+        return post.in_reply_to or post.id
 
     def _render(self, text, has_media):
         pieces, cursor = [], 0

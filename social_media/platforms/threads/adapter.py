@@ -16,11 +16,12 @@ from django.conf import settings
 from django.utils import timezone
 
 from ..base import (
-    AccountProfile, InvalidContent, MediaItem, Metrics, PlatformAdapter, PlatformError, PublishResult,
+    AccountProfile, InvalidContent, MediaItem, Metrics, OutcomeUnknown, PlatformAdapter, PlatformError, PublishResult,
     RateLimited, Reconciliation, ThreadReply, TokenSet,
 )
 from . import oauth
 from .client import ThreadsClient
+from .comments import ThreadsComments
 from .media import container_fields, media_problems, wait_until_finished
 from .text import MAX_CHARACTERS, link_problems, threads_length
 
@@ -32,7 +33,7 @@ RECENT_LIMIT = 25
 CLOCK_SKEW = timedelta(minutes=2)
 
 
-class ThreadsAdapter(PlatformAdapter):
+class ThreadsAdapter(ThreadsComments, PlatformAdapter):
     platform = "threads"
     idempotent_publish = False
     supports_threads = True  # each part a reply container (reply_to_id), remembered per part
@@ -81,12 +82,16 @@ class ThreadsAdapter(PlatformAdapter):
     def reconcile_part(self, target, position: int, content: str, *, reply_to: ThreadReply) -> Reconciliation:
         return self._reconcile_container(target, position, content)
 
-    def _publish_container(self, target, content, media, *, position: int, reply_to_id: str = "") -> PublishResult:
+    def _publish_container(self, target, content, media, *, position, reply_to_id: str = "", find=None) -> PublishResult:
+        """Publish `content` through a container remembered on the target under `position` (a part's number,
+        or a name: "comment"). `find` (a first comment) looks for what a PUBLISHED container became, else
+        the account's recent posts are read; it also skips the posts quota, which replies do not use."""
         media = list(media)
         errors = self.validate(content, media)
         if errors:
             raise InvalidContent(" ".join(errors), errors=errors)
-        self._check_quota()
+        if find is None:
+            self._check_quota()
         container_key, fingerprint_key = _keys(position)
         fingerprint = _fingerprint(content, media)
         container_id = self._reusable_container(target, fingerprint, container_key, fingerprint_key)
@@ -100,7 +105,9 @@ class ThreadsAdapter(PlatformAdapter):
             self.client, container_id, interval=settings.THREADS_CONTAINER_POLL_SECONDS, timeout=settings.THREADS_CONTAINER_TIMEOUT_SECONDS
         )
         if status.get("status") == "PUBLISHED":  # an earlier attempt published it: find it, never publish twice
-            found = self._reconcile_container(target, position, content).found
+            found = (find or (lambda: self._find_recent(target, content)))().found
+            if found is None and find is not None:
+                raise OutcomeUnknown("This comment's Threads container is already published, but the comment was not found.")
             if found is None:
                 raise PlatformError("This post's Threads container is already published, but the post was not found.")
             return found
@@ -173,13 +180,17 @@ class ThreadsAdapter(PlatformAdapter):
     def reconcile(self, target) -> Reconciliation:
         return self._reconcile_container(target, 0, target.content)
 
-    def _reconcile_container(self, target, position: int, content: str) -> Reconciliation:
+    def _reconcile_container(self, target, position, content: str, *, find=None) -> Reconciliation:
         container_id = (target.platform_specific_settings or {}).get(_keys(position)[0])
         if not container_id:
             return Reconciliation(not_found=True)  # no container: threads_publish was never called
         status = self.client.get(container_id, {"fields": "id,status"}, what="media container").get("status")
         if status != "PUBLISHED":
             return Reconciliation(not_found=True)
+        return find() if find is not None else self._find_recent(target, content)
+
+    def _find_recent(self, target, content: str) -> Reconciliation:
+        """The account's recent post with this text, published since the target was claimed."""
         since = next((t for t in (target.claimed_at, target.dispatched_at, target.last_attempt_at) if t), None)
         answer = self.client.get(
             f"{self.user_id}/threads", {"fields": "id,text,permalink,timestamp", "limit": RECENT_LIMIT}, what="recent posts"
@@ -225,11 +236,13 @@ def quota(answer: dict) -> tuple[int, int]:
     return int(row.get("quota_usage") or 0), int((row.get("config") or {}).get("quota_total") or 0)
 
 
-def _keys(position: int) -> tuple[str, str]:
-    """Where the container of part `position` of a thread is remembered (part 0: the post's own keys)."""
+def _keys(position) -> tuple[str, str]:
+    """Where the container of part `position` of a thread is remembered (part 0: the post's own keys), or
+    of a named one (`_keys("comment")`: the first comment's)."""
     if position == 0:
         return CONTAINER_KEY, FINGERPRINT_KEY
-    return f"{CONTAINER_KEY}_part{position}", f"{FINGERPRINT_KEY}_part{position}"
+    suffix = position if isinstance(position, str) else f"part{position}"
+    return f"{CONTAINER_KEY}_{suffix}", f"{FINGERPRINT_KEY}_{suffix}"
 
 
 def _fingerprint(content: str, media) -> str:

@@ -21,7 +21,9 @@ from django.utils import timezone
 from ..base import AccountDisconnected, AccountProfile, InvalidContent, PlatformError, TokenExpired, TokenSet, TransientError
 from .client import ThreadsClient
 
-SCOPES = ("threads_basic", "threads_content_publish", "threads_manage_insights", "threads_delete")
+# threads_read_replies: a first comment whose answer was lost is looked for among the post's replies
+# (GET /{media-id}/replies); accounts connected before it was asked for must reconnect to grant it.
+SCOPES = ("threads_basic", "threads_content_publish", "threads_manage_insights", "threads_delete", "threads_read_replies")
 PROFILE_FIELDS = "id,username,name"
 
 

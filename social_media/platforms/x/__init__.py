@@ -29,12 +29,13 @@ from media.upload_cache import cached_upload
 from . import media as media_upload
 from . import oauth, text, timeline
 from .api import XApi
+from .comments import XComments
 from .errors import translated
 
 __all__ = ["XAdapter"]
 
 
-class XAdapter(PlatformAdapter):
+class XAdapter(XComments, PlatformAdapter):
     platform = "x"
     idempotent_publish = False  # X has no idempotency key: after OutcomeUnknown, reconcile() decides
     supports_threads = True  # each part a reply to the one before (POST /2/tweets `reply`)
@@ -77,21 +78,22 @@ class XAdapter(PlatformAdapter):
     def reconcile_part(self, target, position: int, content: str, *, reply_to: ThreadReply) -> Reconciliation:
         return timeline.find_post(self._api(), self.account, target, text=content)
 
-    def _create(self, content: str, media: Sequence[MediaItem], *, in_reply_to: str | None = None) -> PublishResult:
+    def _create(self, content: str, media: Sequence[MediaItem], *, in_reply_to: str | None = None, what: str = "post") -> PublishResult:
+        """POST /2/tweets (a post, a thread's part, a first comment: `what` names it in messages)."""
         errors = self.validate(content, media)
         if errors:
-            raise InvalidContent(errors[0] if len(errors) == 1 else f"X would reject this post: {' '.join(errors)}", errors=errors)
+            raise InvalidContent(errors[0] if len(errors) == 1 else f"X would reject this {what}: {' '.join(errors)}", errors=errors)
         api = self._api()
         with translated(what="attachment"):
             media_ids = [
                 cached_upload(account=self.account, item=item, upload=lambda item=item: media_upload.upload(api, item), ttl=media_upload.MEDIA_ID_TTL)
                 for item in media
             ]
-        with translated(what="post", may_have_landed=True):
+        with translated(what=what, may_have_landed=True):
             answer = api.client.create_tweet(text=content or "", media_ids=media_ids or None, in_reply_to_tweet_id=in_reply_to, user_auth=False)
         post_id = str((answer.get("data") or {}).get("id") or "")
         if not post_id:
-            raise OutcomeUnknown("X accepted the post without saying its id; checking before any retry.")
+            raise OutcomeUnknown(f"X accepted the {what} without saying its id; checking before any retry.")
         return PublishResult(platform_post_id=post_id, url=timeline.post_url(self.account.platform_username, post_id), published_at=timezone.now())
 
     def delete(self, platform_post_id: str) -> None:

@@ -31,7 +31,7 @@ def fetch_metrics(api: XApi, post_id: str) -> Metrics:
     data = answer.get("data")
     if not data:
         errors = [e for e in answer.get("errors") or [] if isinstance(e, dict)]
-        if any(str(e.get("type", "")).endswith("/resource-not-found") for e in errors):
+        if _not_found(errors):
             raise PlatformError(f"X could not find the post: {_first_error(errors)}", http_status=404)
         raise PlatformError(f"X did not return the post's metrics: {_first_error(errors)}")
     counts = data.get("public_metrics") or {}
@@ -44,12 +44,24 @@ def fetch_metrics(api: XApi, post_id: str) -> Metrics:
     )
 
 
-def find_post(api: XApi, account, target, text: str | None = None) -> Reconciliation:
-    """found: a post of the account whose text is the target's (or `text`: a part of its thread);
-    not_found: X listed the account's recent posts (since the claim, when known) and none matched;
-    else unknown (any error)."""
+def post_gone(api: XApi, post_id: str) -> bool:
+    """Does X say this post does not exist (deleted, or never was)? X answers GET /2/tweets/{id} for a
+    missing post with 200 and a resource-not-found error. False when it is there or X cannot say."""
+    try:
+        with translated(what="post"):
+            answer = api.call("GET", f"/2/tweets/{post_id}")
+    except PlatformError:
+        return False
+    return not answer.get("data") and _not_found([e for e in answer.get("errors") or [] if isinstance(e, dict)])
+
+
+def find_post(api: XApi, account, target, text: str | None = None, *, in_conversation: str | None = None) -> Reconciliation:
+    """found: a post of the account whose text is the target's (or `text`: a part of its thread, a first
+    comment); with `in_conversation`, only a reply in that post's conversation counts (`conversation_id`,
+    the conversation's first post: X's data dictionary). not_found: X listed the account's recent posts
+    (since the target's claim, when known) and none matched; else unknown (any error)."""
     wanted = target.content if text is None else text
-    params = {"max_results": PAGE_SIZE, "post.fields": "created_at"}
+    params = {"max_results": PAGE_SIZE, "post.fields": "created_at,conversation_id" if in_conversation else "created_at"}
     if target.claimed_at:
         params["start_time"] = (target.claimed_at - CLAIM_MARGIN).astimezone(dt_timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     try:
@@ -59,6 +71,8 @@ def find_post(api: XApi, account, target, text: str | None = None) -> Reconcilia
             if "data" not in answer and answer.get("errors"):
                 return Reconciliation()
             for post in answer.get("data") or []:
+                if in_conversation and (post.get("conversation_id") != in_conversation or post.get("id") == in_conversation):
+                    continue
                 if texts_match(wanted, post.get("text", "")):
                     return Reconciliation(found=_result(account, post))
             next_token = (answer.get("meta") or {}).get("next_token")
@@ -73,6 +87,10 @@ def find_post(api: XApi, account, target, text: str | None = None) -> Reconcilia
 def _result(account, post: dict) -> PublishResult:
     published_at = parse_datetime(post["created_at"]) if post.get("created_at") else None
     return PublishResult(platform_post_id=str(post["id"]), url=post_url(account.platform_username, str(post["id"])), published_at=published_at)
+
+
+def _not_found(errors: list) -> bool:
+    return any(str(e.get("type", "")).endswith("/resource-not-found") for e in errors)
 
 
 def _first_error(errors: list) -> str:

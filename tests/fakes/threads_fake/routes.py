@@ -68,6 +68,8 @@ class ThreadsRoutes:
             return handler(request, user_id)
         if len(parts) == 2 and parts[1] == "insights":
             return self._insights(parts[0], request.params, user_id)
+        if len(parts) == 2 and parts[1] in ("replies", "conversation"):
+            return self._replies(parts[0], request, user_id, nested=parts[1] == "conversation")
         if len(parts) == 2 and parts[1] == "threads_insights":
             return self._user_insights(parts[0], request.params, user_id)
         if len(parts) == 1:
@@ -90,11 +92,51 @@ class ThreadsRoutes:
                                      "description": "The number of followers on the profile.", "total_value": {"value": followers},
                                      "id": f"{user_id}/insights/followers_count/day"}]})
 
+    # --- replies ------------------------------------------------------------------------------
+    def _replies(self, media_id, request, user_id, *, nested):
+        """GET /{media-id}/replies (top-level replies) and /{media-id}/conversation (all depths), as Threads'
+        "Retrieve Media Replies and Conversations" docs describe them: `reverse` (default true, newest first),
+        only the requested `fields` (id by default), `is_reply_owned_by_me`, `replied_to` and `root_post` as
+        {"id"}, cursor paging. Needs threads_read_replies; Graph's code 10 without it (the Graph API's
+        "Application does not have permission for this action"). Pages of 25 (Graph's usual default)."""
+        if "threads_read_replies" not in self._grant(request)["scopes"]:
+            return Reply(403, recorded.error("(#10) Application does not have permission for this action", 10))
+        root = self.media.get(media_id)
+        if root is None or root.deleted:
+            return _bad(recorded.error(f"Unsupported get request. Object with ID '{media_id}' does not exist, cannot be loaded "
+                                       "due to missing permissions, or does not support this operation.", 100, subcode=33,
+                                       type_="GraphMethodException"))
+        replies = [p for p in self.media.values() if not p.deleted and p.reply_to_id
+                   and (self._root_of(p) == media_id if nested else p.reply_to_id == media_id)]
+        replies.sort(key=lambda p: p.timestamp, reverse=request.params.get("reverse", "true") != "false")
+        offset = int(request.params.get("after") or 0)
+        size = int(request.params.get("limit") or 25)
+        page = replies[offset:offset + size]
+        fields = set((request.params.get("fields") or "id").split(","))
+        data = []
+        for reply in page:
+            full = {"id": reply.id, "text": reply.text, "timestamp": _iso(reply.timestamp), "permalink": self._permalink(reply),
+                    "username": self.users[reply.user_id].username, "media_product_type": "THREADS",
+                    "media_type": {"TEXT": "TEXT_POST", "CAROUSEL": "CAROUSEL_ALBUM"}.get(reply.media_type, reply.media_type),
+                    "is_reply": True, "is_reply_owned_by_me": reply.user_id == user_id, "hide_status": "NOT_HUSHED",
+                    "replied_to": {"id": reply.reply_to_id}, "root_post": {"id": self._root_of(reply)}}
+            data.append({key: value for key, value in full.items() if key in fields | {"id"}})
+        paging = {"cursors": {"before": str(offset), "after": str(offset + len(page))}}
+        if offset + size < len(replies):
+            paging["next"] = f"{self.base_url}{request.path}?after={offset + size}"
+        return Reply(200, {"data": data, "paging": paging})
+
+    def _root_of(self, post):
+        while post.reply_to_id and post.reply_to_id in self.media:
+            post = self.media[post.reply_to_id]
+        return post.id
+
     # --- OAuth ------------------------------------------------------------------------------
     def _authorize(self, params):
         if params.get("client_id") != self.app_id or self.authorize_as is None:
             return Reply(400, raw=b"Invalid app ID", content_type="text/html")
-        code = self.grant_code(self.authorize_as, params.get("redirect_uri", ""))
+        # The consent screen grants what the app asked for (threads.net/oauth/authorize `scope`, comma-separated).
+        code = self.grant_code(self.authorize_as, params.get("redirect_uri", ""), [s for s in params.get("scope", "").split(",") if s])
         return Reply(302, headers={"Location": f"{params.get('redirect_uri')}?{urlencode({'code': code, 'state': params.get('state', '')})}#_"})
 
     def _code_exchange(self, params):
@@ -103,17 +145,17 @@ class ThreadsRoutes:
         grant = self.codes.pop(params.get("code", ""), None)
         if grant is None or params.get("grant_type") != "authorization_code":
             return _bad(recorded.error("Invalid verification code format.", 100, type_="OAuthException"))
-        user_id, redirect_uri = grant
+        user_id, redirect_uri, scopes = grant
         if params.get("redirect_uri") != redirect_uri:
             return _bad(recorded.error("Error validating verification code. Please make sure your redirect_uri is identical to the one you used in the OAuth dialog request", 100, subcode=36008))
-        token = self.issue_token(self.users[user_id], expires_in=3600, prefix="THAS")
+        token = self.issue_token(self.users[user_id], expires_in=3600, prefix="THAS", scopes=scopes)
         return Reply(200, {**recorded.SHORT_LIVED_TOKEN, "access_token": token, "user_id": int(user_id)})
 
     def _long_lived(self, params):
         if params.get("grant_type") != "th_exchange_token" or params.get("client_secret") != self.app_secret:
             return _bad(recorded.error("Error validating client secret.", 1))
         grant = self._valid_token(params.get("access_token", ""))
-        token = self.issue_token(self.users[grant["user_id"]])
+        token = self.issue_token(self.users[grant["user_id"]], scopes=grant["scopes"])
         return Reply(200, {**recorded.LONG_LIVED_TOKEN, "access_token": token})
 
     def _refresh(self, params):
@@ -122,7 +164,7 @@ class ThreadsRoutes:
         grant = self._valid_token(params.get("access_token", ""))
         if time.time() - grant["issued_at"] < self.min_refresh_age:
             return _bad(recorded.error("The token must be at least 24 hours old to be refreshed.", 100))
-        token = self.issue_token(self.users[grant["user_id"]])
+        token = self.issue_token(self.users[grant["user_id"]], scopes=grant["scopes"])
         return Reply(200, {**recorded.LONG_LIVED_TOKEN, "access_token": token})
 
     def _valid_token(self, token):
@@ -136,9 +178,12 @@ class ThreadsRoutes:
         return grant
 
     def _authenticate(self, request) -> str:
+        return self._grant(request)["user_id"]
+
+    def _grant(self, request) -> dict:
         header = request.headers.get("authorization", "")
         token = header.removeprefix("Bearer ").strip() if header.startswith("Bearer ") else request.params.get("access_token", "")
-        return self._valid_token(token)["user_id"]
+        return self._valid_token(token)
 
     def _profile(self, user):
         return Reply(200, {"id": user.id, "username": user.username, "name": user.name})

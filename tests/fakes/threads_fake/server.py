@@ -3,8 +3,10 @@ delete endpoints) on 127.0.0.1. Bodies and error codes: recorded.py. Endpoints: 
 
     fake = ThreadsFake(app_id="threads-app", app_secret="threads-secret"); fake.start()
     user = fake.add_user("alice")
-    token = fake.issue_token(user)          # a long-lived token, no dance
+    token = fake.issue_token(user)          # a long-lived token, no dance (scopes=SCOPES: every permission we ask for)
     code = fake.grant_code(user, redirect_uri)   # what threads.net/oauth/authorize would redirect with
+    GET /{media-id}/replies and /conversation need threads_read_replies (Threads "Retrieve and Manage Replies"
+    docs: threads_read_replies is required for GET calls to reply endpoints); without it: Graph code 10.
     fake.expire(token); fake.revoke(token)  # 190/463 expired; 190/458 app no longer authorized
     fake.in_progress_polls = 1              # status reads a container answers IN_PROGRESS before FINISHED
     fake.quota_total = 250                  # threads_publishing_limit; publishing past it answers code 9
@@ -26,6 +28,9 @@ from tests.fakes.fake_server import FakeServer
 
 from . import recorded
 from .routes import ThreadsRoutes
+
+# The permissions a token carries when a test does not say (the ones the scheduler asks for at connect).
+SCOPES = ("threads_basic", "threads_content_publish", "threads_manage_insights", "threads_delete", "threads_read_replies")
 
 
 @dataclass
@@ -72,8 +77,8 @@ class ThreadsFake(ThreadsRoutes, FakeServer):
         FakeServer.__init__(self)
         self.app_id, self.app_secret = app_id, app_secret
         self.users: dict[str, FakeUser] = {}
-        self.tokens: dict[str, dict] = {}  # token -> {"user_id", "expires_at", "revoked", "issued_at"}
-        self.codes: dict[str, tuple[str, str]] = {}  # code -> (user_id, redirect_uri)
+        self.tokens: dict[str, dict] = {}  # token -> {"user_id", "expires_at", "revoked", "issued_at", "scopes"}
+        self.codes: dict[str, tuple[str, str, set]] = {}  # code -> (user_id, redirect_uri, scopes)
         self.containers: dict[str, FakeContainer] = {}
         self.media: dict[str, FakePost] = {}
         self.in_progress_polls = 1
@@ -95,16 +100,17 @@ class ThreadsFake(ThreadsRoutes, FakeServer):
             self.users[user.id] = user
             return user
 
-    def issue_token(self, user: FakeUser, *, expires_in: int = 5183944, prefix="THAA") -> str:
+    def issue_token(self, user: FakeUser, *, expires_in: int = 5183944, prefix="THAA", scopes=SCOPES) -> str:
         token = f"{prefix}{secrets.token_urlsafe(24)}"
         with self.lock:
-            self.tokens[token] = {"user_id": user.id, "expires_at": time.time() + expires_in, "revoked": False, "issued_at": time.time()}
+            self.tokens[token] = {"user_id": user.id, "expires_at": time.time() + expires_in, "revoked": False, "issued_at": time.time(),
+                                  "scopes": set(scopes)}
         return token
 
-    def grant_code(self, user: FakeUser, redirect_uri: str) -> str:
+    def grant_code(self, user: FakeUser, redirect_uri: str, scopes=SCOPES) -> str:
         code = secrets.token_urlsafe(16)
         with self.lock:
-            self.codes[code] = (user.id, redirect_uri)
+            self.codes[code] = (user.id, redirect_uri, set(scopes))
         return code
 
     def expire(self, token: str) -> None:
