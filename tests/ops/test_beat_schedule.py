@@ -23,6 +23,7 @@ EXPECTED_TASKS = {
     "feeds.tasks.poll_due_feeds_task",
     "analytics.tasks.collect_due_account_metrics_task",
     "alerts.tasks.check_alerts_task",
+    "first_comments.tasks.dispatch_first_comments_task",
 }
 
 

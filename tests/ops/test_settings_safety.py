@@ -47,7 +47,7 @@ def test_it_secures_cookies_and_redirects_to_https_by_default(production_env):
 def _names_read_from_environment():
     pattern = re.compile(r"""(?:os\.environ\.get|os\.getenv|os\.environ\[|env_bool|env_int|env_list)\(?\s*["']([A-Z][A-Z0-9_]+)["']""")
     sources = [ROOT / "config" / "settings.py", ROOT / "config" / "gunicorn.conf.py", ROOT / "config" / "health.py"]
-    sources += [p for app in ("accounts", "social_media", "media", "analytics") for p in (ROOT / app).rglob("*.py")]
+    sources += [p for app in ("accounts", "social_media", "media", "analytics", "approvals", "first_comments", "feeds", "webhooks", "alerts", "assistant", "developer", "transfer") for p in (ROOT / app).rglob("*.py")]
     names = set()
     for path in sources:
         names |= set(pattern.findall(path.read_text()))

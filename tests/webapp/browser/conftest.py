@@ -109,6 +109,20 @@ class Page:
 
         return WebDriverWait(self.driver, timeout).until(EC.visibility_of_element_located((By.CSS_SELECTOR, css)))
 
+    def click(self, css, timeout=15):
+        """Click the element `css` names, again if the page replaced it between finding and clicking
+        (the calendar re-renders its events after a drop)."""
+        from selenium.common.exceptions import StaleElementReferenceException
+
+        def clicked():
+            try:
+                self.wait_for(css, timeout).click()
+                return True
+            except StaleElementReferenceException:
+                return False
+
+        return self.wait_until(clicked, timeout, message=f"{css} kept being replaced before it could be clicked")
+
     def wait_until(self, condition, timeout=15, message=""):
         from selenium.webdriver.support.ui import WebDriverWait
 
