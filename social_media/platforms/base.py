@@ -297,6 +297,12 @@ class PlatformAdapter:
             return [f"{self.platform or 'This network'} does not take first comments through its API."]
         return [] if (content or "").strip() else ["A first comment needs text."]
 
+    def check_comment(self, content: str) -> None:
+        """validate_comment's problems as InvalidContent, before any network call."""
+        errors = self.validate_comment(content)
+        if errors:
+            raise InvalidContent(" ".join(errors), errors=errors)
+
     def comment(self, target, content: str, *, key: str) -> PublishResult:
         """Post `content` under the target's published post (target.platform_post_id); `key` is the same on
         every attempt for this comment. Raises like publish: OutcomeUnknown when the answer was lost."""
@@ -330,3 +336,14 @@ class PlatformAdapter:
     @classmethod
     def connect_with_password(cls, *, identifier: str, password: str, service_url: str) -> AccountProfile:
         raise NotImplementedError
+
+
+def comment_text_errors(content: str, *, limit: int, network: str, length: int | None = None) -> list[str]:
+    """The checks every network's comment shares: within `limit` characters (`length` when the network
+    counts otherwise than code points) and not empty."""
+    content = content or ""
+    length = len(content) if length is None else length
+    errors = [f"{network} comments allow {limit:,} characters; this one has {length:,}."] if length > limit else []
+    if not content.strip():
+        errors.append("A first comment needs text.")
+    return errors

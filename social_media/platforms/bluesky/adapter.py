@@ -155,7 +155,6 @@ class BlueskyAdapter(BlueskyComments, PlatformAdapter):
         errors = self.validate(content, media)
         if errors:
             raise InvalidContent(" ".join(errors), errors=errors)
-        did = self.account.platform_user_id
         now = datetime.now(timezone.utc)
         with self._client() as client:
             try:
@@ -171,18 +170,23 @@ class BlueskyAdapter(BlueskyComments, PlatformAdapter):
                 embed=embed,
                 reply=reply,
             )
-            data = models.ComAtprotoRepoCreateRecord.Data(repo=did, collection=POST_COLLECTION, rkey=rkey, record=record)
+            return self._put_record(client, record, rkey, now)
+
+    def _put_record(self, client, record, rkey: str, now) -> PublishResult:
+        """createRecord at our own record key. A refused or lost call is read back at that key: a retry of
+        a record that landed is refused by the PDS as a duplicate, so nothing is written twice."""
+        data = models.ComAtprotoRepoCreateRecord.Data(repo=self.account.platform_user_id, collection=POST_COLLECTION, rkey=rkey, record=record)
+        try:
+            response = client.com.atproto.repo.create_record(data)
+        except LIBRARY_ERRORS as exc:
+            error = translate(exc, action=PUBLISH)
             try:
-                response = client.com.atproto.repo.create_record(data)
-            except LIBRARY_ERRORS as exc:
-                error = translate(exc, action=PUBLISH)
-                try:  # a retry of a post that landed (the PDS refuses the duplicate), or a lost answer
-                    landed = self._read_post(client, rkey)
-                except LIBRARY_ERRORS:
-                    landed = None
-                if landed is not None:
-                    return landed
-                raise error from exc
+                landed = self._read_post(client, rkey)
+            except LIBRARY_ERRORS:
+                landed = None
+            if landed is not None:
+                return landed
+            raise error from exc
         return self._result(response.uri, rkey, now)
 
     def reconcile(self, target) -> Reconciliation:

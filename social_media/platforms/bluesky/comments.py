@@ -17,7 +17,7 @@ from atproto_client import models
 from social_media.platforms.base import InvalidContent, PublishResult, Reconciliation
 
 from . import rules
-from .errors import CALL, LIBRARY_ERRORS, PUBLISH, is_record_not_found, translate
+from .errors import CALL, LIBRARY_ERRORS, is_record_not_found, translate
 from .richtext import build_facets
 from .session import POST_COLLECTION, open_client, tid
 
@@ -44,9 +44,7 @@ class BlueskyComments:
         return comment_record_key(key, target.posted_at or target.post.created_at)
 
     def comment(self, target, content: str, *, key: str) -> PublishResult:
-        errors = self.validate_comment(content)
-        if errors:
-            raise InvalidContent(" ".join(errors), errors=errors)
+        self.check_comment(content)
         parent_rkey = self._own_rkey(target.platform_post_id)
         rkey = self._comment_rkey(target, key)
         did, now = self.account.platform_user_id, datetime.now(timezone.utc)
@@ -65,19 +63,7 @@ class BlueskyComments:
                 facets=facets or None,
                 reply=models.AppBskyFeedPost.ReplyRef(root=ref, parent=ref),
             )
-            data = models.ComAtprotoRepoCreateRecord.Data(repo=did, collection=POST_COLLECTION, rkey=rkey, record=record)
-            try:
-                response = client.com.atproto.repo.create_record(data)
-            except LIBRARY_ERRORS as exc:
-                error = translate(exc, action=PUBLISH)
-                try:  # a retry of a comment that landed (the PDS refuses the duplicate), or a lost answer
-                    landed = self._read_post(client, rkey)
-                except LIBRARY_ERRORS:
-                    landed = None
-                if landed is not None:
-                    return landed
-                raise error from exc
-        return self._result(response.uri, rkey, now)
+            return self._put_record(client, record, rkey, now)  # a retried comment that landed is read back
 
     def find_comment(self, target, content: str, *, key: str, since) -> Reconciliation:
         with open_client(self._base_url) as client:  # getRecord needs no session

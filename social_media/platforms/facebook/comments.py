@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from social_media.platforms.base import InvalidContent, OutcomeUnknown, PlatformError, PublishResult, Reconciliation
+from social_media.platforms.base import OutcomeUnknown, PlatformError, PublishResult, Reconciliation, comment_text_errors
 
 MAX_COMMENT_CHARACTERS = 8_000  # Facebook's comment box limit
 RECENT_COMMENTS = 100
@@ -20,18 +20,10 @@ class FacebookComments:
     idempotent_comment = False
 
     def validate_comment(self, content: str) -> list[str]:
-        content = content or ""
-        errors = []
-        if len(content) > MAX_COMMENT_CHARACTERS:
-            errors.append(f"Facebook comments allow {MAX_COMMENT_CHARACTERS:,} characters; this one has {len(content):,}.")
-        if not content.strip():
-            errors.append("A first comment needs text.")
-        return errors
+        return comment_text_errors(content, limit=MAX_COMMENT_CHARACTERS, network="Facebook")
 
     def comment(self, target, content: str, *, key: str) -> PublishResult:
-        errors = self.validate_comment(content)
-        if errors:
-            raise InvalidContent(" ".join(errors), errors=errors)
+        self.check_comment(content)
         graph = self.graph()
         answer = graph.post(f"/{target.platform_post_id}/comments", data={"message": content}, creates_post=True, what="comment")
         comment_id = str(answer.get("id") or "")

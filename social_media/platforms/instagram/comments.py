@@ -7,7 +7,7 @@ not supported (we never publish live video)."""
 
 from __future__ import annotations
 
-from social_media.platforms.base import InvalidContent, OutcomeUnknown, PublishResult, Reconciliation
+from social_media.platforms.base import OutcomeUnknown, PublishResult, Reconciliation, comment_text_errors
 
 from .rules import HASHTAG, MAX_CAPTION, MAX_HASHTAGS
 
@@ -20,20 +20,14 @@ class InstagramComments:
 
     def validate_comment(self, content: str) -> list[str]:
         content = content or ""
-        errors = []
-        if len(content) > MAX_CAPTION:
-            errors.append(f"Instagram comments allow {MAX_CAPTION:,} characters; this one has {len(content):,}.")
+        errors = comment_text_errors(content, limit=MAX_CAPTION, network="Instagram")
         hashtags = len(HASHTAG.findall(content))
         if hashtags > MAX_HASHTAGS:
-            errors.append(f"Instagram allows {MAX_HASHTAGS} hashtags in a comment; this one has {hashtags}.")
-        if not content.strip():
-            errors.append("A first comment needs text.")
+            errors.insert(1 if len(content) > MAX_CAPTION else 0, f"Instagram allows {MAX_HASHTAGS} hashtags in a comment; this one has {hashtags}.")
         return errors
 
     def comment(self, target, content: str, *, key: str) -> PublishResult:
-        errors = self.validate_comment(content)
-        if errors:
-            raise InvalidContent(" ".join(errors), errors=errors)
+        self.check_comment(content)
         answer = self.graph().post(f"/{target.platform_post_id}/comments", data={"message": content}, creates_post=True, what="comment")
         comment_id = str(answer.get("id") or "")
         if not comment_id:

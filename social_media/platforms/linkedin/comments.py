@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone as dt_timezone
 
-from social_media.platforms.base import InvalidContent, OutcomeUnknown, PlatformError, PublishResult, Reconciliation, TransientError
+from social_media.platforms.base import OutcomeUnknown, PlatformError, PublishResult, Reconciliation, TransientError, comment_text_errors
 
 from .client import encode
 from .errors import comment_forbidden
@@ -46,12 +46,7 @@ class LinkedInComments:
 
     def validate_comment(self, content: str) -> list[str]:
         content = content or ""
-        errors = []
-        length = utf16_length(content)
-        if length > MAX_COMMENT_CHARACTERS:
-            errors.append(f"LinkedIn comments allow {MAX_COMMENT_CHARACTERS:,} characters; this one has {length:,}.")
-        if not content.strip():
-            errors.append("A first comment needs text.")
+        errors = comment_text_errors(content, limit=MAX_COMMENT_CHARACTERS, network="LinkedIn", length=utf16_length(content))
         scopes = (self.account.platform_settings or {}).get("scopes")
         needed = write_scope(self.author)
         if scopes and needed not in scopes:
@@ -59,9 +54,7 @@ class LinkedInComments:
         return errors
 
     def comment(self, target, content: str, *, key: str) -> PublishResult:
-        errors = self.validate_comment(content)
-        if errors:
-            raise InvalidContent(" ".join(errors), errors=errors)
+        self.check_comment(content)
         urn = target.platform_post_id
         body = {"actor": self.author, "object": urn, "message": {"text": content}}
         try:

@@ -5,7 +5,7 @@ visibility; it counts against the same per-instance limits as a post."""
 
 from __future__ import annotations
 
-from ..base import InvalidContent, PublishResult
+from ..base import PublishResult
 from .validation import VISIBILITIES, validate_post
 
 
@@ -18,9 +18,7 @@ class MastodonComments:
         return [e.replace("post", "first comment", 1) if e.startswith("A Mastodon post") else e for e in errors]
 
     def comment(self, target, content: str, *, key: str) -> PublishResult:
-        errors = self.validate_comment(content)
-        if errors:
-            raise InvalidContent(" ".join(errors), errors=errors)
+        self.check_comment(content)
         visibility = (target.platform_specific_settings or {}).get("visibility") or "public"
         status = self.conn.call(
             self.conn.api.status_post,

@@ -21,7 +21,7 @@ from datetime import datetime, timezone as dt_timezone
 import prawcore
 from django.conf import settings
 
-from ..base import InvalidContent, OutcomeUnknown, PlatformError, PublishResult, Reconciliation
+from ..base import OutcomeUnknown, PlatformError, PublishResult, Reconciliation, comment_text_errors
 
 MAX_COMMENT_CHARACTERS = 10_000
 RECENT_COMMENTS = 25
@@ -39,18 +39,10 @@ class RedditComments:
     idempotent_comment = False
 
     def validate_comment(self, content: str) -> list[str]:
-        content = content or ""
-        errors = []
-        if len(content) > MAX_COMMENT_CHARACTERS:
-            errors.append(f"Reddit comments allow {MAX_COMMENT_CHARACTERS:,} characters; this one has {len(content):,}.")
-        if not content.strip():
-            errors.append("A first comment needs text.")
-        return errors
+        return comment_text_errors(content, limit=MAX_COMMENT_CHARACTERS, network="Reddit")
 
     def comment(self, target, content: str, *, key: str) -> PublishResult:
-        errors = self.validate_comment(content)
-        if errors:
-            raise InvalidContent(" ".join(errors), errors=errors)
+        self.check_comment(content)
         submission = self.reddit.submission(id=target.platform_post_id)
         try:
             created = self._call(lambda: submission.reply(content), what="comment", unsafe=True)

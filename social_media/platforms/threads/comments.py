@@ -7,7 +7,8 @@ Exactly once without an idempotency key, as parts are: the container id is writt
 (`platform_specific_settings["threads_container_id_comment"]`) before threads_publish, so a retry publishes
 that same container. find_comment reads its status: not PUBLISHED means nothing went live (safe to send);
 PUBLISHED means the reply is there, and it is looked for among the post's top-level replies
-(GET /{media-id}/replies, ours by `is_reply_owned_by_me`, with our text). That read needs the
+(GET /{media-id}/replies, ours by `is_reply_owned_by_me`, with our text), then the account's own replies
+(GET /{user-id}/replies); thread parts are found the same way (_find_reply). That read needs the
 `threads_read_replies` permission (asked at connect since first comments; older grants lack it): when it
 is refused or the reply is not listed, the answer is unknown and the delivery becomes unconfirmed.
 
@@ -37,12 +38,10 @@ class ThreadsComments:
                 for problem in self.validate(content, [])]
 
     def comment(self, target, content: str, *, key: str) -> PublishResult:
-        errors = self.validate_comment(content)
-        if errors:
-            raise InvalidContent(" ".join(errors), errors=errors)
+        self.check_comment(content)
         try:
             return self._publish_container(target, content, [], position=COMMENT, reply_to_id=target.platform_post_id,
-                                           find=lambda: self._find_reply(target, content))
+                                           find=lambda: self._find_reply(target.platform_post_id, content))
         except InvalidContent as exc:
             if exc.http_status == 400 and self._post_gone(target.platform_post_id):
                 raise PlatformError(GONE, http_status=404) from exc
@@ -52,22 +51,34 @@ class ThreadsComments:
         """not_found: no container, or one never published; found: the container is PUBLISHED and our reply
         is listed under the post; otherwise unknown (a failed read included)."""
         try:
-            return self._reconcile_container(target, COMMENT, content, find=lambda: self._find_reply(target, content))
+            return self._reconcile_container(target, COMMENT, content, find=lambda: self._find_reply(target.platform_post_id, content))
         except PlatformError:
             return Reconciliation()
 
-    def _find_reply(self, target, content: str) -> Reconciliation:
-        params = {"fields": REPLY_FIELDS, "reverse": "true"}
+    def _find_reply(self, media_id: str, content: str) -> Reconciliation:
+        """Our reply with this text to `media_id` (a first comment's post, or a thread part's previous part),
+        where Threads lists replies (never GET /{user-id}/threads): the post's top-level replies
+        (GET /{media-id}/replies, ours by `is_reply_owned_by_me`), then the account's own replies, newest
+        first (GET /{user-id}/replies, "Retrieve User Replies"; to this post by `replied_to`), which finds it
+        under a post with more replies than we page through. Both need threads_read_replies: a refused or
+        failed read, like a reply listed in neither, is unknown (never not found)."""
+        wanted = (content or "").strip()
+        sources = (
+            (f"{media_id}/replies", {"fields": REPLY_FIELDS, "reverse": "true"}, lambda reply: reply.get("is_reply_owned_by_me")),
+            (f"{self.user_id}/replies", {"fields": f"{REPLY_FIELDS},replied_to"},
+             lambda reply: str((reply.get("replied_to") or {}).get("id") or "") == str(media_id)),
+        )
         try:
-            for _page in range(MAX_REPLY_PAGES):
-                answer = self.client.get(f"{target.platform_post_id}/replies", params, what="replies")
-                for reply in answer.get("data") or []:
-                    if reply.get("is_reply_owned_by_me") and (reply.get("text") or "").strip() == (content or "").strip():
-                        return Reconciliation(found=self._result(str(reply["id"]), reply))
-                after = ((answer.get("paging") or {}).get("cursors") or {}).get("after")
-                if not (answer.get("paging") or {}).get("next") or not after:
-                    break
-                params = {**params, "after": after}
+            for path, params, ours in sources:
+                for _page in range(MAX_REPLY_PAGES):
+                    answer = self.client.get(path, params, what="replies")
+                    for reply in answer.get("data") or []:
+                        if ours(reply) and (reply.get("text") or "").strip() == wanted:
+                            return Reconciliation(found=self._result(str(reply["id"]), reply))
+                    after = ((answer.get("paging") or {}).get("cursors") or {}).get("after")
+                    if not (answer.get("paging") or {}).get("next") or not after:
+                        break
+                    params = {**params, "after": after}
         except PlatformError:
             pass
         return Reconciliation()  # the container is PUBLISHED: the reply exists, but we cannot say which it is

@@ -33,9 +33,7 @@ class XComments:
         return [e.replace("The text counts", "The first comment counts", 1) for e in errors]
 
     def comment(self, target, content: str, *, key: str) -> PublishResult:
-        errors = self.validate_comment(content)
-        if errors:
-            raise InvalidContent(" ".join(errors), errors=errors)
+        self.check_comment(content)
         try:
             return self._create(content, [], in_reply_to=target.platform_post_id, what="comment")
         except InvalidContent as exc:
