@@ -14,6 +14,7 @@ class Network:
         self.fake = ThreadsFake(app_id="bench", app_secret="bench-secret")
         self.fake.in_progress_polls = 1
         self.fake.quota_total = 100_000
+        self.fake.reply_quota_total = 100_000  # thread parts and first comments are replies: their own quota
         base_url = self.fake.start()
         self.env = {
             "THREADS_API_BASE_URL": base_url, "THREADS_APP_ID": "bench", "THREADS_APP_SECRET": "bench-secret",

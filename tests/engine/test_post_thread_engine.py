@@ -181,3 +181,52 @@ def test_a_thread_on_meta_threads_is_a_chain_of_reply_containers_each_published_
     assert [p.text for p in posts] == ["Meta one", "Meta two", "Meta three"]
     assert [p.reply_to_id for p in posts] == ["", posts[0].id, posts[1].id]
     assert [position for position, _ in parts_recorded(target)] == [0, 1, 2]
+
+
+def _lose_the_answer_to_publish_number(threads_fake, account, number, monkeypatch):
+    """Threads stores the `number`th threads_publish (1 = the head) but its answer never arrives."""
+    path = f"/v1.0/{account.platform_user_id}/threads_publish"
+    original, calls = threads_fake._publish, []
+
+    def publish(request, user_id):
+        calls.append(1)
+        if len(calls) == number - 1:  # a fault is taken before routing: arm it for the next call
+            threads_fake.fail_next("drop_after_store", path=path, method="POST")
+        return original(request, user_id)
+
+    monkeypatch.setattr(threads_fake, "_publish", publish)
+
+
+def test_a_meta_threads_part_whose_answer_was_lost_is_found_among_the_replies_not_sent_twice(threads_account, threads_fake, settings,
+                                                                                           monkeypatch):
+    """Threads lists a part (a reply) under the part before (GET /{media-id}/replies), never in the account's
+    GET /{user-id}/threads: reconciliation looks there."""
+    settings.PUBLISH_BACKOFF_BASE_SECONDS = 0
+    target = thread_target(threads_account, ["Meta head", "Meta second", "Meta third"])
+    _lose_the_answer_to_publish_number(threads_fake, threads_account, 2, monkeypatch)  # part 2 goes live, its answer is lost
+    outcome = target_publish(target_id=target.id)
+    while outcome.status == Status.SCHEDULED:
+        PostTarget.objects.filter(id=target.id).update(next_attempt_at=timezone.now(), dispatched_at=timezone.now())
+        outcome = target_publish(target_id=target.id)
+    assert outcome.status == Status.POSTED
+    posts = sorted(threads_fake.posts, key=lambda p: p.timestamp)
+    assert [p.text for p in posts] == ["Meta head", "Meta second", "Meta third"]  # each once
+    assert parts_recorded(target) == [(i, p.id) for i, p in enumerate(posts)]
+    assert threads_fake.requests_to(f"/v1.0/{posts[0].id}/replies", "GET")  # where the lost part was found
+
+
+def test_a_meta_threads_part_is_unconfirmed_when_the_replies_cannot_be_read(threads_account, threads_fake, settings, monkeypatch):
+    """Without threads_read_replies (an account connected before it was asked for) the lost part cannot be
+    looked for: unknown, so the target is unconfirmed and nothing is sent again."""
+    settings.PUBLISH_BACKOFF_BASE_SECONDS = 0
+    threads_account.access_token = threads_fake.issue_token(
+        threads_account.remote, scopes=("threads_basic", "threads_content_publish", "threads_manage_insights", "threads_delete"))
+    threads_account.save()
+    target = thread_target(threads_account, ["Old grant head", "Old grant second", "Old grant third"])
+    _lose_the_answer_to_publish_number(threads_fake, threads_account, 2, monkeypatch)
+    outcome = target_publish(target_id=target.id)
+    target.refresh_from_db()
+    assert outcome.status == Status.UNCONFIRMED and target.status == Status.UNCONFIRMED
+    assert "part 2 of 3" in target.error_message
+    assert [p.text for p in sorted(threads_fake.posts, key=lambda p: p.timestamp)] == ["Old grant head", "Old grant second"]
+    assert [position for position, _ in parts_recorded(target)] == [0]

@@ -8,7 +8,9 @@ from django.utils import timezone
 
 from social_media.models import PostTarget
 from social_media.platforms import PlatformFactory
-from social_media.platforms.base import AccountDisconnected, InvalidContent, OutcomeUnknown, RateLimited, TokenExpired, TransientError
+from social_media.platforms.base import (
+    AccountDisconnected, InvalidContent, OutcomeUnknown, PlatformError, RateLimited, TokenExpired, TransientError,
+)
 from tests.factories import PostFactory, PostTargetFactory
 from tests.platforms.contract import AdapterContract
 from tests.platforms.threads_helpers import media_item
@@ -255,3 +257,74 @@ def test_media_on_an_address_meta_cannot_reach_is_refused_before_anything_is_sen
     with pytest.raises(InvalidContent, match="PUBLIC_BASE_URL"):
         adapter.publish(target_for(threads_account, "Look"), "Look", [media_item(url="http://127.0.0.1:8000/media/public/abc/")])
     assert threads_fake.requests_to(f"/v1.0/{threads_account.platform_user_id}/threads", "POST") == []
+
+
+# --- replies are listed where Threads lists them -------------------------------------------------
+def _reply(adapter, target, position, text, parent):
+    from social_media.platforms.base import ThreadReply
+
+    return adapter.publish_part(target, position, text, [], reply_to=ThreadReply(root=parent, parent=parent))
+
+
+def test_the_fake_lists_top_level_posts_in_user_threads_and_replies_in_user_replies(threads_account, threads_fake):
+    """Threads' "Retrieve User Posts": GET /{threads-user-id}/threads lists the user's threads; "to retrieve
+    posts that are replies, refer to Retrieve User Replies" (GET /{threads-user-id}/replies)."""
+    adapter, target, head = publish(threads_account, "Top level")
+    first = _reply(adapter, target, 1, "A reply", head)
+    second = _reply(adapter, target, 2, "Another reply", first)
+    user = threads_account.platform_user_id
+    listed = adapter.client.get(f"{user}/threads", {"fields": "id,text"}, what="posts")["data"]
+    assert [p["id"] for p in listed] == [head.platform_post_id]
+    replies = adapter.client.get(f"{user}/replies", {"fields": "id,text,replied_to,is_reply_owned_by_me"}, what="replies")
+    assert [(r["id"], r["replied_to"]["id"], r["is_reply_owned_by_me"]) for r in replies["data"]] == [
+        (second.platform_post_id, first.platform_post_id, True), (first.platform_post_id, head.platform_post_id, True)]
+    page = adapter.client.get("me/replies", {"fields": "id", "limit": 1}, what="replies")  # paged like the other lists
+    assert [r["id"] for r in page["data"]] == [second.platform_post_id] and page["paging"]["next"]
+    rest = adapter.client.get("me/replies", {"fields": "id", "limit": 1, "after": page["paging"]["cursors"]["after"]}, what="replies")
+    assert [r["id"] for r in rest["data"]] == [first.platform_post_id] and "next" not in rest["paging"]
+    other = threads_fake.add_user("bob")  # a user reads only their own replies; without threads_read_replies, none
+    with pytest.raises(PlatformError):
+        adapter.client.get(f"{other.id}/replies", {}, what="replies")
+    threads_account.access_token = threads_fake.issue_token(threads_account.remote, scopes=("threads_basic", "threads_content_publish"))
+    with pytest.raises(AccountDisconnected):
+        PlatformFactory.get_platform(threads_account).client.get(f"{user}/replies", {}, what="replies")
+
+
+def test_thread_parts_use_the_replies_quota_not_the_posts_quota(threads_account, threads_fake):
+    """Overview: 250 posts a day; "Retrieve and Manage Replies": 1,000 replies a day, apart."""
+    threads_fake.quota_total = 1
+    adapter, target, head = publish(threads_account, "The only post today")
+    part = _reply(adapter, target, 1, "A part is a reply", head)
+    assert threads_fake.text_of(part.platform_post_id) == "A part is a reply"
+    # Only the head read the posts quota; the fake counts the part as a reply, not a post.
+    assert len(threads_fake.requests_to(f"/v1.0/{threads_account.platform_user_id}/threads_publishing_limit")) == 1
+    limit = adapter.client.get(f"{threads_account.platform_user_id}/threads_publishing_limit", {"fields": "quota_usage,config"}, what="limit")
+    assert limit["data"][0]["quota_usage"] == 1
+    threads_fake.reply_quota_total = 1
+    with pytest.raises(RateLimited, match="1,000 replies"):
+        _reply(adapter, target, 2, "Over the replies quota", part)
+    with pytest.raises(AccountDisconnected):  # reading the replies quota needs threads_manage_replies, which we do not ask for
+        adapter.client.get(f"{threads_account.platform_user_id}/threads_publishing_limit", {"fields": "reply_quota_usage"}, what="limit")
+
+
+def test_a_part_whose_answer_was_lost_is_found_among_the_replies_and_unknown_when_they_cannot_be_read(threads_account, threads_fake):
+    from social_media.platforms.base import ThreadReply
+
+    adapter, target, head = publish(threads_account, "Head")
+    reply = ThreadReply(root=head, parent=head)
+    threads_fake.fail_next("drop_after_store", path=f"/v1.0/{threads_account.platform_user_id}/threads_publish", method="POST")
+    with pytest.raises(OutcomeUnknown):
+        adapter.publish_part(target, 1, "Second", [], reply_to=reply)
+    [stored] = [p for p in threads_fake.posts if p.reply_to_id == head.platform_post_id]
+    assert adapter.reconcile_part(target, 1, "Second", reply_to=reply).found.platform_post_id == stored.id
+    assert threads_fake.requests_to(f"/v1.0/{head.platform_post_id}/replies", "GET")
+    assert adapter.publish_part(target, 1, "Second", [], reply_to=reply).platform_post_id == stored.id  # a retry: no second reply
+    assert len(threads_fake.posts) == 2
+    found = adapter.reconcile_part(target, 1, "Second", reply_to=reply).found
+    assert adapter.reconcile_part(target, 2, "Third", reply_to=ThreadReply(root=head, parent=found)).not_found  # no container
+    threads_account.access_token = threads_fake.issue_token(threads_account.remote, scopes=("threads_basic", "threads_content_publish"))
+    refused = PlatformFactory.get_platform(threads_account).reconcile_part(target, 1, "Second", reply_to=reply)
+    assert refused.found is None and not refused.not_found  # unknown, never "not found"
+    threads_fake.fail_next("status", path=f"/v1.0/{head.platform_post_id}/replies", status=500)
+    failed = adapter.reconcile_part(target, 1, "Second", reply_to=reply)
+    assert failed.found is None and not failed.not_found

@@ -77,20 +77,29 @@ class ThreadsAdapter(ThreadsComments, PlatformAdapter):
     def publish_part(self, target, position: int, content: str, media: Sequence[MediaItem], *, reply_to: ThreadReply) -> PublishResult:
         """A reply container (`reply_to_id`: the part before), stored per part like the head's, so a
         retry publishes that same container or learns it is already PUBLISHED (docs/threads.md)."""
-        return self._publish_container(target, content, media, position=position, reply_to_id=reply_to.parent.platform_post_id)
+        parent_id = reply_to.parent.platform_post_id
+        return self._publish_container(target, content, media, position=position, reply_to_id=parent_id,
+                                       find=lambda: self._find_reply(parent_id, content))
 
     def reconcile_part(self, target, position: int, content: str, *, reply_to: ThreadReply) -> Reconciliation:
-        return self._reconcile_container(target, position, content)
+        """A part is a reply, and Threads never lists replies in GET /{user-id}/threads ("Retrieve User Posts":
+        replies are read through the reply endpoints): a PUBLISHED container's part is looked for among the
+        replies to the part before (ThreadsComments._find_reply). A refused or failed read is unknown."""
+        parent_id = reply_to.parent.platform_post_id
+        return self._reconcile_container(target, position, content, find=lambda: self._find_reply(parent_id, content))
 
     def _publish_container(self, target, content, media, *, position, reply_to_id: str = "", find=None) -> PublishResult:
         """Publish `content` through a container remembered on the target under `position` (a part's number,
-        or a name: "comment"). `find` (a first comment) looks for what a PUBLISHED container became, else
-        the account's recent posts are read; it also skips the posts quota, which replies do not use."""
+        or a name: "comment"). `find` (a reply: a part or a first comment) looks for what a PUBLISHED
+        container became, else the account's recent posts are read. Only a post (no `reply_to_id`) reads the
+        250-posts quota first: replies have their own (1,000 a day, "Retrieve and Manage Replies"), whose
+        reading needs threads_manage_replies, a permission we do not ask for; Threads' refusal when it is
+        used up is a rate limit (errors.py)."""
         media = list(media)
         errors = self.validate(content, media)
         if errors:
             raise InvalidContent(" ".join(errors), errors=errors)
-        if find is None:
+        if not reply_to_id:
             self._check_quota()
         container_key, fingerprint_key = _keys(position)
         fingerprint = _fingerprint(content, media)
@@ -107,7 +116,7 @@ class ThreadsAdapter(ThreadsComments, PlatformAdapter):
         if status.get("status") == "PUBLISHED":  # an earlier attempt published it: find it, never publish twice
             found = (find or (lambda: self._find_recent(target, content)))().found
             if found is None and find is not None:
-                raise OutcomeUnknown("This comment's Threads container is already published, but the comment was not found.")
+                raise OutcomeUnknown("This reply's Threads container is already published, but the reply was not found among the replies.")
             if found is None:
                 raise PlatformError("This post's Threads container is already published, but the post was not found.")
             return found

@@ -15,7 +15,7 @@ from ..http import request_was_sent
 
 EXPIRED_SUBCODES = {463}  # "Session has expired"; 460 password changed, 458 app removed, 467 invalid: revoked
 RATE_LIMIT_CODES = {4, 17, 32, 613}  # app, user, page-level and custom rate limits
-QUOTA_CODES = {9}  # "You have reached the maximum number of posts" (publishing quota)
+QUOTA_CODES = {9}  # "You have reached the maximum number of posts" (publishing quota; replies have their own)
 BLOCKED_CODES = {368}  # temporarily blocked for policy reasons
 NOT_READY_CODES = {9007}  # the container is not ready to be published yet
 PERMISSION_CODES = {10} | set(range(200, 300))
@@ -52,7 +52,8 @@ def from_response(response, *, what: str, unsafe: bool = False) -> PlatformError
         retry = _retry_after(response) or RATE_LIMIT_WAIT
         return RateLimited(f"Threads' rate limit for this app and account was reached{detail}", retry_after=retry, http_status=status)
     if code in QUOTA_CODES:
-        return RateLimited(f"The Threads publishing limit (250 posts in 24 hours) was reached{detail}", retry_after=BLOCKED_WAIT, http_status=status)
+        return RateLimited(f"The Threads publishing limit (250 posts, or 1,000 replies, in 24 hours) was reached{detail}",
+                           retry_after=BLOCKED_WAIT, http_status=status)
     if code in BLOCKED_CODES:
         return RateLimited(f"Threads temporarily blocked this action{detail}", retry_after=BLOCKED_WAIT, http_status=status)
     if code in NOT_READY_CODES:

@@ -27,6 +27,9 @@ REVOKED_TOKEN = error("Error validating access token: The user has not authorize
 INVALID_TOKEN = error("Invalid OAuth access token - Cannot parse access token", 190)
 NOT_READY = error("The media is not ready for publishing, please wait for a moment", 9007, subcode=2207027)
 QUOTA_REACHED = error("You have reached the maximum number of posts that is allowed to be published in 24 hours.", 9, subcode=2207042)
+# The replies quota (1,000 in 24 hours, "Retrieve and Manage Replies"): Meta documents no body for it; the
+# posts quota's code is assumed, the sentence is ours.
+REPLY_QUOTA_REACHED = error("You have reached the maximum number of replies that is allowed to be published in 24 hours.", 9, subcode=2207042)
 UNEXPECTED = error("An unexpected error has occurred. Please retry your request later.", 2, type_="OAuthException")
 # The error code Threads' "Text attachments" docs name for more than 5 links (since 2025-12-22); the docs give the
 # code, not the whole body, so it is carried in the Graph error shape's message with code 100 (invalid parameter).

@@ -68,6 +68,8 @@ class ThreadsRoutes:
             return handler(request, user_id)
         if len(parts) == 2 and parts[1] == "insights":
             return self._insights(parts[0], request.params, user_id)
+        if len(parts) == 2 and parts[1] == "replies" and (parts[0] == "me" or parts[0] in self.users):
+            return self._user_replies(parts[0], request, user_id)
         if len(parts) == 2 and parts[1] in ("replies", "conversation"):
             return self._replies(parts[0], request, user_id, nested=parts[1] == "conversation")
         if len(parts) == 2 and parts[1] == "threads_insights":
@@ -109,6 +111,25 @@ class ThreadsRoutes:
         replies = [p for p in self.media.values() if not p.deleted and p.reply_to_id
                    and (self._root_of(p) == media_id if nested else p.reply_to_id == media_id)]
         replies.sort(key=lambda p: p.timestamp, reverse=request.params.get("reverse", "true") != "false")
+        return self._reply_page(replies, request, user_id)
+
+    def _user_replies(self, owner, request, user_id):
+        """GET /{threads-user-id}/replies: the replies the user made, newest first (Threads "Retrieve User
+        Replies", developers.facebook.com/documentation/threads/retrieve-and-manage-replies/retrieve-replies;
+        the "Retrieve User Posts" page sends replies there: /{threads-user-id}/threads lists none). A GET on
+        a reply endpoint, so threads_read_replies is needed ("Retrieve and Manage Replies": required for GET
+        calls to reply endpoints); only the user's own list, as /threads. Same fields and paging as /replies."""
+        if "threads_read_replies" not in self._grant(request)["scopes"]:
+            return Reply(403, recorded.error("(#10) Application does not have permission for this action", 10))
+        owner = user_id if owner == "me" else owner
+        if owner != user_id:
+            return _bad(recorded.error("Unsupported get request.", 100, subcode=33, type_="GraphMethodException"))
+        replies = sorted((p for p in self.media.values() if not p.deleted and p.reply_to_id and p.user_id == user_id),
+                         key=lambda p: p.timestamp, reverse=True)
+        return self._reply_page(replies, request, user_id)
+
+    def _reply_page(self, replies, request, user_id):
+        """One page of `replies` (offset cursors), each with only the requested `fields` (id by default)."""
         offset = int(request.params.get("after") or 0)
         size = int(request.params.get("limit") or 25)
         page = replies[offset:offset + size]
@@ -190,12 +211,21 @@ class ThreadsRoutes:
 
     # --- Publishing -------------------------------------------------------------------------
     def _threads(self, request, user_id):
-        if request.method == "GET":  # the user's posts, newest first
-            limit = int(request.params.get("limit", 25))
-            posts = sorted((p for p in self.posts if p.user_id == user_id), key=lambda p: p.timestamp, reverse=True)
+        if request.method == "GET":
+            # The user's top-level posts, newest first. Never their replies: Threads' "Retrieve User Posts"
+            # (developers.facebook.com/documentation/threads/retrieve-and-discover-posts/retrieve-posts) says
+            # "To retrieve posts that are replies, refer to Retrieve User Replies" (GET /{threads-user-id}/replies,
+            # served above), and the reference's `owner` field exists "only on top-level posts".
+            offset = int(request.params.get("after") or 0)
+            size = int(request.params.get("limit") or 25)
+            posts = sorted((p for p in self.posts if p.user_id == user_id and not p.reply_to_id), key=lambda p: p.timestamp, reverse=True)
+            page = posts[offset:offset + size]
             data = [{"id": p.id, "text": p.text, "permalink": self._permalink(p), "timestamp": _iso(p.timestamp), "media_type": p.media_type}
-                    for p in posts[:limit]]
-            return Reply(200, {"data": data, "paging": {"cursors": {"before": "BEFORE", "after": "AFTER"}}})
+                    for p in page]
+            paging = {"cursors": {"before": str(offset), "after": str(offset + len(page))}}
+            if offset + size < len(posts):
+                paging["next"] = f"{self.base_url}{request.path}?after={offset + size}"
+            return Reply(200, {"data": data, "paging": paging})
         params = request.params
         media_type, text = params.get("media_type", ""), params.get("text", "")
         if media_type not in ("TEXT", "IMAGE", "VIDEO", "CAROUSEL"):
@@ -253,7 +283,10 @@ class ThreadsRoutes:
         container = self.containers.get(request.params.get("creation_id", ""))
         if container is None or container.user_id != user_id:
             return _bad(recorded.error("Param creation_id must be a valid media container id", 100))
-        if self._usage(user_id) >= self.quota_total:
+        # Two quotas ("Overview" and "Retrieve and Manage Replies"): 250 posts and, apart, 1,000 replies a day.
+        if container.reply_to_id and self._reply_usage(user_id) >= self.reply_quota_total:
+            return _bad(recorded.REPLY_QUOTA_REACHED)
+        if not container.reply_to_id and self._usage(user_id) >= self.quota_total:
             return _bad(recorded.QUOTA_REACHED)
         if container.status == "IN_PROGRESS" or (container.status == "ERROR"):
             return _bad(recorded.NOT_READY if container.status == "IN_PROGRESS" else recorded.error(container.error_message, 24, subcode=4279005))
@@ -267,13 +300,26 @@ class ThreadsRoutes:
         container.status, container.media_id = "PUBLISHED", post.id
         return Reply(200, {"id": post.id})
 
-    def _usage(self, user_id) -> int:
+    def _usage(self, user_id, *, replies=False) -> int:
+        """Published in the last 24 hours: top-level posts (the 250 quota), or replies (the 1,000 one)."""
         day_ago = time.time() - 86400
-        return sum(1 for p in self.media.values() if p.user_id == user_id and p.timestamp >= day_ago)
+        return sum(1 for p in self.media.values() if p.user_id == user_id and p.timestamp >= day_ago and bool(p.reply_to_id) == replies)
+
+    def _reply_usage(self, user_id) -> int:
+        return self._usage(user_id, replies=True)
 
     def _limit(self, request, user_id):
-        body = {"data": [{"quota_usage": self._usage(user_id), "config": {"quota_total": self.quota_total, "quota_duration": 86400}}]}
-        return Reply(200, body)
+        """GET /{user}/threads_publishing_limit: the requested `fields` of quota_usage/config (posts) and
+        reply_quota_usage/reply_config (replies; these need threads_manage_replies, "Retrieve and Manage
+        Replies": "This endpoint requires the threads_basic, threads_content_publish, and threads_manage_replies
+        permissions")."""
+        fields = set((request.params.get("fields") or "quota_usage,config").split(","))
+        if fields & {"reply_quota_usage", "reply_config"} and "threads_manage_replies" not in self._grant(request)["scopes"]:
+            return Reply(403, recorded.error("(#10) Application does not have permission for this action", 10))
+        row = {"quota_usage": self._usage(user_id), "config": {"quota_total": self.quota_total, "quota_duration": 86400},
+               "reply_quota_usage": self._reply_usage(user_id),
+               "reply_config": {"quota_total": self.reply_quota_total, "quota_duration": 86400}}
+        return Reply(200, {"data": [{key: value for key, value in row.items() if key in fields}]})
 
     # --- Objects: containers and media ------------------------------------------------------
     def _object(self, object_id, request, user_id):

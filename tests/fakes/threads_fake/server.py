@@ -10,6 +10,9 @@ delete endpoints) on 127.0.0.1. Bodies and error codes: recorded.py. Endpoints: 
     fake.expire(token); fake.revoke(token)  # 190/463 expired; 190/458 app no longer authorized
     fake.in_progress_polls = 1              # status reads a container answers IN_PROGRESS before FINISHED
     fake.quota_total = 250                  # threads_publishing_limit; publishing past it answers code 9
+    fake.reply_quota_total = 1000           # replies (reply_to_id) count here, never against quota_total
+    GET /{user}/threads lists top-level posts only; the user's replies are GET /{user}/replies (Threads
+    "Retrieve User Posts": "To retrieve posts that are replies, refer to Retrieve User Replies").
     fake.fail_next(...)                     # faults: tests/fakes/fake_server.py
     fake.posts / fake.containers / fake.text_of(media_id) / fake.set_insights(media_id, likes=3, ...)
 
@@ -84,6 +87,7 @@ class ThreadsFake(ThreadsRoutes, FakeServer):
         self.in_progress_polls = 1
         self.authorize_as: FakeUser | None = None  # who approves GET /oauth/authorize
         self.quota_total = 250
+        self.reply_quota_total = 1000  # "Retrieve and Manage Replies": 1,000 API-published replies in 24 hours
         self.min_refresh_age = 0  # Threads refuses to refresh tokens younger than 24 h; tests may set 86400
         self._ids = itertools.count(1)
 
