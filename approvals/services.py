@@ -85,11 +85,15 @@ def post_history(post):
 
 def approval_snapshot(post):
     """What an approver approved: the text, each target's account, text and settings, the media in
-    order, the thread's further parts and the time. A change of any of it sends an approved post back for approval."""
+    order, the thread's further parts, the first comment (text and delay) and the time. A change of any
+    of it sends an approved post back for approval."""
+    from first_comments.models import FirstComment
+
     targets = sorted(PostTarget.objects.filter(post_id=post.pk).values_list("account_id", "custom_content", "platform_specific_settings"))
     media = list(PostMedia.objects.filter(post_id=post.pk).order_by("order", "id").values_list("media_id", flat=True))
     thread = [(p, c, list(m or [])) for p, c, m in ThreadPart.objects.filter(post_id=post.pk).order_by("position").values_list("position", "content", "media_ids")]
-    return (post.content, [(a, c, repr(sorted((s or {}).items()))) for a, c, s in targets], media, thread, post.scheduled_time)
+    comment = FirstComment.objects.filter(post_id=post.pk).values_list("content", "delay_seconds").first()
+    return (post.content, [(a, c, repr(sorted((s or {}).items()))) for a, c, s in targets], media, thread, comment, post.scheduled_time)
 
 
 def _emit(post, event_type, **data):

@@ -107,21 +107,10 @@ def _ensure_editable(post):
         raise Conflict("The first comment can no longer change: the post is being published or was published.")
 
 
-UNSET = object()  # `first_comment` not given in a partial update
-
-
-def first_comment_write(*, post, value=UNSET, targets_changed=False):
-    """After the API or the composer wrote the post (same transaction): set or remove its first comment,
-    or, when not given, check the stored one still fits the post's (possibly new) target networks."""
-    if value is UNSET:
-        if targets_changed:
-            first_comment_revalidate(post=post)
-        return
-    first_comment_apply(post=post, value=value)
-
-
 def first_comment_apply(*, post, value):
-    """The API's and the composer's `first_comment`: a dict {content, delay_seconds} sets it, None removes it."""
+    """The posting services' `first_comment` (post_create, post_update: the API, the composer, the
+    admin): a dict {content, delay_seconds} sets it, None removes it. Call it through post_update, which
+    sends an approved post whose comment changed back for approval."""
     if value is None:
         first_comment_clear(post=post)
     else:

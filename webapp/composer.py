@@ -7,9 +7,8 @@ from django.db import transaction
 from django.utils import timezone
 from rest_framework.exceptions import ValidationError
 
-from first_comments.services import UNSET, first_comment_write
 from social_media.models import PostQueue
-from social_media.services.posts import WAITING_STATUSES, post_create, post_publish_now, post_schedule, post_update
+from social_media.services.posts import UNSET, WAITING_STATUSES, post_create, post_publish_now, post_schedule, post_update
 from social_media.services.queues import next_free_slot, queue_add_post
 
 ROUND_TO = timedelta(minutes=15)
@@ -46,9 +45,8 @@ def compose_save(*, workspace, author, action, accounts, content, custom_content
     if post is None:
         post = post_create(
             workspace=workspace, author=author, content=content, accounts=accounts, custom_content=custom_content, media=media,
-            target_settings=target_settings, thread=thread,
+            target_settings=target_settings, thread=thread, first_comment=first_comment,
         )
-        first_comment_write(post=post, value=first_comment)
     else:
         back_to_draft = action != "schedule" and post.status in WAITING_STATUSES
         # Scheduling an edited post is one post_update with its time, so an edit of an approved post
@@ -57,9 +55,8 @@ def compose_save(*, workspace, author, action, accounts, content, custom_content
         time = {"scheduled_time": None} if back_to_draft else {"scheduled_time": scheduled_time} if with_time else {}
         post_update(
             post=post, content=content, accounts=accounts, custom_content=custom_content, media=media,
-            target_settings=target_settings or {}, actor=author, thread=thread or [], **time,
+            target_settings=target_settings or {}, actor=author, thread=thread or [], first_comment=first_comment, **time,
         )
-        first_comment_write(post=post, value=first_comment)
         if with_time:
             return post
     if action == "schedule":

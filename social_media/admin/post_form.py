@@ -60,7 +60,7 @@ class PostAdminForm(forms.ModelForm):
                 if self.instance.pk:
                     unschedule = at is None and self.instance.status in SCHEDULED_STATUSES
                     self.instance = post_update(
-                        post=self.instance, content=data.get("content", ""), accounts=accounts,
+                        post=self.instance, content=data.get("content", ""), accounts=accounts, actor=self.actor,
                         **({"scheduled_time": at} if at is not None or unschedule else {}),
                     )
                 else:

@@ -1,16 +1,19 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import Count
 from django.utils.html import format_html_join
 from django.utils.text import Truncator
+from rest_framework.exceptions import APIException
 
 from ..models import Post, PostMedia, PostQueue, PostTarget, PublishAttempt, QueuedPost, TargetPartPublication, ThreadPart
-from ..services.posts import DELETABLE_STATUSES, PENDING_STATUSES, post_cancel, post_delete, post_publish_now, target_retry
+from ..services.posts import DELETABLE_STATUSES, PENDING_STATUSES, UNSET, post_cancel, post_delete, post_publish_now, post_update, target_retry
 from ..services.resolution import target_reconcile_now, target_resolve
 from ..services.unpublishing import post_unpublish
 from approvals import services as approval_services
 from approvals.admin import approval_history_html
 
 from first_comments.admin import FirstCommentInline
+from first_comments.models import FirstComment
+from first_comments.services import first_comment_apply
 
 from .common import ACTIVE_STATUSES, ReadOnlyMixin, run_per_object, without_account_secrets
 from .post_form import PostAdminForm
@@ -94,6 +97,27 @@ class PostAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         pass  # saved by the posting services in PostAdminForm.clean()
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not FirstComment:
+            return super().save_formset(request, form, formset, change)
+        # The first comment through the posting services: changing an approved post's comment sends it
+        # back for approval, as any other edit does (a new post's comment is part of its creation).
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        for inline in formset.forms:
+            if formset._should_delete_form(inline):
+                value = None if inline.instance.pk else UNSET
+            else:
+                value = {"content": inline.cleaned_data["content"], "delay_seconds": inline.cleaned_data["delay_seconds"]} if inline.has_changed() else UNSET
+            if value is UNSET:
+                continue
+            try:
+                if change:
+                    post_update(post=form.instance, first_comment=value, actor=request.user)
+                else:
+                    first_comment_apply(post=form.instance, value=value)
+            except APIException as exc:
+                self.message_user(request, f"The first comment was not saved: {exc.detail}", messages.ERROR)
 
     @admin.display(description="accounts")
     def accounts(self, post):

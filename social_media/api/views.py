@@ -14,7 +14,7 @@ from accounts.permissions import WorkspaceRole
 from analytics.serializers import PostMetricsSerializer, SuggestHashtagsRequestSerializer, SuggestHashtagsSerializer
 from analytics.services import post_metrics
 from developer.idempotency import IdempotentMixin
-from first_comments.services import UNSET, first_comment_write
+from first_comments.services import first_comment_revalidate
 from social_media.models import Post
 from social_media.services import posts as post_services
 from social_media.services.unpublishing import post_unpublish
@@ -71,20 +71,17 @@ class PostViewSet(IdempotentMixin, WorkspaceScopedMixin, viewsets.ModelViewSet):
     @extend_schema(request=PostWriteSerializer, responses={201: PostSerializer})
     def create(self, request, *args, **kwargs):
         data = self.write_data(partial=False)
-        first_comment = data.pop("first_comment", UNSET)
-        with transaction.atomic():  # the post and its first comment, all or nothing
-            post = post_services.post_create(workspace=self.workspace, author=request.user, **data)
-            first_comment_write(post=post, value=first_comment)
+        post = post_services.post_create(workspace=self.workspace, author=request.user, **data)  # with its first comment, all or nothing
         return self.respond(post, status.HTTP_201_CREATED)
 
     @extend_schema(request=PostWriteSerializer, responses=PostSerializer)
     def partial_update(self, request, *args, **kwargs):
         post = self.get_object()
         data = self.write_data(partial=True)
-        first_comment = data.pop("first_comment", UNSET)
         with transaction.atomic():
             post_services.post_update(post=post, actor=request.user, **data)
-            first_comment_write(post=post, value=first_comment, targets_changed="accounts" in data)
+            if "accounts" in data and "first_comment" not in data:  # the stored comment must fit the new networks
+                first_comment_revalidate(post=post)
         return self.respond(post)
 
     def destroy(self, request, *args, **kwargs):

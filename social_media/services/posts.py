@@ -152,9 +152,11 @@ def _set_media(post, media):
 
 
 @transaction.atomic
-def post_create(*, workspace, author, content="", accounts=(), custom_content=None, media=(), scheduled_time=None, target_settings=None, thread=None):
+def post_create(*, workspace, author, content="", accounts=(), custom_content=None, media=(), scheduled_time=None, target_settings=None, thread=None,
+                first_comment=UNSET):
     """A draft post with one target per account and its media in order; scheduled at once when
-    `scheduled_time` is given (all or nothing: a post that fails validation is not created)."""
+    `scheduled_time` is given (all or nothing: a post that fails validation is not created).
+    `first_comment`: {"content", "delay_seconds"} (first_comments.services.first_comment_apply)."""
     post = Post.objects.create(workspace=workspace, author=author, content=content)
     _check_workspace(post, accounts, media)
     _set_targets(post, accounts, existing=[])
@@ -165,18 +167,24 @@ def post_create(*, workspace, author, content="", accounts=(), custom_content=No
     _set_media(post, media)
     if thread:  # the parts after the first (docs/threads.md), before any scheduling validates them
         thread_set(post, thread)
+    if first_comment is not UNSET and first_comment is not None:  # part of the post the approver sees
+        from first_comments.services import first_comment_apply
+
+        first_comment_apply(post=post, value=first_comment)
     if scheduled_time is not None:
         post_schedule(post=post, at=scheduled_time, actor=author)
     return post
 
 
 @transaction.atomic
-def post_update(*, post, content=UNSET, accounts=UNSET, custom_content=UNSET, media=UNSET, scheduled_time=UNSET, target_settings=UNSET, thread=UNSET, actor=None):
+def post_update(*, post, content=UNSET, accounts=UNSET, custom_content=UNSET, media=UNSET, scheduled_time=UNSET, target_settings=UNSET, thread=UNSET,
+                first_comment=UNSET, actor=None):
     """Edit a post nobody is publishing yet. `scheduled_time=None` unschedules it (back to draft); a
     time reschedules it (or submits it for approval, approvals.services.submits_instead); an edit of a
-    waiting post without a new time is validated again. In a workspace that requires approval, a change
-    of an approved (scheduled) post's text, accounts, media, settings or time, by anyone, sends it back
-    for approval ("edited after approval")."""
+    waiting post without a new time is validated again. `first_comment`: {"content", "delay_seconds"}
+    sets it, None removes it. In a workspace that requires approval, a change of an approved (scheduled)
+    post's text, accounts, media, settings, thread, first comment or time, by anyone, sends it back for
+    approval ("edited after approval")."""
     from approvals.services import approval_snapshot
 
     targets = lock_post(post)
@@ -196,6 +204,10 @@ def post_update(*, post, content=UNSET, accounts=UNSET, custom_content=UNSET, me
         _set_media(post, media)
     if thread is not UNSET:
         thread_set(post, thread)
+    if first_comment is not UNSET:  # after the targets: it is checked on each target's network
+        from first_comments.services import first_comment_apply
+
+        first_comment_apply(post=post, value=first_comment)
     at = _check_time(scheduled_time) if scheduled_time not in (None, UNSET) else None
     edited = before is not None and (approval_snapshot(post) != before or (at is not None and at != post.scheduled_time))
     if scheduled_time is None:

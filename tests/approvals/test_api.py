@@ -136,6 +136,53 @@ def test_an_edit_of_an_approved_post_through_the_api_sends_it_back(owner_api, ed
     assert kinds == ["submitted", "approved", "edited_after_approval"]
 
 
+@pytest.fixture
+def approved_with_comment(owner_api, editor_api, account):
+    """An editor's post with a first comment, approved by the owner: scheduled."""
+    answer = editor_api.post("/api/v1/posts/", {"content": "For approval", "target_accounts": [account.pk], "scheduled_time": iso(in_future()),
+                                                "first_comment": {"content": "Links below", "delay_seconds": 60}}, format="json")
+    assert answer.json()["status"] == "pending_approval", answer.content
+    post = Post.objects.get(pk=answer.json()["id"])
+    assert owner_api.post(f"/api/v1/posts/{post.pk}/approve/", {}).json()["status"] == "scheduled"
+    return post
+
+
+@pytest.mark.parametrize("first_comment", [
+    {"content": "Other links below", "delay_seconds": 60}, {"content": "Links below", "delay_seconds": 600}, None,
+], ids=["changed", "delay_changed", "removed"])
+def test_a_first_comment_change_of_an_approved_post_sends_it_back(approved_with_comment, admin_member, workspace, owner_api, first_comment):
+    post = approved_with_comment
+    answer = api_for(admin_member, workspace).patch(f"/api/v1/posts/{post.pk}/", {"first_comment": first_comment}, format="json")
+    assert answer.status_code == 200, answer.content
+    assert answer.json()["status"] == "pending_approval" and answer.json()["first_comment"] == first_comment
+    assert set(PostTarget.objects.filter(post=post).values_list("status", flat=True)) == {Status.PENDING_APPROVAL}
+    events = list(ApprovalEvent.objects.filter(post=post).order_by("id").values_list("kind", "actor"))
+    assert events[-1] == ("edited_after_approval", admin_member.pk) and len(events) == 3
+
+
+def test_a_first_comment_set_on_an_approved_post_without_one_sends_it_back(owner_api, submitted, admin_member, workspace):
+    owner_api.post(f"/api/v1/posts/{submitted.pk}/approve/", {})
+    answer = api_for(admin_member, workspace).patch(f"/api/v1/posts/{submitted.pk}/", {"first_comment": {"content": "New"}}, format="json")
+    assert answer.json()["status"] == "pending_approval"
+    assert ApprovalEvent.objects.filter(post=submitted).latest("id").kind == "edited_after_approval"
+
+
+def test_an_unchanged_first_comment_keeps_an_approved_post_scheduled(approved_with_comment, admin_member, workspace):
+    post = approved_with_comment
+    answer = api_for(admin_member, workspace).patch(f"/api/v1/posts/{post.pk}/", {"first_comment": {"content": "Links below", "delay_seconds": 60}},
+                                                    format="json")
+    assert answer.status_code == 200 and answer.json()["status"] == "scheduled"
+    assert list(ApprovalEvent.objects.filter(post=post).order_by("id").values_list("kind", flat=True)) == ["submitted", "approved"]
+
+
+def test_an_admin_creating_a_scheduled_post_with_a_first_comment_is_not_sent_for_approval(admin_member, workspace, account):
+    answer = api_for(admin_member, workspace).post("/api/v1/posts/", {
+        "content": "Mine", "target_accounts": [account.pk], "scheduled_time": iso(in_future()), "first_comment": {"content": "Links"},
+    }, format="json")
+    assert answer.status_code == 201 and answer.json()["status"] == "scheduled"
+    assert not ApprovalEvent.objects.filter(post_id=answer.json()["id"]).exists()
+
+
 def test_the_schema_lists_the_endpoints(owner_api):
     schema = owner_api.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
     for path in ("submit", "approve", "reject", "comments", "approval-events", "review-links", "review-links/{link_id}/revoke"):
