@@ -1,7 +1,7 @@
-"""Export of a workspace's posts, one line per target (a post without targets gets one line): the post,
-the target's outcome (status, link on the network, error) and its latest figures (PostAnalytics), as
-CSV or JSON produced row by row for a streamed response. CSV cells a spreadsheet would run as a formula
-are defused by analytics.insights.export.csv_lines (a leading quote)."""
+"""Export of a workspace's posts, one line per target (a post without targets gets one line): the post
+(with its thread's further parts), the target's outcome (status, link on the network, error) and its
+latest figures (PostAnalytics), as CSV or JSON produced row by row for a streamed response. CSV cells a
+spreadsheet would run as a formula are defused by analytics.insights.export.csv_lines (a leading quote)."""
 
 import json
 from datetime import UTC, date, datetime, time, timedelta
@@ -13,10 +13,13 @@ from rest_framework.exceptions import ValidationError
 
 from analytics.insights.export import csv_lines
 from analytics.models import METRICS
-from social_media.models import Post, PostTarget, Status, without_secrets
+from social_media.models import Post, PostTarget, Status, ThreadPart, without_secrets
+from social_media.services.threads import thread_parts_of
+
+from .files import PART_SEPARATOR
 
 COLUMNS = (
-    "post_id", "created_at", "scheduled_time", "post_status", "content", "target_id", "platform", "account",
+    "post_id", "created_at", "scheduled_time", "post_status", "content", "thread", "target_id", "platform", "account",
     "target_status", "posted_at", "url", "error", *METRICS, "engagement", "metrics_updated_at",
 )
 FORMATS = ("csv", "json")
@@ -61,7 +64,7 @@ def clean_filters(params) -> dict:
 
 def export_posts(*, workspace, since=None, until=None, status=None):
     """The workspace's posts in the window (by the time they went out, else their scheduled time, else
-    when they were written), oldest first, with targets, accounts and figures prefetched in chunks."""
+    when they were written), oldest first, with targets, accounts, figures and thread parts prefetched in chunks."""
     posts = Post.objects.filter(workspace=workspace).annotate(at=Coalesce("posted_at", "scheduled_time", "created_at"))
     if since:
         posts = posts.filter(at__gte=since)
@@ -70,7 +73,8 @@ def export_posts(*, workspace, since=None, until=None, status=None):
     if status:
         posts = posts.filter(status=status)
     targets = without_secrets(PostTarget.objects.select_related("account", "analytics"), "account").order_by("id")
-    return posts.order_by("at", "id").prefetch_related(Prefetch("targets", queryset=targets)).iterator(chunk_size=500)
+    parts = Prefetch("thread_parts", queryset=ThreadPart.objects.order_by("post_id", "position"))
+    return posts.order_by("at", "id").prefetch_related(Prefetch("targets", queryset=targets), parts).iterator(chunk_size=500)
 
 
 def _iso(value):
@@ -78,14 +82,16 @@ def _iso(value):
 
 
 def records(posts):
-    """One dict per target (or per post without targets), in COLUMNS order."""
+    """One dict per target (or per post without targets), in COLUMNS order; `thread` is the texts of the
+    parts after the first, in order (csv_stream joins them)."""
     for post in posts:
+        thread = [part.content for part in thread_parts_of(post)]
         targets = list(post.targets.all()) or [None]
         for target in targets:
             figures = getattr(target, "analytics", None) if target is not None else None
             yield {
                 "post_id": post.pk, "created_at": _iso(post.created_at), "scheduled_time": _iso(post.scheduled_time),
-                "post_status": post.status, "content": post.content,
+                "post_status": post.status, "content": post.content, "thread": thread,
                 "target_id": target.pk if target else "", "platform": target.account.platform if target else "",
                 "account": target.account.platform_username if target else "",
                 "target_status": target.status if target else "", "posted_at": _iso(target.posted_at) if target else "",
@@ -96,8 +102,12 @@ def records(posts):
             }
 
 
+def _thread_cell(thread):
+    return f"\n{PART_SEPARATOR}\n".join(thread)
+
+
 def csv_stream(posts):
-    return csv_lines(COLUMNS, ([record[c] for c in COLUMNS] for record in records(posts)))
+    return csv_lines(COLUMNS, ([_thread_cell(record[c]) if c == "thread" else record[c] for c in COLUMNS] for record in records(posts)))
 
 
 def json_stream(posts):

@@ -18,8 +18,11 @@ from social_media.platforms import PLATFORMS
 PER_NETWORK = tuple(f"text_{key}" for key in PLATFORMS)
 # Per-target network settings (social_media.platforms.reddit.rules.SETTING_KEYS), for the row's Reddit accounts.
 REDDIT = ("reddit_subreddit", "reddit_title", "reddit_flair_id", "reddit_flair_text", "reddit_url")
-COLUMNS = ("text", *PER_NETWORK, "accounts", "time", "queue", "media_urls", "alt_text", *REDDIT)
-LIST_COLUMNS = ("accounts", "media_urls", "alt_text")
+COLUMNS = ("text", "thread", *PER_NETWORK, "accounts", "time", "queue", "media_urls", "alt_text", *REDDIT)
+# In CSV a thread's parts after the first share the `thread` cell, each separated by a line holding only this
+# (the export writes them so; the import splits on it).
+PART_SEPARATOR = "---"
+LIST_COLUMNS = ("accounts", "media_urls", "alt_text", "thread")  # `thread`: the texts of the parts after the first
 
 
 def max_file_bytes():
@@ -103,6 +106,8 @@ def _json_rows(text):
         row = {}
         for key, cell in item.items():
             if key in LIST_COLUMNS and isinstance(cell, list):
+                if key == "thread" and any(isinstance(c, (dict, list)) for c in cell):
+                    _refuse("thread must be a list of texts (the parts after the first), or text with the parts separated by lines of ---.")
                 row[key] = ["" if c is None else str(c) for c in cell]  # kept whole: an alt text may hold ";"
                 continue
             if isinstance(cell, (dict, list)):

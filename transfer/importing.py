@@ -1,8 +1,9 @@
 """Importing posts from a file (files.py reads it): plan every row, then create its post with the same
 services the composer and the API call (post_create, post_schedule through it, queue_add_post,
-media_upload). Nothing here decides whether a post is valid: validate_draft (the networks' own
-validators), the services' time and workspace checks and queue rules do, and their messages come back
-per row, keyed by the file's column.
+media_upload); a row's `thread` becomes the post's further parts (post_create's `thread`). Nothing here
+decides whether a post is valid: validate_draft and thread_usage (the networks' own validators), the
+services' time and workspace checks and queue rules do, and their messages come back per row, keyed by
+the file's column.
 
 A dry run plans every row and answers what would be created; it never downloads a media URL (it checks
 its address only). The real run is all-or-nothing for the file (`mode=file`: one bad row and nothing is
@@ -23,9 +24,10 @@ from social_media.models import ConnectedAccount, PostQueue, without_secrets
 from social_media.platforms import PLATFORMS, PlatformFactory
 from social_media.services.posts import _check_time, post_create
 from social_media.services.queues import clean_posting_schedule, iter_slots, queue_add_post, taken_slots
-from social_media.services.validation import validate_draft
+from social_media.services.threads import MAX_THREAD_PARTS
+from social_media.services.validation import thread_usage, validate_draft
 
-from .files import PER_NETWORK, REDDIT
+from .files import PART_SEPARATOR, PER_NETWORK, REDDIT
 from .media_fetch import MediaFetchError, check_media_url, fetch_media
 from .models import ImportJob
 
@@ -41,12 +43,33 @@ def split_list(value) -> list[str]:
     return [item.strip() for item in items if item.strip()]
 
 
+def split_thread(value) -> list[str]:
+    """The `thread` cell as the texts of the parts after the first, trimmed: a JSON list, or text whose
+    parts are separated by lines holding only `---` (as the export writes them). Empty parts stay, to be
+    reported with their number."""
+    if isinstance(value, list):
+        return [str(item).strip() for item in value]
+    text = str(value or "")
+    if not text.strip():
+        return []
+    parts, lines = [], []
+    for line in text.splitlines():
+        if line.strip() == PART_SEPARATOR:
+            parts.append("\n".join(lines).strip())
+            lines = []
+        else:
+            lines.append(line)
+    parts.append("\n".join(lines).strip())
+    return parts
+
+
 @dataclass
 class RowPlan:
     number: int
     errors: dict = field(default_factory=dict)
     accounts: list = field(default_factory=list)
     content: str = ""
+    thread: list = field(default_factory=list)  # the texts of the parts after the first
     custom_content: dict = field(default_factory=dict)
     target_settings: dict = field(default_factory=dict)
     at: datetime | None = None
@@ -72,6 +95,7 @@ class RowPlan:
             "queue": {"id": self.queue.pk, "name": self.queue.name} if self.queue else None,
             "slot": self.slot.isoformat() if self.slot else None,
             "media": len(self.media_urls),
+            "thread": len(self.thread),
             "post_id": self.post_id,
         }
 
@@ -138,6 +162,7 @@ def plan_row(number, raw, ws: Workspace) -> RowPlan:
     if len(text) > MAX_TEXT:
         plan.error("text", f"At most {MAX_TEXT:,} characters; this has {len(text):,}.")
     plan.content = text
+    _thread(plan, raw)
 
     for token in split_list(raw.get("accounts")):
         account, problem = ws.account(token)
@@ -203,12 +228,27 @@ def plan_row(number, raw, ws: Workspace) -> RowPlan:
 
     if plan.accounts and not ({"text", "accounts"} & plan.errors.keys()):
         _validate(plan)
+    if plan.accounts and plan.thread and not ({"thread", "accounts"} & plan.errors.keys()):
+        _validate_thread(plan)
     if plan.queue is not None and not plan.errors:
         try:
             plan.slot = ws.next_slot(plan.queue)
         except ValidationError as exc:
             plan.errors.setdefault("queue", []).extend(str(m) for m in _messages(exc.detail))
     return plan
+
+
+def _thread(plan, raw):
+    """The `thread` column: at most as many parts as the API takes, none empty, none too long."""
+    plan.thread = split_thread(raw.get("thread"))
+    if len(plan.thread) > MAX_THREAD_PARTS:
+        plan.error("thread", f"A thread has at most {MAX_THREAD_PARTS + 1} parts (this one has {len(plan.thread) + 1}).")
+        return
+    for number, part in enumerate(plan.thread, start=2):
+        if not part:
+            plan.error("thread", f"Part {number} is empty; write its text, or remove it (and its --- line).")
+        elif len(part) > MAX_TEXT:
+            plan.error("thread", f"Part {number}: at most {MAX_TEXT:,} characters; this has {len(part):,}.")
 
 
 def _target_settings(plan, raw):
@@ -244,6 +284,25 @@ def _validate(plan):
             plan.error(column, f"@{account.platform_username} ({PLATFORMS[account.platform][0]}): {message}")
 
 
+def _validate_thread(plan):
+    """Each part on each account's network, as the scheduling service will judge it (thread_usage, the
+    composer's per-part check: the network's own validator; a network that cannot thread is refused
+    once, with its sentence). Part 1 is the row's text."""
+    accounts = [a for a in plan.accounts if a.is_active]  # an inactive account is reported on `accounts`
+    refused = set()
+    for number, row in enumerate(thread_usage(accounts=accounts, parts=[{"content": part} for part in plan.thread]), start=2):
+        for entry in row:
+            account = entry["account"]
+            label = f"@{account.platform_username} ({PLATFORMS[account.platform][0]})"
+            if not PlatformFactory.get_platform(account).supports_threads:
+                if account.pk not in refused:
+                    refused.add(account.pk)
+                    plan.error("thread", f"{label}: {' '.join(entry['errors'])}")
+                continue
+            for message in entry["errors"]:
+                plan.error("thread", f"Part {number}: {label}: {message}")
+
+
 def _messages(detail):
     if isinstance(detail, dict):
         return [m for value in detail.values() for m in _messages(value)]
@@ -266,7 +325,8 @@ def dry_run(*, workspace, rows) -> dict:
 # --- the real run ------------------------------------------------------------------------------
 # Service errors come back keyed by the services' fields; a row's answer names the file's column.
 SERVICE_FIELDS = {"scheduled_time": "time", "target_accounts": "accounts", "media_ids": "media_urls", "file": "media_urls",
-                  "posting_schedule": "queue", "timezone": "queue", "post_id": "queue", "custom_content": "text", "content": "text"}
+                  "posting_schedule": "queue", "timezone": "queue", "post_id": "queue", "custom_content": "text", "content": "text",
+                  "thread": "thread"}
 
 
 def _service_errors(plan, exc):
@@ -277,6 +337,10 @@ def _service_errors(plan, exc):
                     for name, messages in (fields.items() if isinstance(fields, dict) else [("row", fields)]):
                         for message in _messages(messages):
                             plan.error(f"reddit_{name}" if f"reddit_{name}" in REDDIT else "row", message)
+            elif key == "thread" and isinstance(value, dict):  # keyed by the part's index after the first
+                for index, problems in value.items():
+                    for message in _messages(problems):
+                        plan.error("thread", f"Part {int(index) + 2}: {message}" if str(index).isdigit() else message)
             elif key == "targets" and isinstance(value, dict):
                 accounts = {str(a.pk): a for a in plan.accounts}
                 for account_id, messages in value.items():
@@ -319,7 +383,7 @@ def _create(plan, *, workspace, user, media):
     post = post_create(
         workspace=workspace, author=user, content=plan.content, accounts=plan.accounts,
         custom_content=plan.custom_content or None, media=media, scheduled_time=plan.at,
-        target_settings=plan.target_settings or None,
+        target_settings=plan.target_settings or None, thread=[{"content": part} for part in plan.thread],
     )
     if plan.queue is not None:
         queue_add_post(queue=plan.queue, post=post)
