@@ -46,7 +46,7 @@ class TestExport:
         by_id = {r["post_id"]: r for r in json.loads(body_of(auth_api.get(EXPORT_URL, {"format": "json"})))}
         assert by_id[post.pk]["content"] == "First: the news" and by_id[post.pk]["thread"] == PARTS
         assert by_id[single.pk]["thread"] == []
-        assert list(by_id[post.pk]) [4:6] == ["content", "thread"]  # the column follows `content`
+        assert list(by_id[post.pk])[4:6] == ["content", "thread"]  # the column follows `content`
 
     def test_csv_joins_the_parts_with_lines_of_dashes(self, auth_api, workspace, user, mastodon):
         post = thread_post(workspace, user, mastodon)
