@@ -133,7 +133,7 @@ def delivery_create_for(*, target):
     was published, and dispatch it once this transaction commits. Never raises: a first comment must
     not disturb the verdict on the post."""
     try:
-        comment = FirstComment.objects.filter(post_id=target.post_id).values_list("content", "delay_seconds").first()
+        comment = _comment_of(target)
         if comment is None:
             return None
         posted = PostTarget.objects.filter(id=target.id, status=Status.POSTED).values_list("posted_at", flat=True)
@@ -148,6 +148,16 @@ def delivery_create_for(*, target):
     except Exception:  # noqa: BLE001 - logged; the beat task has nothing to pick up, but the post stands
         logger.exception("could not create the first comment delivery of target %s", target.id)
         return None
+
+
+def _comment_of(target):
+    """(content, delay_seconds) of the target's post's first comment, or None. The engine loads it with
+    the batch (publish_batch's select_related), so a publish costs no query for it; otherwise one."""
+    post = target.post if "post" in target._state.fields_cache else None
+    if post is not None and "first_comment" in post._state.fields_cache:
+        comment = post._state.fields_cache["first_comment"]
+        return None if comment is None else (comment.content, comment.delay_seconds)
+    return FirstComment.objects.filter(post_id=target.post_id).values_list("content", "delay_seconds").first()
 
 
 # --- dispatch --------------------------------------------------------------------------------

@@ -195,7 +195,7 @@ def publish_batch(*, target_ids):
     if not claimed:
         return {}
     targets = list(  # tokens are read per target (account_load_secrets): one undecryptable is that target's error
-        without_secrets(PostTarget.objects.select_related("post", "account"), "account")
+        without_secrets(PostTarget.objects.select_related("post", "account", "post__first_comment"), "account")
         .prefetch_related(Prefetch("post__post_media", queryset=PostMedia.objects.select_related("media")), "post__thread_parts")
         .filter(id__in=claimed)
     )

@@ -12,7 +12,7 @@ from rest_framework.exceptions import ValidationError
 from first_comments.models import FirstComment, FirstCommentDelivery
 from first_comments.services import DELETED_POST, delivery_send, dispatch_due, first_comment_set, sweep
 from social_media.models import PostTarget, Status
-from social_media.services.publishing import target_publish
+from social_media.services.publishing import publish_batch, target_publish
 from social_media.services.resolution import target_resolve
 from tests.engine.conftest import due_target
 
@@ -47,6 +47,20 @@ def test_a_post_without_a_first_comment_gets_no_delivery(facebook_account):
     target = due_target(facebook_account, "Plain post")
     target_publish(target_id=target.id)
     assert not FirstCommentDelivery.objects.exists()
+
+
+def test_publishing_reads_the_first_comment_with_its_batch_not_a_query_per_post(facebook_account, meta_fake):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with_comment = due_target(facebook_account, "With a comment")
+    FirstComment.objects.create(post=with_comment.post, content="Menu", delay_seconds=0)
+    without = due_target(facebook_account, "Without one")
+    with CaptureQueriesContext(connection) as queries:
+        publish_batch(target_ids=[with_comment.id, without.id])
+    own_reads = [q["sql"] for q in queries if q["sql"].startswith('SELECT') and 'FROM "first_comments_firstcomment"' in q["sql"]]
+    assert own_reads == []
+    assert list(FirstCommentDelivery.objects.values_list("target_id", flat=True)) == [with_comment.id]
 
 
 def test_two_messages_for_one_delivery_post_one_comment(facebook_account, meta_fake):
