@@ -124,9 +124,12 @@ class Page:
         return self.wait_until(clicked, timeout, message=f"{css} kept being replaced before it could be clicked")
 
     def wait_until(self, condition, timeout=15, message=""):
+        """Until `condition()` is truthy; an element the page replaced meanwhile (a navigation, a
+        re-render) only means "not yet", as a missing one does."""
+        from selenium.common.exceptions import StaleElementReferenceException
         from selenium.webdriver.support.ui import WebDriverWait
 
-        return WebDriverWait(self.driver, timeout).until(lambda d: condition(), message)
+        return WebDriverWait(self.driver, timeout, ignored_exceptions=(StaleElementReferenceException,)).until(lambda d: condition(), message)
 
     def axe_violations(self):
         """Serious and critical axe-core violations on the current page."""
