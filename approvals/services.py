@@ -39,23 +39,23 @@ MAX_NAME = 100
 # --- Who may do what ---------------------------------------------------------------------------
 
 
-def role_of(workspace, user):
+def _has_role(workspace, user, minimum):
+    """Staff (the operators, e.g. in the admin), or a member with at least `minimum` (Membership.has_role)."""
     if user is None or not getattr(user, "is_authenticated", False):
-        return None
-    return Membership.objects.filter(workspace=workspace, user=user).values_list("role", flat=True).first()
+        return False
+    if user.is_staff:
+        return True
+    membership = Membership.objects.filter(workspace=workspace, user=user).first()
+    return membership is not None and membership.has_role(minimum)
 
 
 def can_approve(workspace, user):
-    """Admins and owners of the workspace approve; so does staff (the operators, e.g. in the admin)."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return False
-    role = role_of(workspace, user)
-    return bool(user.is_staff) or (role is not None and Membership.RANK[role] >= Membership.RANK[Role.ADMIN])
+    """Admins and owners of the workspace approve; so does staff."""
+    return _has_role(workspace, user, Role.ADMIN)
 
 
 def can_comment(workspace, user):
-    role = role_of(workspace, user)
-    return bool(getattr(user, "is_staff", False)) or (role is not None and Membership.RANK[role] >= Membership.RANK[Role.EDITOR])
+    return _has_role(workspace, user, Role.EDITOR)
 
 
 def submits_instead(workspace, actor):

@@ -22,8 +22,8 @@ class InstagramComments:
         content = content or ""
         errors = comment_text_errors(content, limit=MAX_CAPTION, network="Instagram")
         hashtags = len(HASHTAG.findall(content))
-        if hashtags > MAX_HASHTAGS:
-            errors.insert(1 if len(content) > MAX_CAPTION else 0, f"Instagram allows {MAX_HASHTAGS} hashtags in a comment; this one has {hashtags}.")
+        if hashtags > MAX_HASHTAGS:  # so not empty: after the length error, as before
+            errors.append(f"Instagram allows {MAX_HASHTAGS} hashtags in a comment; this one has {hashtags}.")
         return errors
 
     def comment(self, target, content: str, *, key: str) -> PublishResult:
