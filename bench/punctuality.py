@@ -15,6 +15,7 @@ Options: --targets 10000 --accounts 500 --workers 2 --concurrency 8 --threads 64
          --mode all (spread, burst, cold) | both (spread, burst) | spread | burst | cold;  --rounds 6 (cold)
          --hog: a process spinning on one core runs beside the engine for the whole run (a noisy
          neighbour), for the quiet-vs-hogged figures side by side.
+         --dump FILE: each target's due offset and lateness, one line each (where the tail comes from).
 """
 
 import argparse
@@ -93,6 +94,11 @@ def run(mode, args):
             arrival.setdefault(text, datetime.fromtimestamp(request.received_at, timezone.utc))
     rows = list(PostTarget.objects.values_list("status", "post__content", "next_attempt_at", "post__scheduled_time"))
     late = [(arrival[content] - scheduled).total_seconds() for status, content, _n, scheduled in rows if content in arrival]
+    if args.dump:  # one line per target: seconds after the first due time, lateness (for a plot or a look at the tail)
+        with open(args.dump, "w") as out:
+            for _status, content, _n, scheduled in sorted(rows, key=lambda row: row[3]):
+                if content in arrival:
+                    out.write(f"{(scheduled - times[0]).total_seconds():.3f} {(arrival[content] - scheduled).total_seconds():.3f}\n")
     statuses = {}
     for status, *_ in rows:
         statuses[status] = statuses.get(status, 0) + 1
@@ -140,6 +146,7 @@ def main():
     parser.add_argument("--timeout", type=float, default=180)
     parser.add_argument("--mode", choices=["spread", "burst", "cold", "both", "all"], default="all")
     parser.add_argument("--hog", action="store_true", help="spin one core beside the run")
+    parser.add_argument("--dump", help="write each target's due offset and lateness to this file")
     parser.add_argument("--rounds", type=int, default=6, help="cold mode: worker starts, alternating warm-up off/on")
     args = parser.parse_args()
     setup_django()

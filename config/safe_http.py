@@ -14,6 +14,7 @@ address). Environment proxies are not used: a proxy would resolve the name itsel
     from config import safe_http
     safe_http.check_url(url)             # early, friendly refusal (raises BlockedAddress / Unresolvable)
     session = safe_http.session()        # a requests.Session (give it to Mastodon.py as session=)
+    session = safe_http.session(pooled=True)  # the same, on the process's kept-alive connections
     client = safe_http.httpx_client()    # an httpx.Client; or transport=safe_http.httpx_transport()
     safe_http.blocked_cause(exc)         # the BlockedAddress behind a library's wrapped exception, or None
 
@@ -26,6 +27,7 @@ from __future__ import annotations
 import ipaddress
 import re
 import socket
+import threading
 from functools import lru_cache
 from urllib.parse import urlsplit
 
@@ -231,14 +233,36 @@ def _guarded_new_conn(conn) -> socket.socket:
     raise last
 
 
+def _check_peer(conn) -> None:
+    """A kept-alive connection is checked again before each request it carries: the address it is
+    connected to must still be allowed (the policy is the operator's settings, read now)."""
+    if conn.sock is None:
+        return  # not connected yet: _new_conn resolves and checks
+    try:
+        address = conn.sock.getpeername()[0]
+    except OSError:
+        return  # gone: sending fails on its own
+    if not address_allowed(address, conn.port):
+        conn.close()
+        raise BlockedAddress(f"{conn.host} is not a public internet address; the scheduler does not connect there.")
+
+
 class _GuardedHTTPConnection(HTTPConnection):
     def _new_conn(self):
         return _guarded_new_conn(self)
+
+    def request(self, *args, **kwargs):
+        _check_peer(self)
+        return super().request(*args, **kwargs)
 
 
 class _GuardedHTTPSConnection(HTTPSConnection):
     def _new_conn(self):  # TLS is then started by HTTPSConnection.connect with server_hostname=self.host
         return _guarded_new_conn(self)
+
+    def request(self, *args, **kwargs):
+        _check_peer(self)
+        return super().request(*args, **kwargs)
 
 
 class _GuardedHTTPPool(HTTPConnectionPool):
@@ -264,11 +288,39 @@ class GuardedAdapter(HTTPAdapter):
         return super().send(request, *args, **kwargs)
 
 
-def session() -> requests.Session:
-    """A requests.Session whose every request (and redirect hop) goes through GuardedAdapter."""
+class _SharedGuardedAdapter(GuardedAdapter):
+    """The process's one pooled GuardedAdapter: a session that closes does not close it."""
+
+    def close(self):
+        pass
+
+
+_shared_adapter = None
+_shared_lock = threading.Lock()
+SHARED_POOL_HOSTS = 100  # hosts whose idle connections are kept
+
+
+def _shared() -> GuardedAdapter:
+    global _shared_adapter
+    with _shared_lock:
+        if _shared_adapter is None:
+            # As many kept-alive connections per host as the engine has publish threads, so a busy
+            # minute on one instance neither opens a connection per post nor discards them.
+            per_host = max(10, int(getattr(settings, "PUBLISH_THREADS", 10)))
+            _shared_adapter = _SharedGuardedAdapter(pool_connections=SHARED_POOL_HOSTS, pool_maxsize=per_host)
+    return _shared_adapter
+
+
+def session(*, pooled: bool = False) -> requests.Session:
+    """A requests.Session whose every request (and redirect hop) goes through GuardedAdapter.
+
+    `pooled`: its connections come from one process-wide pool, kept alive and reused by later sessions
+    to the same host (each connection was checked where it was opened, and its address is checked
+    again before every request it carries). The engine publishes through these, rather than opening
+    and TLS-handshaking a connection per post. Cookies and headers stay the session's own."""
     guarded = requests.Session()
     guarded.trust_env = False  # no environment proxies (they resolve names themselves) and no .netrc
-    adapter = GuardedAdapter()
+    adapter = _shared() if pooled else GuardedAdapter()
     guarded.mount("https://", adapter)
     guarded.mount("http://", adapter)
     return guarded

@@ -483,6 +483,8 @@ PUBLISH_THREADS = env_int("PUBLISH_THREADS", 64)
 # Import every adapter and open connections when a worker starts, so its first post is not late
 # (social_media/services/warmup.py). Off only to measure the difference (bench/punctuality.py --mode cold).
 WORKER_WARMUP = env_bool("WORKER_WARMUP", True)
+# Publish threads a warmed worker starts with, database connections open (more start on demand).
+PUBLISH_WARM_THREADS = env_int("PUBLISH_WARM_THREADS", 16)
 
 # --- Security -------------------------------------------------------------------------------
 SESSION_COOKIE_SECURE = not DEBUG and env_bool("SECURE_COOKIES", True)

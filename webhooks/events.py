@@ -25,10 +25,11 @@ def targets_settled(target_ids) -> None:
     One query when no workspace of the batch has an endpoint (the usual case)."""
     from social_media.models import Post, PostTarget
 
-    settled = list(PostTarget.objects.filter(pk__in=list(target_ids), status__in=list(TARGET_EVENTS)).select_related("post"))
-    workspaces = {t.post.workspace_id for t in settled}
-    if not workspaces or not WebhookEndpoint.objects.filter(workspace_id__in=workspaces, is_active=True).exists():
+    target_ids = list(target_ids)
+    listening = WebhookEndpoint.objects.filter(is_active=True, workspace__posts__targets__in=target_ids)
+    if not target_ids or not listening.exists():
         return
+    settled = list(PostTarget.objects.filter(pk__in=target_ids, status__in=list(TARGET_EVENTS)).select_related("post"))
     for target in settled:
         emit_safely(workspace_id=target.post.workspace_id, event_type=TARGET_EVENTS[target.status], data=target_data(target))
     for post in Post.objects.filter(pk__in={t.post_id for t in settled}, status__in=list(POST_EVENTS)):

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import close_old_connections, connections, transaction
+from django.db import close_old_connections, connection, connections, transaction
 from django.db.models import F, Prefetch
 from django.utils import timezone
 
@@ -46,7 +46,7 @@ from social_media.platforms.base import (
 from . import ratelimit
 from .links import post_link
 from .threads import publish_thread, settle_thread, thread_parts_of
-from .tokens import account_load_secrets, account_mark_disconnected, account_refresh_token
+from .tokens import account_load_secrets, account_mark_disconnected, account_refresh_token, stored_secrets
 from .validation import media_items_for
 
 logger = logging.getLogger(__name__)
@@ -153,6 +153,7 @@ def targets_claim(*, target_ids, now=None):
 
 
 # --- publish --------------------------------------------------------------------------------
+STORED_SECRETS = tuple(stored_secrets())  # the batch's annotations: each account's tokens as stored
 _pool = None
 _pool_lock = threading.Lock()
 
@@ -194,14 +195,23 @@ def publish_batch(*, target_ids):
     claimed = targets_claim(target_ids=target_ids)
     if not claimed:
         return {}
-    targets = list(  # tokens are read per target (account_load_secrets): one undecryptable is that target's error
+    targets = list(  # tokens are read as stored and decrypted per target: one undecryptable is that target's error
         without_secrets(PostTarget.objects.select_related("post", "account", "post__first_comment"), "account")
+        .annotate(**stored_secrets("account"))
         .prefetch_related(Prefetch("post__post_media", queryset=PostMedia.objects.select_related("media")), "post__thread_parts")
         .filter(id__in=claimed)
     )
-    futures = {executor().submit(_publish_one, target): target for target in targets}
-    pending = set(futures)
+    attempts = attempts_start(targets)
+    futures = {}
     try:
+        # Each target goes to a thread at its own second, not before: a thread sleeping until its
+        # target is due would be a thread that a due target of another batch cannot have.
+        for target, attempt in sorted(zip(targets, attempts), key=lambda pair: _seconds_until(pair[0])):
+            wait_seconds = _seconds_until(target)
+            if wait_seconds > 0:
+                time.sleep(wait_seconds)
+            futures[executor().submit(_publish_one, target, attempt)] = target
+        pending = set(futures)
         while pending:
             # Heartbeat: a long upload keeps its claim fresh, so the sweeper never mistakes it for
             # the claim of a dead worker.
@@ -223,12 +233,27 @@ def target_publish(*, target_id):
     return publish_batch(target_ids=[target_id]).get(target_id)
 
 
-def _publish_one(target):
+def attempts_start(targets):
+    """One attempt row per claimed target, written for the whole batch in one statement before any of
+    them is sent: a worker that dies mid-call leaves the sweeper an unfinished attempt whose start
+    bounds where the network is searched. Each attempt's start is set again when it really starts."""
+    now = timezone.now()
+    return PublishAttempt.objects.bulk_create(
+        [PublishAttempt(target=target, attempt_number=target.retry_count, started_at=now) for target in targets]
+    )
+
+
+def _seconds_until(target):
+    """Seconds until the target is due (negative once it is; 0 for one due now)."""
+    return (target.next_attempt_at - timezone.now()).total_seconds() if target.next_attempt_at else 0.0
+
+
+def _publish_one(target, attempt):
     close_old_connections()
-    wait = (target.next_attempt_at - timezone.now()).total_seconds() if target.next_attempt_at else 0
-    if wait > 0:  # claimed a moment early with its batch: publish at its own second
-        time.sleep(wait)
-    attempt = PublishAttempt.objects.create(target=target, attempt_number=target.retry_count, started_at=timezone.now())
+    wait_seconds = _seconds_until(target)
+    if wait_seconds > 0:  # handed over a moment early: publish at its own second
+        time.sleep(wait_seconds)
+    attempt.started_at = timezone.now()
     with log_context.bound(workspace_id=target.post.workspace_id, post_id=target.post_id, target_id=target.id, attempt_id=attempt.id):
         try:
             return _publish_claimed(target, attempt)
@@ -244,7 +269,7 @@ def _publish_claimed(target, attempt):
             f"The {account.get_platform_display()} account @{account.platform_username} is disconnected; reconnect it and retry."
         ))
     try:
-        account_load_secrets(account=account)
+        account_load_secrets(account=account, stored={name: getattr(target, name) for name in STORED_SECRETS})
     except AccountDisconnected as exc:
         return _fail(target, attempt, exc)
     adapter = PlatformFactory.get_platform(account)
@@ -327,7 +352,10 @@ def _take_rate_token(adapter, account):
 
 
 # --- verdicts -------------------------------------------------------------------------------
-def finish_attempt(attempt, outcome, exc=None, message=""):
+ATTEMPT_FINISH_FIELDS = ("finished_at", "outcome", "error_class", "http_status", "message")
+
+
+def _finish(attempt, outcome, exc=None, message=""):
     attempt.finished_at = timezone.now()
     attempt.outcome = outcome
     if exc is not None:
@@ -336,31 +364,60 @@ def finish_attempt(attempt, outcome, exc=None, message=""):
         attempt.message = getattr(exc, "message", str(exc))[:2000]
     elif message:
         attempt.message = message
-    attempt.save(update_fields=["finished_at", "outcome", "error_class", "http_status", "message"])
-    metrics.count_outcome(attempt.target.account.platform, outcome, attempt.error_class)
-    logger.info("publish attempt %s of target %s: %s%s", attempt.pk, attempt.target_id, outcome, f" ({attempt.error_class})" if attempt.error_class else "")
 
 
-def _set_target(target, **fields):
-    """Write a verdict only while this worker still holds the claim. (The caller refreshes the post's
-    status afterwards, once per batch.)"""
-    changed = PostTarget.objects.filter(id=target.id, status=Status.PUBLISHING).update(**fields)
+def _finished(attempt):
+    metrics.count_outcome(attempt.target.account.platform, attempt.outcome, attempt.error_class)
+    logger.info("publish attempt %s of target %s: %s%s", attempt.pk, attempt.target_id, attempt.outcome,
+                f" ({attempt.error_class})" if attempt.error_class else "")
+
+
+def finish_attempt(attempt, outcome, exc=None, message=""):
+    _finish(attempt, outcome, exc, message)
+    attempt.save(update_fields=list(ATTEMPT_FINISH_FIELDS))
+    _finished(attempt)
+
+
+def _set_clause(model, fields):
+    """`"col" = %s, ...` and its parameters, as the fields' own save preparation makes them."""
+    columns, params = [], []
+    for name, value in fields.items():
+        field = model._meta.get_field(name)
+        columns.append(f"{connection.ops.quote_name(field.column)} = %s")
+        params.append(field.get_db_prep_save(value, connection))
+    return ", ".join(columns), params
+
+
+def _verdict(target, attempt, outcome, exc=None, message="", **fields):
+    """Write the target's verdict, only while this worker still holds the claim, and finish its attempt,
+    in one statement (one round trip and one commit a post, not two). Returns whether the verdict was
+    written. (The caller refreshes the post's status afterwards, once per batch.)"""
+    _finish(attempt, outcome, exc, message)
+    target_set, target_params = _set_clause(PostTarget, fields)
+    attempt_set, attempt_params = _set_clause(PublishAttempt, {name: getattr(attempt, name) for name in ("started_at", *ATTEMPT_FINISH_FIELDS)})
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH verdict AS (UPDATE {PostTarget._meta.db_table} SET {target_set} WHERE id = %s AND status = %s RETURNING 1) "
+            f"UPDATE {PublishAttempt._meta.db_table} SET {attempt_set} WHERE id = %s RETURNING (SELECT count(*) FROM verdict)",
+            [*target_params, target.id, Status.PUBLISHING, *attempt_params, attempt.id],
+        )
+        row = cursor.fetchone()
     for name, value in fields.items():
         setattr(target, name, value)
-    return changed
+    _finished(attempt)
+    return bool(row and row[0])
 
 
 def _succeed(target, attempt, result: PublishResult):
     link, note = post_link(result.url)  # only an http(s) link is stored; anything else leaves a note
-    _set_target(
-        target,
+    _verdict(
+        target, attempt, PublishAttempt.Outcome.SUCCESS, message=link or note,
         status=Status.POSTED,
         platform_post_id=result.platform_post_id,
         platform_post_url=link,
         posted_at=result.published_at or timezone.now(),
         error_message=note,
     )
-    finish_attempt(attempt, PublishAttempt.Outcome.SUCCESS, message=link or note)
     from first_comments.services import delivery_create_for  # the post's first comment, if it has one
 
     delivery_create_for(target=target)
@@ -371,8 +428,7 @@ def _fail(target, attempt, exc):
     message = getattr(exc, "message", str(exc))
     if isinstance(exc, InvalidContent) and len(exc.errors) > 1:
         message = " ".join(exc.errors)
-    _set_target(target, status=Status.FAILED, error_message=message)
-    finish_attempt(attempt, PublishAttempt.Outcome.FAILED, exc)
+    _verdict(target, attempt, PublishAttempt.Outcome.FAILED, exc, status=Status.FAILED, error_message=message)
     return Outcome(Status.FAILED, message)
 
 
@@ -390,15 +446,14 @@ def _retry_or_fail(target, attempt, exc):
     if isinstance(exc, RateLimited) and exc.retry_after:
         delay = max(delay, exc.retry_after + random.uniform(0, 1))
     retry_at = timezone.now() + timedelta(seconds=delay)
-    _set_target(
-        target,
+    _verdict(
+        target, attempt, PublishAttempt.Outcome.RETRY, exc,
         status=Status.SCHEDULED,
         next_attempt_at=retry_at,
         dispatched_at=None,
         claimed_at=None,
         error_message=f"{exc.message} Retrying at {retry_at:%H:%M:%S} UTC.",
     )
-    finish_attempt(attempt, PublishAttempt.Outcome.RETRY, exc)
     return Outcome(Status.SCHEDULED, exc.message)
 
 
@@ -425,8 +480,7 @@ def settle_unknown(target, attempt, exc, adapter=None):
         f"{exc.message} We could not confirm whether the post was published, so it was not sent again. "
         "Check the account and resolve this target."
     )
-    _set_target(target, status=Status.UNCONFIRMED, error_message=message)
-    finish_attempt(attempt, PublishAttempt.Outcome.UNCONFIRMED, exc)
+    _verdict(target, attempt, PublishAttempt.Outcome.UNCONFIRMED, exc, status=Status.UNCONFIRMED, error_message=message)
     return Outcome(Status.UNCONFIRMED, message)
 
 
@@ -442,6 +496,5 @@ def _settle_thread_unknown(target, attempt, exc, adapter):
         f"{exc.message} We could not confirm whether {where} of the thread was published, so it was not sent again. "
         "Check the account and resolve this target."
     )
-    _set_target(target, status=Status.UNCONFIRMED, error_message=message)
-    finish_attempt(attempt, PublishAttempt.Outcome.UNCONFIRMED, exc)
+    _verdict(target, attempt, PublishAttempt.Outcome.UNCONFIRMED, exc, status=Status.UNCONFIRMED, error_message=message)
     return Outcome(Status.UNCONFIRMED, message)

@@ -5,10 +5,12 @@ import logging
 from datetime import timedelta
 
 from django.db import transaction
+from django.db.models import TextField
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from config import metrics
-from config.encryption import UndecryptableSecret
+from config.encryption import UndecryptableSecret, decrypt
 from social_media.models import SECRET_FIELDS, ConnectedAccount
 from social_media.platforms import PlatformFactory
 from social_media.platforms.base import AccountDisconnected, PlatformError
@@ -139,12 +141,26 @@ def refresh_account_limits():
     return ok, failed
 
 
-def account_load_secrets(*, account):
-    """Read the account's tokens (deferred where it was loaded). Tokens no configured key decrypts are
-    the account's problem, not the engine's: the account is marked needs_reconnect with a message that
-    says so, and AccountDisconnected is raised for the caller's target."""
+def stored_secrets(path=""):
+    """Annotations reading the token columns of the ConnectedAccount at `path` as stored (encrypted, not
+    decrypted on load), for account_load_secrets(stored=...): a batch reads them with its own query, and
+    each account is decrypted when used, so one undecryptable account stays its own target's error."""
+    prefix = f"{path}__" if path else ""
+    return {f"stored_{name}": Cast(prefix + name, output_field=TextField()) for name in SECRET_FIELDS}
+
+
+def account_load_secrets(*, account, stored=None):
+    """Set the account's tokens: decrypted from `stored` ({"stored_<field>": ciphertext}, see
+    stored_secrets), else read from the database (deferred where it was loaded). Tokens no configured key
+    decrypts are the account's problem, not the engine's: the account is marked needs_reconnect with a
+    message that says so, and AccountDisconnected is raised for the caller's target."""
     try:
-        account.refresh_from_db(fields=SECRET_FIELDS)
+        if stored is None:
+            account.refresh_from_db(fields=SECRET_FIELDS)
+        else:
+            for name in SECRET_FIELDS:
+                value = stored[f"stored_{name}"]
+                setattr(account, name, decrypt(value) if value else value)
     except UndecryptableSecret:
         message = (
             f"The stored credentials of the {account.get_platform_display()} account @{account.platform_username} "

@@ -166,3 +166,61 @@ def test_dispatch_batches_targets_due_together_and_each_is_published_at_its_own_
         attempt = PublishAttempt.objects.get(target=target)
         assert attempt.started_at >= target.next_attempt_at
     assert sorted(p["text"] for p in mastodon_fake.posts) == [f"batch {i}" for i in range(5)]
+
+
+def test_a_batch_hands_each_target_to_a_publish_thread_only_when_it_is_due(mastodon_account, mastodon_fake, monkeypatch):
+    """A thread that sleeps until its target is due is a thread no due target of another batch can have
+    (at 10,000 a minute the pool ran out that way): a batch claimed early keeps its targets until their
+    second, then hands each over."""
+    from social_media.services import publishing
+
+    start = timezone.now() + timedelta(seconds=0.3)
+    targets = [due_target(mastodon_account, f"in turn {i}", at=start + timedelta(seconds=0.25 * i)) for i in range(3)]
+    handed = []
+    pool = publishing.executor()
+
+    class Recording:
+        def submit(self, fn, target, *args):
+            handed.append((timezone.now(), target))
+            return pool.submit(fn, target, *args)
+
+    monkeypatch.setattr(publishing, "executor", lambda: Recording())
+    outcomes = publishing.publish_batch(target_ids=[t.id for t in targets])
+
+    assert {o.status for o in outcomes.values()} == {Status.POSTED}
+    assert [target.id for _, target in handed] == [t.id for t in targets]
+    for at, target in handed:
+        assert at >= target.next_attempt_at - timedelta(milliseconds=5), (at, target.next_attempt_at)
+
+
+def test_a_verdict_is_written_only_while_the_claim_is_held_and_the_attempt_is_finished_either_way(mastodon_account, mastodon_fake):
+    """The verdict and the attempt's finish are one statement; the verdict half still needs the claim.
+    Here the sweeper has settled the target (unconfirmed) while its worker's call hung: the worker's
+    late success finishes its attempt and leaves the sweeper's verdict alone."""
+    import threading
+
+    from django.db import connection
+
+    target = due_target(mastodon_account, "Slow answer")
+    release = threading.Event()
+    mastodon_fake.fail_next("timeout", method="POST", path="/api/v1/statuses", release=release)
+    def publish():
+        try:
+            target_publish(target_id=target.id)
+        finally:
+            connection.close()
+
+    worker = threading.Thread(target=publish)
+    worker.start()
+    from tests.engine.processes import wait_until
+
+    wait_until(lambda: PublishAttempt.objects.filter(target=target).exists() and mastodon_fake.requests, timeout=10)
+    PostTarget.objects.filter(id=target.id).update(status=Status.UNCONFIRMED, error_message="Settled by the sweeper.")
+    release.set()
+    worker.join(timeout=30)
+
+    target.refresh_from_db()
+    assert (target.status, target.error_message, target.platform_post_id) == (Status.UNCONFIRMED, "Settled by the sweeper.", "")
+    attempt = PublishAttempt.objects.get(target=target)
+    assert attempt.outcome == PublishAttempt.Outcome.SUCCESS and attempt.finished_at >= attempt.started_at
+    assert attempt.message.startswith(mastodon_fake.base_url)

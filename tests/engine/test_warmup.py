@@ -4,7 +4,7 @@ takes about a second to import, which the first post used to pay), connections o
 import pytest
 
 from social_media.platforms import PLATFORMS
-from tests.engine.processes import start_worker, stop, wait_until
+from tests.engine.processes import start_worker, stop, wait_until, worker_env
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.e2e]
 
@@ -12,7 +12,7 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.e2e]
 def test_a_posting_worker_imports_every_registered_adapter_and_connects_before_it_is_ready(tmp_path):
     log_path = tmp_path / "worker.log"
     with open(log_path, "wb") as log:
-        worker = start_worker(queues="posting", concurrency=2, log=log, loglevel="INFO")
+        worker = start_worker(queues="posting", concurrency=2, log=log, loglevel="INFO", env=worker_env(PUBLISH_WARM_THREADS=6))
     try:
         wait_until(lambda: b" ready." in log_path.read_bytes(), timeout=90, interval=0.5)
     finally:
@@ -23,6 +23,9 @@ def test_a_posting_worker_imports_every_registered_adapter_and_connects_before_i
     connected = [i for i, line in enumerate(lines) if "connections opened: database, redis" in line]
     assert warmed and connected, "\n".join(lines[-30:])
     assert warmed[0] < connected[0] < ready  # all of it before the worker takes its first message
+    assert lines[connected[0]].endswith("database, redis, 6 publish threads")  # six distinct threads, each connected
+    [frozen] = [line for line in lines if "start-up heap frozen: " in line]
+    assert int(frozen.split("start-up heap frozen: ")[1].split()[0]) > 100_000  # the imported adapters and all
     imported = lines[warmed[0]].split("adapters warmed: ", 1)[1]
     assert [entry.split()[0] for entry in imported.split(", ")] == list(PLATFORMS)
     assert not [line for line in lines if "could not warm" in line or "could not open connections" in line]

@@ -17,17 +17,21 @@ class Recorder:
     """An HTTP server on `host` (any free port) that records requests and answers with `answer(handler)`:
     (status, headers, body dict). Default: the JSON a metadata service would leak."""
 
-    def __init__(self, host="127.0.0.1", answer=None, port=0, ssl_context=None):
+    def __init__(self, host="127.0.0.1", answer=None, port=0, ssl_context=None, keep_alive=False):
         self.requests: list[tuple[str, str]] = []
+        self.peers: list[tuple[str, int]] = []  # the client end of the connection each request came on
         self.answer = answer or (lambda request: (200, {}, {"client_id": "stolen-id", "client_secret": "stolen-secret",
                                                              "AccessKeyId": "ASIA-METADATA"}))
         recorder = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1" if keep_alive else "HTTP/1.0"
+
             def _any(self):
                 length = int(self.headers.get("Content-Length") or 0)
                 self.body = self.rfile.read(length) if length else b""
                 recorder.requests.append((self.command, self.path))
+                recorder.peers.append(self.client_address)
                 status, headers, body = recorder.answer(self)
                 raw = json.dumps(body).encode()
                 self.send_response(status)

@@ -85,6 +85,25 @@ def test_it_gives_up_on_media_that_stays_in_processing_with_a_transient_error(ma
     assert mastodon_fake.posts == []
 
 
+def test_a_publish_reads_the_answer_undecoded_and_other_calls_stay_typed(mastodon_fake, adapter):
+    """The publish skips Mastodon.py's entity casting (a third of the engine's CPU per post) and still
+    reads the id, link and UTC time; the same client's next call gets Mastodon.py's typed entities."""
+    from mastodon.return_types import Status as MastodonStatus
+
+    target = target_for(adapter, "Plain JSON, please")
+    result = adapter.publish(target, target.content, [])
+
+    [status] = mastodon_fake.posts
+    assert result.platform_post_id == status["id"] and result.url.startswith(mastodon_fake.base_url)
+    assert result.published_at.utcoffset() == timedelta(0)
+    assert abs((result.published_at - timezone.now()).total_seconds()) < 60
+    assert "_Mastodon__try_cast_to_type" not in vars(adapter.conn.api)  # the caster is back
+    again = adapter.conn.call(adapter.conn.api.status, status["id"], what="post")
+    assert isinstance(again, MastodonStatus) and again.created_at.tzinfo is not None
+    undecoded = adapter.conn.call(adapter.conn.api.status, status["id"], what="post", typed=False)
+    assert type(undecoded) is dict and isinstance(undecoded["created_at"], str)
+
+
 # --- Faults ---------------------------------------------------------------------------------
 def test_it_raises_rate_limited_with_the_time_until_x_ratelimit_reset(mastodon_fake, adapter):
     mastodon_fake.fail_next("429", method="POST", path=STATUSES, reset_in=30)

@@ -38,12 +38,17 @@ def requests_get(url):
         return session.get(url, timeout=5)
 
 
+def pooled_get(url):
+    with safe_http.session(pooled=True) as session:  # closing it leaves the process's pool open
+        return session.get(url, timeout=5)
+
+
 def httpx_get(url):
     with safe_http.httpx_client(follow_redirects=True, timeout=5) as client:
         return client.get(url)
 
 
-CLIENTS = pytest.mark.parametrize("get", [requests_get, httpx_get], ids=["requests", "httpx"])
+CLIENTS = pytest.mark.parametrize("get", [requests_get, pooled_get, httpx_get], ids=["requests", "pooled", "httpx"])
 
 
 @CLIENTS
@@ -147,6 +152,26 @@ def test_a_name_that_rebinds_after_the_early_check_is_refused_at_connect(get, re
     with pytest.raises(safe_http.BlockedAddress):
         get(f"http://rebind.test:{public.port}/")
     assert private.requests == [] and public.requests == []
+
+
+def test_a_kept_alive_connection_is_reused_across_pooled_sessions_and_checked_before_every_request(settings, monkeypatch):
+    """The engine's sessions share the process's kept-alive connections (no connection and TLS
+    handshake per post), and a reused connection meets the address rule again before each request:
+    once the operator withdraws the allowance, the open connection carries nothing more."""
+    server = Recorder(answer=lambda request: (200, {}, {"ok": True}), keep_alive=True)
+    try:
+        settings.OUTBOUND_ALLOWED_PRIVATE_ADDRESSES = f"127.0.0.1:{server.port}"
+        monkeypatch.setattr(socket, "getaddrinfo", ScriptedResolver(socket.getaddrinfo, {"pooled.test": ["127.0.0.1"]}))
+        url = f"http://pooled.test:{server.port}/api/v1/statuses"
+        for _ in range(3):
+            assert pooled_get(url).json() == {"ok": True}
+        assert len(server.requests) == 3 and len(set(server.peers)) == 1  # one connection carried all three
+        settings.OUTBOUND_ALLOWED_PRIVATE_ADDRESSES = ""
+        with pytest.raises(safe_http.BlockedAddress, match="pooled.test is not a public internet address"):
+            pooled_get(url)
+        assert len(server.requests) == 3
+    finally:
+        server.stop()
 
 
 @CLIENTS

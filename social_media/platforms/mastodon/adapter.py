@@ -109,6 +109,7 @@ class MastodonAdapter(MastodonComments, PlatformAdapter):
             idempotency_key=idempotency_key,
             what="post",
             unsafe=True,
+            typed=False,  # _result reads id, url and created_at of the JSON
         )
         return self._result(status)
 

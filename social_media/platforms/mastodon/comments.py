@@ -28,5 +28,6 @@ class MastodonComments:
             idempotency_key=key,
             what="comment",
             unsafe=True,
+            typed=False,
         )
         return self._result(status)

@@ -27,6 +27,12 @@ class Request:
 
 class _Handler(BaseHTTPRequestHandler):
     fake = None  # the MastodonFake, set on a per-server subclass
+    # Instances answer HTTP/1.1 and keep connections alive (nginx in front of Puma), and the adapter
+    # reuses them: the fake does the same, so a test sees one connection carry many requests.
+    protocol_version = "HTTP/1.1"
+    # The status line and headers, then the body, go out as two writes; with Nagle on, the body waits
+    # for the client's delayed ACK (~40 ms) on a kept-alive connection. Real servers send without it.
+    disable_nagle_algorithm = True
 
     def log_message(self, *args):
         pass
