@@ -29,3 +29,25 @@ def test_a_posting_worker_imports_every_registered_adapter_and_connects_before_i
     imported = lines[warmed[0]].split("adapters warmed: ", 1)[1]
     assert [entry.split()[0] for entry in imported.split(", ")] == list(PLATFORMS)
     assert not [line for line in lines if "could not warm" in line or "could not open connections" in line]
+
+
+def test_warming_compiles_the_link_validator_the_first_publish_would_compile():
+    """A fresh process (nothing compiled yet): after warm_imports, Django's URLValidator pattern, which
+    post_link needs for every published post and which costs about a second to compile, is built."""
+    import subprocess
+    import sys
+
+    from django.conf import settings as django_settings
+
+    code = (
+        "import django; django.setup()\n"
+        "from django.core.validators import URLValidator\n"
+        "from django.utils.functional import empty\n"
+        "before = URLValidator.regex._wrapped is not empty\n"
+        "from social_media.services import warmup\n"
+        "warmup.warm_imports()\n"
+        "print(before, URLValidator.regex._wrapped is not empty)\n"
+    )
+    env = worker_env(WORKER_WARMUP=1)
+    result = subprocess.run([sys.executable, "-c", code], env=env, cwd=django_settings.BASE_DIR, capture_output=True, text=True, timeout=120)
+    assert result.stdout.split() == ["False", "True"], result.stderr[-2000:]
