@@ -247,8 +247,10 @@ def _check_peer(conn) -> None:
         raise BlockedAddress(f"{conn.host} is not a public internet address; the scheduler does not connect there.")
 
 
-class _GuardedHTTPConnection(HTTPConnection):
-    def _new_conn(self):
+class _Guarded:
+    """urllib3 connection: opened only to checked addresses, and checked again before every request."""
+
+    def _new_conn(self):  # for https, TLS is then started by connect() with server_hostname=self.host
         return _guarded_new_conn(self)
 
     def request(self, *args, **kwargs):
@@ -256,13 +258,12 @@ class _GuardedHTTPConnection(HTTPConnection):
         return super().request(*args, **kwargs)
 
 
-class _GuardedHTTPSConnection(HTTPSConnection):
-    def _new_conn(self):  # TLS is then started by HTTPSConnection.connect with server_hostname=self.host
-        return _guarded_new_conn(self)
+class _GuardedHTTPConnection(_Guarded, HTTPConnection):
+    pass
 
-    def request(self, *args, **kwargs):
-        _check_peer(self)
-        return super().request(*args, **kwargs)
+
+class _GuardedHTTPSConnection(_Guarded, HTTPSConnection):
+    pass
 
 
 class _GuardedHTTPPool(HTTPConnectionPool):
@@ -306,7 +307,7 @@ def _shared() -> GuardedAdapter:
         if _shared_adapter is None:
             # As many kept-alive connections per host as the engine has publish threads, so a busy
             # minute on one instance neither opens a connection per post nor discards them.
-            per_host = max(10, int(getattr(settings, "PUBLISH_THREADS", 10)))
+            per_host = max(10, settings.PUBLISH_THREADS)
             _shared_adapter = _SharedGuardedAdapter(pool_connections=SHARED_POOL_HOSTS, pool_maxsize=per_host)
     return _shared_adapter
 

@@ -28,7 +28,7 @@ from django.utils import timezone
 from rest_framework.exceptions import ValidationError
 
 from config.exceptions import Conflict
-from social_media.models import PostTarget, Status, without_secrets
+from social_media.models import Post, PostTarget, Status, without_secrets
 from social_media.platforms import PlatformFactory
 from social_media.platforms.base import (
     AccountDisconnected,
@@ -153,9 +153,9 @@ def delivery_create_for(*, target):
 def _comment_of(target):
     """(content, delay_seconds) of the target's post's first comment, or None. The engine loads it with
     the batch (publish_batch's select_related), so a publish costs no query for it; otherwise one."""
-    post = target.post if "post" in target._state.fields_cache else None
-    if post is not None and "first_comment" in post._state.fields_cache:
-        comment = post._state.fields_cache["first_comment"]
+    post_field, comment_rel = PostTarget._meta.get_field("post"), Post._meta.get_field("first_comment")
+    if post_field.is_cached(target) and comment_rel.is_cached(target.post):
+        comment = comment_rel.get_cached_value(target.post)
         return None if comment is None else (comment.content, comment.delay_seconds)
     return FirstComment.objects.filter(post_id=target.post_id).values_list("content", "delay_seconds").first()
 

@@ -153,7 +153,6 @@ def targets_claim(*, target_ids, now=None):
 
 
 # --- publish --------------------------------------------------------------------------------
-STORED_SECRETS = tuple(stored_secrets())  # the batch's annotations: each account's tokens as stored
 _pool = None
 _pool_lock = threading.Lock()
 
@@ -249,10 +248,8 @@ def _seconds_until(target):
 
 
 def _publish_one(target, attempt):
+    """On a publish thread, from the target's second (publish_batch hands it over then)."""
     close_old_connections()
-    wait_seconds = _seconds_until(target)
-    if wait_seconds > 0:  # handed over a moment early: publish at its own second
-        time.sleep(wait_seconds)
     attempt.started_at = timezone.now()
     with log_context.bound(workspace_id=target.post.workspace_id, post_id=target.post_id, target_id=target.id, attempt_id=attempt.id):
         try:
@@ -269,7 +266,7 @@ def _publish_claimed(target, attempt):
             f"The {account.get_platform_display()} account @{account.platform_username} is disconnected; reconnect it and retry."
         ))
     try:
-        account_load_secrets(account=account, stored={name: getattr(target, name) for name in STORED_SECRETS})
+        account_load_secrets(account=account, stored_on=target)
     except AccountDisconnected as exc:
         return _fail(target, attempt, exc)
     adapter = PlatformFactory.get_platform(account)
@@ -390,22 +387,21 @@ def _set_clause(model, fields):
 
 def _verdict(target, attempt, outcome, exc=None, message="", **fields):
     """Write the target's verdict, only while this worker still holds the claim, and finish its attempt,
-    in one statement (one round trip and one commit a post, not two). Returns whether the verdict was
-    written. (The caller refreshes the post's status afterwards, once per batch.)"""
+    in one statement (one round trip and one commit a post, not two). PostgreSQL runs a data-modifying
+    WITH to completion whether or not the main statement reads it. (The caller refreshes the post's
+    status afterwards, once per batch.)"""
     _finish(attempt, outcome, exc, message)
     target_set, target_params = _set_clause(PostTarget, fields)
     attempt_set, attempt_params = _set_clause(PublishAttempt, {name: getattr(attempt, name) for name in ("started_at", *ATTEMPT_FINISH_FIELDS)})
     with connection.cursor() as cursor:
         cursor.execute(
-            f"WITH verdict AS (UPDATE {PostTarget._meta.db_table} SET {target_set} WHERE id = %s AND status = %s RETURNING 1) "
-            f"UPDATE {PublishAttempt._meta.db_table} SET {attempt_set} WHERE id = %s RETURNING (SELECT count(*) FROM verdict)",
+            f"WITH verdict AS (UPDATE {PostTarget._meta.db_table} SET {target_set} WHERE id = %s AND status = %s) "
+            f"UPDATE {PublishAttempt._meta.db_table} SET {attempt_set} WHERE id = %s",
             [*target_params, target.id, Status.PUBLISHING, *attempt_params, attempt.id],
         )
-        row = cursor.fetchone()
     for name, value in fields.items():
         setattr(target, name, value)
     _finished(attempt)
-    return bool(row and row[0])
 
 
 def _succeed(target, attempt, result: PublishResult):

@@ -143,23 +143,23 @@ def refresh_account_limits():
 
 def stored_secrets(path=""):
     """Annotations reading the token columns of the ConnectedAccount at `path` as stored (encrypted, not
-    decrypted on load), for account_load_secrets(stored=...): a batch reads them with its own query, and
+    decrypted on load), for account_load_secrets(stored_on=...): a batch reads them with its own query, and
     each account is decrypted when used, so one undecryptable account stays its own target's error."""
     prefix = f"{path}__" if path else ""
     return {f"stored_{name}": Cast(prefix + name, output_field=TextField()) for name in SECRET_FIELDS}
 
 
-def account_load_secrets(*, account, stored=None):
-    """Set the account's tokens: decrypted from `stored` ({"stored_<field>": ciphertext}, see
-    stored_secrets), else read from the database (deferred where it was loaded). Tokens no configured key
+def account_load_secrets(*, account, stored_on=None):
+    """Set the account's tokens: decrypted from `stored_on`, a row annotated with stored_secrets (the
+    engine's batch), else read from the database (deferred where it was loaded). Tokens no configured key
     decrypts are the account's problem, not the engine's: the account is marked needs_reconnect with a
     message that says so, and AccountDisconnected is raised for the caller's target."""
     try:
-        if stored is None:
+        if stored_on is None:
             account.refresh_from_db(fields=SECRET_FIELDS)
         else:
             for name in SECRET_FIELDS:
-                value = stored[f"stored_{name}"]
+                value = getattr(stored_on, f"stored_{name}")
                 setattr(account, name, decrypt(value) if value else value)
     except UndecryptableSecret:
         message = (
